@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { ENGINE_IDS, runConfigSchema } from './run-config';
+
+/**
+ * The trainer's event stream. A live run and a replayed run emit exactly this,
+ * so the CLI, the store and the GUI have one thing to consume.
+ * `time` is milliseconds since the epoch (Date.now()).
+ */
+export const engineInfoSchema = z.object({
+  id: z.enum(ENGINE_IDS),
+  backend: z.string(),
+  version: z.string(),
+  /** e.g. "GPU: NVIDIA ...", or why the GPU is not used. */
+  detail: z.string().optional(),
+});
+export type EngineInfo = z.infer<typeof engineInfoSchema>;
+
+export const startEventSchema = z.object({
+  type: z.literal('start'),
+  time: z.number(),
+  config: runConfigSchema,
+  engine: engineInfoSchema,
+  params: z.number().int(),
+  macs: z.number(),
+  trainSize: z.number().int(),
+  testSize: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+  /** Epoch the run starts at: 0, or later when resumed from a checkpoint. */
+  firstEpoch: z.number().int().min(0).default(0),
+});
+
+export const batchEventSchema = z.object({
+  type: z.literal('batch'),
+  time: z.number(),
+  epoch: z.number().int(),
+  /** Global step, counted from the first batch of the run. */
+  step: z.number().int(),
+  /** Batch index within the epoch. */
+  batch: z.number().int(),
+  loss: z.number(),
+  accuracy: z.number(),
+  imagesPerSec: z.number(),
+});
+
+export const epochEventSchema = z.object({
+  type: z.literal('epoch'),
+  time: z.number(),
+  epoch: z.number().int(),
+  loss: z.number(),
+  trainAcc: z.number(),
+  testAcc: z.number(),
+  seconds: z.number(),
+  imagesPerSec: z.number(),
+});
+
+export const doneEventSchema = z.object({
+  type: z.literal('done'),
+  time: z.number(),
+  status: z.enum(['completed', 'cancelled']),
+  epochs: z.number().int(),
+  seconds: z.number(),
+});
+
+export const errorEventSchema = z.object({
+  type: z.literal('error'),
+  time: z.number(),
+  message: z.string(),
+});
+
+export const trainingEventSchema = z.discriminatedUnion('type', [
+  startEventSchema,
+  batchEventSchema,
+  epochEventSchema,
+  doneEventSchema,
+  errorEventSchema,
+]);
+
+export type StartEvent = z.infer<typeof startEventSchema>;
+export type BatchEvent = z.infer<typeof batchEventSchema>;
+export type EpochEvent = z.infer<typeof epochEventSchema>;
+export type DoneEvent = z.infer<typeof doneEventSchema>;
+export type ErrorEvent = z.infer<typeof errorEventSchema>;
+export type TrainingEvent = z.infer<typeof trainingEventSchema>;

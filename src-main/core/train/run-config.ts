@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Engines in the order auto-selection tries them. */
+export const ENGINE_IDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type EngineId = (typeof ENGINE_IDS)[number];
+export const engineChoiceSchema = z.enum(['auto', ...ENGINE_IDS]);
+export type EngineChoice = z.infer<typeof engineChoiceSchema>;
+
+/** Image sides the workbench offers; any side >= the model's minimum works in code. */
+export const RESIZE_OPTIONS = [28, 32, 64, 96, 128, 224] as const;
+
+export const vggBlockSchema = z.object({
+  convs: z.number().int().min(1).max(8),
+  channels: z.number().int().min(1).max(4096),
+});
+
+/**
+ * Everything that defines a run. Validated wherever it crosses a boundary
+ * (CLI flags, worker message, API request) and stored with the run.
+ */
+export const runConfigSchema = z.object({
+  name: z.string().max(200).optional(),
+  model: z.string().min(1),
+  /** Overrides the preset's blocks (VGG-style models only). */
+  blocks: z.array(vggBlockSchema).min(1).max(12).optional(),
+  widthRatio: z.number().int().min(1).max(64).default(1),
+  /** Width of the two hidden dense layers of a VGG (the paper's 4096). */
+  denseUnits: z.number().int().min(1).max(16384).optional(),
+  resize: z.number().int().min(8).max(512),
+  epochs: z.number().int().min(1).max(1000),
+  batchSize: z.number().int().min(1).max(4096),
+  lr: z.number().positive().max(10),
+  momentum: z.number().min(0).max(0.999).default(0),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  trainLimit: z.number().int().min(1).max(60000).optional(),
+  testLimit: z.number().int().min(1).max(10000).optional(),
+  engine: engineChoiceSchema.default('auto'),
+  dataDir: z.string().optional(),
+});
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
