@@ -54,7 +54,7 @@ export interface VggBlock {
   channels: number;
 }
 
-/** Bounds a block must satisfy; the same numbers as `vggBlockSchema` in run-config. */
+/** Bounds a block must satisfy; `vggBlockSchema` in run-config is built from these. */
 export const VGG_BLOCK_LIMITS = {
   convs: { min: 1, max: 8 },
   channels: { min: 1, max: 4096 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
 
 /** Engines in the order auto-selection tries them. */
 export const ENGINE_IDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -10,8 +11,8 @@ export type EngineChoice = z.infer<typeof engineChoiceSchema>;
 export const RESIZE_OPTIONS = [28, 32, 64, 96, 128, 224] as const;
 
 export const vggBlockSchema = z.object({
-  convs: z.number().int().min(1).max(8),
-  channels: z.number().int().min(1).max(4096),
+  convs: z.number().int().min(LIMITS.convs.min).max(LIMITS.convs.max),
+  channels: z.number().int().min(LIMITS.channels.min).max(LIMITS.channels.max),
 });
 
 /**
@@ -22,7 +23,7 @@ export const runConfigSchema = z.object({
   name: z.string().max(200).optional(),
   model: z.string().min(1),
   /** Overrides the preset's blocks (VGG-style models only). */
-  blocks: z.array(vggBlockSchema).min(1).max(12).optional(),
+  blocks: z.array(vggBlockSchema).min(LIMITS.blocks.min).max(LIMITS.blocks.max).optional(),
   widthRatio: z.number().int().min(1).max(64).default(1),
   /** Width of the two hidden dense layers of a VGG (the paper's 4096). */
   denseUnits: z.number().int().min(1).max(16384).optional(),
