@@ -1,0 +1,295 @@
+import { Command, Option } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { defaultDatabasePath } from '../core/paths';
+import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
+import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../core/store/run-entities';
+import { RunStore } from '../core/store/run-store';
+import { positiveInt } from './option-parsers';
+import { UsageError } from './usage-error';
+
+/**
+ * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
+ * runs. Failures throw: main.ts prints them and exits 1, or 2 for a
+ * UsageError or a commander usage error. Run ids may be abbreviated to any
+ * unique prefix, as git hashes can.
+ */
+
+export type OpenStore = (dbPath?: string) => RunStore;
+
+/** The store at `--db`, or the app's shared database. */
+export const openRunStore: OpenStore = (dbPath) => RunStore.open(dbPath ?? defaultDatabasePath());
+
+type Write = (text: string) => void;
+const stdoutWrite: Write = (text) => {
+  process.stdout.write(text);
+};
+
+interface DbFlags {
+  db?: string;
+}
+
+function withStore<T>(openStore: OpenStore, flags: DbFlags, fn: (store: RunStore) => T): T {
+  const store = openStore(flags.db);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+// ---- formatting for people ----------------------------------------------------
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+/** Local time to the minute: what a person compares runs by. */
+export function formatTime(ms: number | null): string {
+  if (ms === null) return '-';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+function formatNumber(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined) return '-';
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return value.toFixed(digits);
+}
+
+/** 7_890_000 → "7.89 M": MACs span from thousands (LeNet) to billions (VGG-11 at 224). */
+function formatCount(value: number | null): string {
+  if (value === null) return '-';
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [size, unit] of units) {
+    if (Math.abs(value) >= size) return `${(value / size).toFixed(2)} ${unit}`;
+  }
+  return String(value);
+}
+
+function epochsCell(run: RunRecord): string {
+  const done = run.summary['epoch.test_acc']?.count ?? run.epochsCompleted ?? 0;
+  return `${done}/${run.config.epochs}`;
+}
+
+function testAccCell(run: RunRecord): string {
+  const summary = run.summary['epoch.test_acc'];
+  if (!summary) return '-';
+  const best = summary.best ? ` (best ${formatNumber(summary.best.value)})` : '';
+  return `${formatNumber(summary.last.value)}${best}`;
+}
+
+function listTable(runs: readonly RunRecord[]): string {
+  if (runs.length === 0) return 'No runs recorded yet.\n';
+  return formatTable(
+    ['ID', 'NAME', 'STATUS', 'MODEL', 'EPOCHS', 'TEST ACC', 'CREATED', 'TAGS'],
+    runs.map((run) => [
+      run.id,
+      run.name,
+      run.baseline ? `${run.status} *` : run.status,
+      run.model,
+      epochsCell(run),
+      testAccCell(run),
+      formatTime(run.createdAt),
+      run.tags.join(', '),
+    ]),
+  );
+}
+
+function summaryTable(summaries: Record<string, MetricSummary>): string {
+  const rows = Object.values(summaries).map((s) => [
+    s.key,
+    formatNumber(s.last.value),
+    String(s.last.step),
+    s.best ? formatNumber(s.best.value) : '-',
+    s.best ? String(s.best.step) : '-',
+    String(s.count),
+  ]);
+  return formatTable(['KEY', 'LAST', 'AT STEP', 'BEST', 'AT STEP', 'POINTS'], rows);
+}
+
+function showText(store: RunStore, run: RunRecord): string {
+  const { config } = run;
+  const fields: [string, string][] = [
+    ['status', run.status + (run.baseline ? ' (baseline)' : '')],
+    ['created', formatTime(run.createdAt)],
+    ['started', formatTime(run.startedAt)],
+    ['finished', formatTime(run.finishedAt)],
+  ];
+  if (run.durationSeconds !== null) fields.push(['duration', `${run.durationSeconds.toFixed(1)} s`]);
+  fields.push(
+    ['model', `${run.model}, input ${config.resize}×${config.resize}, width ratio ${config.widthRatio}`],
+    ['params', `${formatNumber(run.params)} (MACs ${formatCount(run.macs)})`],
+    [
+      'training',
+      `epochs ${config.epochs}, batch ${config.batchSize}, lr ${config.lr}, momentum ${config.momentum}, seed ${config.seed}`,
+    ],
+    [
+      'data',
+      `${run.dataset}, train limit ${config.trainLimit ?? 'none'}, test limit ${config.testLimit ?? 'none'}`,
+    ],
+    [
+      'engine',
+      run.engine
+        ? `${run.engine.id} (${run.engine.backend} ${run.engine.version})${run.engine.detail ? `: ${run.engine.detail}` : ''}`
+        : `${config.engine} (not started)`,
+    ],
+    ['host', run.host ? [run.host.os, run.host.cpu, run.host.gpu].filter(Boolean).join(' / ') : '-'],
+    ['config hash', run.configHash],
+    ['tags', run.tags.join(', ') || '-'],
+  );
+  if (run.notes) fields.push(['notes', run.notes.replace(/\n/g, '\n' + ' '.repeat(15))]);
+  if (run.error) fields.push(['error', run.error]);
+  let text = `Run ${run.id}  ${run.name}\n`;
+  text += fields.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n') + '\n';
+  if (Object.keys(run.summary).length > 0) text += `\nMetrics\n${summaryTable(run.summary)}`;
+  const checkpoints = store.checkpoints(run.id);
+  if (checkpoints.length > 0) {
+    text += `\nCheckpoints\n${formatTable(
+      ['EPOCH', 'BYTES', 'SHA256', 'PATH'],
+      checkpoints.map((c) => [String(c.epoch), formatNumber(c.bytes), c.sha256.slice(0, 12), c.path]),
+    )}`;
+  }
+  const confusion = store.getConfusion(run.id);
+  if (confusion) {
+    text += `\nConfusion matrix (rows: true class, columns: predicted)\n${formatTable(
+      ['', ...confusion.map((_, j) => String(j))],
+      confusion.map((row, i) => [String(i), ...row.map(String)]),
+    )}`;
+  }
+  return text;
+}
+
+// ---- commands -------------------------------------------------------------------
+
+const dbOption = () =>
+  new Option('--db <file>', `run database (default: ${defaultDatabasePath()})`);
+
+interface ListFlags extends DbFlags {
+  json?: boolean;
+  status?: RunStatus;
+  tag?: string;
+  limit?: number;
+}
+
+export function registerRunsCommands(
+  program: Command,
+  openStore: OpenStore = openRunStore,
+  write: Write = stdoutWrite,
+): Command {
+  const runs = program
+    .command('runs')
+    .description('List, show, export, import, delete and tag recorded runs.');
+
+  runs
+    .command('list')
+    .description('Recorded runs, newest first (* marks a baseline run).')
+    .addOption(dbOption())
+    .option('--json', 'print JSON')
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
+    .option('--tag <tag>', 'only runs with this tag')
+    .option('--limit <n>', 'at most this many runs', positiveInt)
+    .action((flags: ListFlags) =>
+      withStore(openStore, flags, (store) => {
+        const list = store.listRuns({ status: flags.status, tag: flags.tag, limit: flags.limit });
+        write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : listTable(list));
+      }),
+    );
+
+  runs
+    .command('show')
+    .description('Everything recorded about one run.')
+    .argument('<id>', 'run id or a unique prefix of it')
+    .addOption(dbOption())
+    .option('--json', 'print JSON')
+    .action((idArg: string, flags: DbFlags & { json?: boolean }) =>
+      withStore(openStore, flags, (store) => {
+        const run = store.requireRun(store.resolveRunId(idArg));
+        if (flags.json) {
+          const full = { ...run, checkpoints: store.checkpoints(run.id), confusion: store.getConfusion(run.id) };
+          write(`${JSON.stringify(full, null, 2)}\n`);
+        } else {
+          write(showText(store, run));
+        }
+      }),
+    );
+
+  runs
+    .command('export')
+    .description('Runs as JSON (everything, for import elsewhere) or their metrics as CSV.')
+    .argument('<id...>', 'run ids or unique prefixes')
+    .addOption(dbOption())
+    .addOption(new Option('--format <format>', 'json or csv').choices(['json', 'csv']).default('json'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((idArgs: string[], flags: DbFlags & { format: 'json' | 'csv'; out?: string }) =>
+      withStore(openStore, flags, (store) => {
+        const ids = idArgs.map((id) => store.resolveRunId(id));
+        const text = flags.format === 'csv' ? metricsCsv(store, ids) : `${exportRunsJson(store, ids)}\n`;
+        if (flags.out === undefined) {
+          write(text);
+          return;
+        }
+        writeFileSync(flags.out, text);
+        write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
+      }),
+    );
+
+  runs
+    .command('import')
+    .description('Import runs from a JSON export: all of them or, on any error, none.')
+    .argument('<file>', 'a file written by `runs export`')
+    .addOption(dbOption())
+    .action((file: string, flags: DbFlags) => {
+      const text = readFileSync(file, 'utf8');
+      withStore(openStore, flags, (store) => {
+        for (const run of importRuns(store, text)) {
+          const renamed = run.id === run.originalId ? '' : ` (id ${run.originalId} was taken here)`;
+          write(`Imported ${run.id}  ${run.name}${renamed}\n`);
+        }
+      });
+    });
+
+  runs
+    .command('delete')
+    .description('Delete a run with its metrics, checkpoints (files too) and results.')
+    .argument('<id>', 'run id or a unique prefix of it')
+    .addOption(dbOption())
+    .action((idArg: string, flags: DbFlags) =>
+      withStore(openStore, flags, (store) => {
+        const id = store.resolveRunId(idArg);
+        const { deletedFiles } = store.deleteRun(id);
+        write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
+      }),
+    );
+
+  runs
+    .command('tag')
+    .description('Add a tag to a run (or remove it with --remove).')
+    .argument('<id>', 'run id or a unique prefix of it')
+    .argument('<tag>', 'the tag')
+    .addOption(dbOption())
+    .option('--remove', 'remove the tag instead')
+    .action((idArg: string, tag: string, flags: DbFlags & { remove?: boolean }) =>
+      withStore(openStore, flags, (store) => {
+        if (tag.trim() === '') throw new UsageError('a tag cannot be empty');
+        const id = store.resolveRunId(idArg);
+        if (flags.remove) store.untagRun(id, tag);
+        else store.tagRun(id, tag);
+        write(`${id}: ${store.requireRun(id).tags.join(', ') || '(no tags)'}\n`);
+      }),
+    );
+
+  return runs;
+}

@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import type { LayerSpec } from '../models/layer-spec';
+import { engineInfoSchema } from '../train/events';
+import { runConfigSchema } from '../train/run-config';
+import { RUN_STATUSES, type RunSnapshot } from './run-entities';
+import type { RunStore } from './run-store';
+
+/**
+ * Runs as one JSON document (everything recorded, for moving runs between
+ * machines) and metrics as CSV (one row per point, for spreadsheets and pandas).
+ */
+export const EXPORT_FORMAT = 'vgg-workbench/runs';
+export const EXPORT_VERSION = 1;
+
+/** The import file was refused; nothing was written. */
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(`${message}; nothing was imported`);
+    this.name = 'ImportError';
+  }
+}
+
+/** JSON has no NaN or Infinity: those values travel as strings. */
+const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;
+const metricValueSchema = z.union([z.number(), z.enum(NON_FINITE)]);
+const encodeValue = (value: number): number | (typeof NON_FINITE)[number] =>
+  Number.isFinite(value) ? value : (String(value) as (typeof NON_FINITE)[number]);
+const decodeValue = (value: number | string): number =>
+  typeof value === 'number' ? value : Number(value);
+
+const int = z.number().int();
+const activationSchema = z.enum(['relu', 'sigmoid', 'linear']);
+/** Checked against LayerSpec by the compiler: an architecture read back is what the type says. */
+const layerSpecSchema: z.ZodType<LayerSpec> = z.union([
+  z.object({
+    kind: z.literal('conv'),
+    filters: int.min(1),
+    kernel: int.min(1),
+    stride: int.min(1),
+    padding: z.enum(['same', 'valid']),
+    pad: int.min(0).optional(),
+    activation: activationSchema,
+  }),
+  z.object({ kind: z.enum(['maxpool', 'avgpool']), size: int.min(1), stride: int.min(1) }),
+  z.object({ kind: z.literal('flatten') }),
+  z.object({ kind: z.literal('dense'), units: int.min(1), activation: activationSchema }),
+  z.object({ kind: z.literal('dropout'), rate: z.number().min(0).max(1) }),
+]);
+
+const exportedRunSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - or _ (1 to 64)'),
+  name: z.string().min(1),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  config: runConfigSchema,
+  /** Informative: the importing store recomputes it from `config`. */
+  configHash: z.string(),
+  model: z.string(),
+  architecture: z.array(layerSpecSchema).nullable(),
+  dataset: z.string().min(1),
+  engine: engineInfoSchema.nullable(),
+  host: z
+    .object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable() })
+    .nullable(),
+  params: int.nullable(),
+  macs: z.number().nullable(),
+  shape: z
+    .object({
+      trainSize: int.min(0),
+      testSize: int.min(0),
+      stepsPerEpoch: int.min(0),
+      firstEpoch: int.min(0),
+    })
+    .nullable(),
+  epochsCompleted: int.nullable(),
+  durationSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+  notes: z.string(),
+  tags: z.array(z.string().trim().min(1)),
+  baseline: z.boolean(),
+  metrics: z.array(
+    z.object({
+      key: z.string().min(1),
+      step: int,
+      epoch: int,
+      batch: int.nullable(),
+      value: metricValueSchema,
+      wallTime: z.number(),
+    }),
+  ),
+  checkpoints: z.array(
+    z.object({
+      epoch: int,
+      path: z.string().min(1),
+      bytes: int.min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits'),
+      createdAt: z.number(),
+    }),
+  ),
+  confusion: z
+    .array(z.array(int.min(0)))
+    .min(2)
+    .refine((rows) => rows.every((row) => row.length === rows.length), 'must be square')
+    .nullable(),
+});
+
+export const runExportSchema = z.object({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.literal(EXPORT_VERSION),
+  exportedAt: z.number(),
+  runs: z.array(exportedRunSchema),
+});
+export type RunExport = z.infer<typeof runExportSchema>;
+type ExportedRun = RunExport['runs'][number];
+
+function toExported(snapshot: RunSnapshot): ExportedRun {
+  return {
+    ...snapshot.run,
+    metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
+    checkpoints: snapshot.checkpoints,
+    confusion: snapshot.confusion,
+  };
+}
+
+function toSnapshot(exported: ExportedRun): RunSnapshot {
+  const { metrics, checkpoints, confusion, ...run } = exported;
+  return {
+    run,
+    metrics: metrics.map((point) => ({ ...point, value: decodeValue(point.value) })),
+    checkpoints,
+    confusion,
+  };
+}
+
+export function exportRuns(store: RunStore, ids: readonly string[]): RunExport {
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: Date.now(),
+    runs: ids.map((id) => toExported(store.snapshot(id))),
+  };
+}
+
+export const exportRunsJson = (store: RunStore, ids: readonly string[]): string =>
+  JSON.stringify(exportRuns(store, ids));
+
+/** `runs[0].metrics[3].step` from zod's path array. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((part, i) =>
+        typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
+      )
+      .join('') || '(top level)'
+  );
+}
+
+/** Parses and validates an export file; the error names the offending field. */
+export function parseRunExport(text: string): RunExport {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ImportError(`not a JSON file (${(error as Error).message})`);
+  }
+  const head = z.object({ format: z.unknown(), version: z.unknown() }).safeParse(json);
+  if (!head.success || head.data.format !== EXPORT_FORMAT) {
+    const format = head.success ? JSON.stringify(head.data.format) : 'missing';
+    throw new ImportError(
+      `not a VGG Workbench run export (format: expected "${EXPORT_FORMAT}", got ${format})`,
+    );
+  }
+  if (typeof head.data.version === 'number' && head.data.version > EXPORT_VERSION) {
+    throw new ImportError(
+      `export version ${head.data.version} is newer than this release reads (${EXPORT_VERSION})`,
+    );
+  }
+  const parsed = runExportSchema.safeParse(json);
+  if (!parsed.success) {
+    const shown = parsed.error.issues.slice(0, 5).map((issue) => {
+      return `${formatPath(issue.path)}: ${issue.message}`;
+    });
+    const more = parsed.error.issues.length - shown.length;
+    throw new ImportError(
+      `invalid run export: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface ImportedRun {
+  /** The id the run has here. */
+  id: string;
+  /** The id in the file: differs from `id` when that id was taken here. */
+  originalId: string;
+  name: string;
+}
+
+/**
+ * Imports every run in the file in one transaction: all or nothing. Each run
+ * keeps its id unless the id is taken here, then gets a new one.
+ */
+export function importRuns(store: RunStore, text: string): ImportedRun[] {
+  const file = parseRunExport(text);
+  return store.transaction(() =>
+    file.runs.map((run) => ({
+      id: store.importSnapshot(toSnapshot(run)),
+      originalId: run.id,
+      name: run.name,
+    })),
+  );
+}
+
+export const METRICS_CSV_COLUMNS = [
+  'run_id',
+  'run_name',
+  'key',
+  'step',
+  'epoch',
+  'value',
+  'wall_time',
+] as const;
+
+/** RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per metric point of every run given, in recorded order; NaN written as "NaN". */
+export function metricsCsv(store: RunStore, ids: readonly string[]): string {
+  const lines = [METRICS_CSV_COLUMNS.join(',')];
+  for (const id of ids) {
+    const run = store.requireRun(id);
+    for (const p of store.metrics(id)) {
+      lines.push(
+        [run.id, run.name, p.key, p.step, p.epoch, p.value, p.wallTime].map(csvField).join(','),
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,175 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The schema, as numbered steps from an empty file. `PRAGMA user_version` holds
+ * the number of the last step applied. A released step is never edited: a
+ * change to the schema is a new step at the end (MLflow's store works the same
+ * way, with Alembic revisions).
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+const RUN_STATUS_CHECK = `status IN ('queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted')`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, tags, metric points, checkpoints, confusion matrices',
+    up(db) {
+      db.exec(`
+        CREATE TABLE runs (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (${RUN_STATUS_CHECK}),
+          created_at REAL NOT NULL,
+          started_at REAL,
+          finished_at REAL,
+          config_json TEXT NOT NULL CHECK (json_valid(config_json)),
+          config_hash TEXT NOT NULL,
+          model TEXT NOT NULL,
+          architecture_json TEXT CHECK (architecture_json IS NULL OR json_valid(architecture_json)),
+          input_size INTEGER NOT NULL,
+          width_ratio INTEGER NOT NULL,
+          epochs INTEGER NOT NULL,
+          batch_size INTEGER NOT NULL,
+          learning_rate REAL NOT NULL,
+          momentum REAL NOT NULL,
+          seed INTEGER NOT NULL,
+          dataset TEXT NOT NULL,
+          train_limit INTEGER,
+          test_limit INTEGER,
+          engine_choice TEXT NOT NULL,
+          engine_id TEXT,
+          engine_backend TEXT,
+          engine_version TEXT,
+          engine_detail TEXT,
+          host_os TEXT,
+          host_cpu TEXT,
+          host_gpu TEXT,
+          params INTEGER,
+          macs REAL,
+          train_size INTEGER,
+          test_size INTEGER,
+          steps_per_epoch INTEGER,
+          first_epoch INTEGER,
+          epochs_completed INTEGER,
+          duration_seconds REAL,
+          error TEXT,
+          notes TEXT NOT NULL DEFAULT '',
+          baseline INTEGER NOT NULL DEFAULT 0 CHECK (baseline IN (0, 1)),
+          owner_pid INTEGER,
+          owner_host TEXT,
+          heartbeat_at REAL
+        );
+        CREATE TABLE run_tags (
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          tag TEXT NOT NULL CHECK (length(tag) > 0),
+          PRIMARY KEY (run_id, tag)
+        ) WITHOUT ROWID;
+        -- One row per point. value is NULL where the run produced NaN (SQLite has no NaN).
+        CREATE TABLE metrics (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          key TEXT NOT NULL,
+          step INTEGER NOT NULL,
+          epoch INTEGER NOT NULL,
+          batch INTEGER,
+          value REAL,
+          wall_time REAL NOT NULL
+        );
+        CREATE TABLE checkpoints (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          epoch INTEGER NOT NULL,
+          path TEXT NOT NULL,
+          bytes INTEGER NOT NULL CHECK (bytes >= 0),
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          created_at REAL NOT NULL
+        );
+        CREATE TABLE confusion_matrices (
+          run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+          matrix_json TEXT NOT NULL CHECK (json_valid(matrix_json)),
+          created_at REAL NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'metric summary (last and best per key), indexes for per-run reads',
+    up(db) {
+      db.exec(`
+        CREATE INDEX metrics_run_key_step ON metrics (run_id, key, step);
+        CREATE INDEX checkpoints_run_epoch ON checkpoints (run_id, epoch);
+        CREATE INDEX runs_created_at ON runs (created_at);
+        -- Kept current by every metric write, so a run list never scans metrics.
+        CREATE TABLE metric_summary (
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          key TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          lower_is_better INTEGER NOT NULL CHECK (lower_is_better IN (0, 1)),
+          last_value REAL,
+          last_step INTEGER NOT NULL,
+          last_epoch INTEGER NOT NULL,
+          last_wall_time REAL NOT NULL,
+          best_value REAL,
+          best_step INTEGER,
+          best_epoch INTEGER,
+          PRIMARY KEY (run_id, key)
+        ) WITHOUT ROWID;
+        -- Backfill from the points already there. "last" is the newest row written;
+        -- "best" the lowest loss/seconds or highest anything else, earliest on ties.
+        INSERT INTO metric_summary (run_id, key, count, lower_is_better,
+          last_value, last_step, last_epoch, last_wall_time, best_value, best_step, best_epoch)
+        SELECT g.run_id, g.key, g.n, g.lower,
+          l.value, l.step, l.epoch, l.wall_time, b.value, b.step, b.epoch
+        FROM (
+          SELECT run_id, key, COUNT(*) AS n, MAX(id) AS last_id,
+            (key LIKE '%loss' OR key LIKE '%seconds') AS lower
+          FROM metrics GROUP BY run_id, key
+        ) AS g
+        JOIN metrics AS l ON l.id = g.last_id
+        LEFT JOIN metrics AS b ON b.id = (
+          SELECT m.id FROM metrics AS m
+          WHERE m.run_id = g.run_id AND m.key = g.key AND m.value IS NOT NULL
+          ORDER BY CASE WHEN g.lower THEN m.value ELSE -m.value END, m.id
+          LIMIT 1
+        );
+      `);
+    },
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export const schemaVersion = (db: Database.Database): number =>
+  db.pragma('user_version', { simple: true }) as number;
+
+/**
+ * Applies the steps after the database's version, up to `target`, each in its
+ * own IMMEDIATE transaction together with its version bump: a crash leaves the
+ * file at a whole step, and a second process migrating at the same time waits
+ * for the lock, then sees the step done and skips it.
+ * `beforeFirst` runs inside step 1's transaction (it stamps the application id).
+ */
+export function migrate(
+  db: Database.Database,
+  target: number = LATEST_SCHEMA_VERSION,
+  beforeFirst?: () => void,
+): { from: number; to: number } {
+  const from = schemaVersion(db);
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
+      if (migration.version === 1) beforeFirst?.();
+      migration.up(db);
+      // PRAGMA takes no bound parameters; the version is our own integer.
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: schemaVersion(db) };
+}

@@ -1,0 +1,639 @@
+import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import type { StartEvent } from '../train/events';
+import { runConfigSchema, type RunConfigInput } from '../train/run-config';
+import { openDatabase, type OpenDatabaseOptions } from './database';
+import { lowerIsBetter } from './metric-keys';
+import {
+  currentLivenessContext,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  isOwnerAlive,
+  type LivenessContext,
+} from './owner-liveness';
+import type {
+  CheckpointRecord,
+  CreateRunOptions,
+  HostInfo,
+  MetricPoint,
+  MetricSummary,
+  NewCheckpoint,
+  RunFilter,
+  RunOutcome,
+  RunRecord,
+  RunSnapshot,
+} from './run-entities';
+import {
+  checkpointFromRow,
+  configColumns,
+  fromSql,
+  ownerFromRow,
+  runFromRow,
+  summaryFromRow,
+  toSql,
+  type CheckpointRow,
+  type MetricRow,
+  type RunRow,
+  type SummaryRow,
+} from './run-rows';
+
+export const DEFAULT_DATASET = 'fashion-mnist';
+
+export class RunNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`no run with id ${id}`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+export interface RunStoreOptions extends OpenDatabaseOptions {
+  /** Mark running runs whose recording process is gone as interrupted (default true). */
+  reapInterrupted?: boolean;
+  heartbeatTimeoutMs?: number;
+}
+
+const newRunId = (): string => randomBytes(4).toString('hex');
+
+/** The newest and the best point of one key within a chunk of points, for the summary upsert. */
+function summarizeChunk(points: readonly MetricPoint[]) {
+  const byKey = new Map<
+    string,
+    { count: number; last: MetricPoint; best: MetricPoint | null; lower: boolean }
+  >();
+  for (const point of points) {
+    let entry = byKey.get(point.key);
+    if (!entry) {
+      entry = { count: 0, last: point, best: null, lower: lowerIsBetter(point.key) };
+      byKey.set(point.key, entry);
+    }
+    entry.count += 1;
+    entry.last = point;
+    if (Number.isNaN(point.value)) continue;
+    const best = entry.best;
+    if (best === null || (entry.lower ? point.value < best.value : point.value > best.value)) {
+      entry.best = point;
+    }
+  }
+  return byKey;
+}
+
+function validateConfusion(matrix: number[][]): void {
+  const n = matrix.length;
+  if (n < 2) throw new Error('a confusion matrix needs at least 2 classes');
+  for (const row of matrix) {
+    if (row.length !== n) throw new Error(`a confusion matrix must be square (${n}×${n})`);
+    for (const count of row) {
+      if (!Number.isInteger(count) || count < 0) {
+        throw new Error(`confusion counts must be non-negative integers, got ${count}`);
+      }
+    }
+  }
+}
+
+/**
+ * All runs, their metrics, checkpoints and confusion matrices in one SQLite
+ * file. One RunStore per process; several processes may open the same file
+ * (WAL: readers never wait for the writer).
+ */
+export class RunStore {
+  private readonly insertMetric: Database.Statement<
+    [string, string, number, number, number | null, number | null, number]
+  >;
+  private readonly upsertSummary: Database.Statement<[Record<string, unknown>]>;
+  private readonly touchHeartbeat: Database.Statement<[number, string]>;
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+    private readonly heartbeatTimeoutMs: number,
+  ) {
+    this.insertMetric = db.prepare(
+      `INSERT INTO metrics (run_id, key, step, epoch, batch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // SET expressions all read the old row, so the repeated condition sees the old best.
+    const improves = `excluded.best_value IS NOT NULL AND (best_value IS NULL OR CASE WHEN lower_is_better
+        THEN excluded.best_value < best_value ELSE excluded.best_value > best_value END)`;
+    this.upsertSummary = db.prepare(`
+      INSERT INTO metric_summary (run_id, key, count, lower_is_better, last_value, last_step,
+        last_epoch, last_wall_time, best_value, best_step, best_epoch)
+      VALUES (@run_id, @key, @count, @lower_is_better, @last_value, @last_step,
+        @last_epoch, @last_wall_time, @best_value, @best_step, @best_epoch)
+      ON CONFLICT (run_id, key) DO UPDATE SET
+        count = count + excluded.count,
+        last_value = excluded.last_value,
+        last_step = excluded.last_step,
+        last_epoch = excluded.last_epoch,
+        last_wall_time = excluded.last_wall_time,
+        best_value = CASE WHEN ${improves} THEN excluded.best_value ELSE best_value END,
+        best_step = CASE WHEN ${improves} THEN excluded.best_step ELSE best_step END,
+        best_epoch = CASE WHEN ${improves} THEN excluded.best_epoch ELSE best_epoch END`);
+    this.touchHeartbeat = db.prepare(
+      `UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+    );
+  }
+
+  /**
+   * Opens or creates the database at `path`. Refuses (untouched) a file that is
+   * not ours or is from a newer release. Then marks runs whose recording
+   * process died as interrupted, unless `reapInterrupted: false`.
+   */
+  static open(path: string, options: RunStoreOptions = {}): RunStore {
+    const db = openDatabase(path, options);
+    const store = new RunStore(
+      path,
+      db,
+      options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    );
+    if (options.reapInterrupted ?? true) store.reapInterrupted();
+    return store;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ---- runs ---------------------------------------------------------------
+
+  createRun(configInput: RunConfigInput, options: CreateRunOptions = {}): string {
+    const config = runConfigSchema.parse(configInput);
+    return this.transaction(() => {
+      const id = this.freeRunId();
+      this.insertRunRow({
+        id,
+        name: options.name ?? config.name ?? `${config.model}-${id}`,
+        status: 'queued',
+        created_at: options.createdAt ?? Date.now(),
+        ...configColumns(config),
+        architecture_json: options.architecture ? JSON.stringify(options.architecture) : null,
+        dataset: options.dataset ?? DEFAULT_DATASET,
+        notes: options.notes ?? '',
+        baseline: options.baseline ? 1 : 0,
+      });
+      for (const tag of options.tags ?? []) this.tagRun(id, tag);
+      return id;
+    });
+  }
+
+  getRun(id: string): RunRecord | undefined {
+    const row = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`).get(id);
+    return row ? this.toRecords([row])[0] : undefined;
+  }
+
+  requireRun(id: string): RunRecord {
+    const run = this.getRun(id);
+    if (!run) throw new RunNotFoundError(id);
+    return run;
+  }
+
+  /** Newest first. */
+  listRuns(filter: RunFilter = {}): RunRecord[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.status !== undefined) {
+      where.push(`status IN (SELECT value FROM json_each(@statuses))`);
+      params.statuses = JSON.stringify([filter.status].flat());
+    }
+    if (filter.model !== undefined) {
+      where.push(`model = @model`);
+      params.model = filter.model;
+    }
+    if (filter.tag !== undefined) {
+      where.push(`id IN (SELECT run_id FROM run_tags WHERE tag = @tag)`);
+      params.tag = filter.tag;
+    }
+    if (filter.baseline !== undefined) {
+      where.push(`baseline = @baseline`);
+      params.baseline = filter.baseline ? 1 : 0;
+    }
+    const sql =
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      `ORDER BY created_at DESC, rowid DESC ${filter.limit !== undefined ? 'LIMIT @limit' : ''}`;
+    if (filter.limit !== undefined) params.limit = filter.limit;
+    return this.toRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+  }
+
+  /** An exact id, or a prefix that matches exactly one run (as git resolves short hashes). */
+  resolveRunId(idOrPrefix: string): string {
+    if (this.getRun(idOrPrefix)) return idOrPrefix;
+    const matches = this.db
+      .prepare<[{ prefix: string }], { id: string }>(
+        `SELECT id FROM runs WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT 6`,
+      )
+      .all({ prefix: idOrPrefix })
+      .map((row) => row.id);
+    if (idOrPrefix.length === 0 || matches.length === 0) throw new RunNotFoundError(idOrPrefix);
+    if (matches.length > 1) {
+      throw new Error(`run id ${idOrPrefix} is ambiguous: ${matches.join(', ')}…`);
+    }
+    return matches[0];
+  }
+
+  renameRun(id: string, name: string): void {
+    const trimmed = name.trim();
+    if (trimmed.length === 0) throw new Error('a run name cannot be empty');
+    this.updateRun(id, `name = ?`, trimmed);
+  }
+
+  setNotes(id: string, notes: string): void {
+    this.updateRun(id, `notes = ?`, notes);
+  }
+
+  setBaseline(id: string, baseline: boolean): void {
+    this.updateRun(id, `baseline = ?`, baseline ? 1 : 0);
+  }
+
+  tagRun(id: string, tag: string): void {
+    const trimmed = tag.trim();
+    if (trimmed.length === 0) throw new Error('a tag cannot be empty');
+    this.requireRun(id);
+    this.db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`).run(id, trimmed);
+  }
+
+  untagRun(id: string, tag: string): void {
+    this.requireRun(id);
+    this.db.prepare(`DELETE FROM run_tags WHERE run_id = ? AND tag = ?`).run(id, tag.trim());
+  }
+
+  /**
+   * Deletes a run with its metrics, summary, tags, checkpoints rows and
+   * confusion matrix, then its checkpoint files (only those no other run's
+   * rows name: an imported copy may share files with its original).
+   * A run still being recorded by a live process is refused.
+   */
+  deleteRun(id: string): { deletedFiles: string[] } {
+    const orphaned = this.transaction(() => {
+      const run = this.requireRun(id);
+      if (run.status === 'running' && isOwnerAlive(run.owner, this.livenessContext())) {
+        throw new Error(`run ${id} is still running (pid ${run.owner?.pid}); stop it first`);
+      }
+      const paths = this.checkpoints(id).map((checkpoint) => checkpoint.path);
+      this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id);
+      const stillUsed = this.db.prepare<[string], { n: number }>(
+        `SELECT count(*) AS n FROM checkpoints WHERE path = ?`,
+      );
+      return [...new Set(paths)].filter((path) => stillUsed.get(path)?.n === 0);
+    });
+    const deletedFiles: string[] = [];
+    for (const path of orphaned) {
+      try {
+        unlinkSync(path);
+        deletedFiles.push(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    return { deletedFiles };
+  }
+
+  // ---- metrics --------------------------------------------------------------
+
+  /** Points in recorded order, optionally only some keys. */
+  metrics(id: string, keys?: readonly string[]): MetricPoint[] {
+    const sql =
+      `SELECT key, step, epoch, batch, value, wall_time FROM metrics WHERE run_id = ? ` +
+      (keys ? `AND key IN (SELECT value FROM json_each(?)) ` : '') +
+      `ORDER BY id`;
+    const params: unknown[] = keys ? [id, JSON.stringify(keys)] : [id];
+    return this.db
+      .prepare<unknown[], MetricRow>(sql)
+      .all(...params)
+      .map((row) => ({
+        key: row.key,
+        step: row.step,
+        epoch: row.epoch,
+        batch: row.batch,
+        value: fromSql(row.value),
+        wallTime: row.wall_time,
+      }));
+  }
+
+  metricSummary(id: string): Record<string, MetricSummary> {
+    return this.summariesFor([id]).get(id) ?? {};
+  }
+
+  /**
+   * Appends points and folds them into the summary in one transaction, so a
+   * reader (or a crash) sees either all of them or none.
+   */
+  appendMetrics(runId: string, points: readonly MetricPoint[], heartbeatAt?: number): void {
+    if (points.length === 0 && heartbeatAt === undefined) return;
+    this.transaction(() => {
+      for (const p of points) {
+        this.insertMetric.run(runId, p.key, p.step, p.epoch, p.batch, toSql(p.value), p.wallTime);
+      }
+      for (const [key, chunk] of summarizeChunk(points)) {
+        this.upsertSummary.run({
+          run_id: runId,
+          key,
+          count: chunk.count,
+          lower_is_better: chunk.lower ? 1 : 0,
+          last_value: toSql(chunk.last.value),
+          last_step: chunk.last.step,
+          last_epoch: chunk.last.epoch,
+          last_wall_time: chunk.last.wallTime,
+          best_value: chunk.best?.value ?? null,
+          best_step: chunk.best?.step ?? null,
+          best_epoch: chunk.best?.epoch ?? null,
+        });
+      }
+      if (heartbeatAt !== undefined) this.touchHeartbeat.run(heartbeatAt, runId);
+    });
+  }
+
+  // ---- recording lifecycle ---------------------------------------------------
+
+  /** The start event: the run is now running, owned by the calling process. */
+  markStarted(
+    runId: string,
+    start: StartEvent,
+    host: HostInfo,
+    owner: { pid: number; hostname: string },
+  ): void {
+    const result = this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @time),
+          finished_at = NULL, error = NULL,
+          config_json = @config_json, config_hash = @config_hash, model = @model,
+          input_size = @input_size, width_ratio = @width_ratio, epochs = @epochs,
+          batch_size = @batch_size, learning_rate = @learning_rate, momentum = @momentum,
+          seed = @seed, train_limit = @train_limit, test_limit = @test_limit,
+          engine_choice = @engine_choice, engine_id = @engine_id, engine_backend = @engine_backend,
+          engine_version = @engine_version, engine_detail = @engine_detail,
+          host_os = @host_os, host_cpu = @host_cpu, host_gpu = @host_gpu,
+          params = @params, macs = @macs, train_size = @train_size, test_size = @test_size,
+          steps_per_epoch = @steps_per_epoch, first_epoch = @first_epoch,
+          owner_pid = @owner_pid, owner_host = @owner_host, heartbeat_at = @time
+        WHERE id = @id`,
+      )
+      .run({
+        id: runId,
+        time: start.time,
+        ...configColumns(start.config),
+        engine_id: start.engine.id,
+        engine_backend: start.engine.backend,
+        engine_version: start.engine.version,
+        engine_detail: start.engine.detail ?? null,
+        host_os: host.os,
+        host_cpu: host.cpu,
+        host_gpu: host.gpu,
+        params: start.params,
+        macs: start.macs,
+        train_size: start.trainSize,
+        test_size: start.testSize,
+        steps_per_epoch: start.stepsPerEpoch,
+        first_epoch: start.firstEpoch,
+        owner_pid: owner.pid,
+        owner_host: owner.hostname,
+      });
+    if (result.changes === 0) throw new RunNotFoundError(runId);
+  }
+
+  heartbeat(runId: string, time: number = Date.now()): void {
+    this.touchHeartbeat.run(time, runId);
+  }
+
+  finishRun(runId: string, outcome: RunOutcome): void {
+    const result =
+      outcome.status === 'failed'
+        ? this.db
+            .prepare(
+              `UPDATE runs SET status = 'failed', finished_at = ?, heartbeat_at = ?, error = ? WHERE id = ?`,
+            )
+            .run(outcome.time, outcome.time, outcome.error, runId)
+        : this.db
+            .prepare(
+              `UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?, error = NULL,
+                epochs_completed = ?, duration_seconds = ? WHERE id = ?`,
+            )
+            .run(
+              outcome.status,
+              outcome.time,
+              outcome.time,
+              outcome.epochsCompleted,
+              outcome.durationSeconds,
+              runId,
+            );
+    if (result.changes === 0) throw new RunNotFoundError(runId);
+  }
+
+  /**
+   * Marks `running` runs whose recording process is gone as `interrupted`,
+   * finished at their last heartbeat. A run whose owner may be alive is never
+   * touched. Returns the ids marked.
+   */
+  reapInterrupted(context: LivenessContext = this.livenessContext()): string[] {
+    const running = this.db
+      .prepare<[], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
+        `SELECT id, owner_pid, owner_host, heartbeat_at FROM runs WHERE status = 'running'`,
+      )
+      .all();
+    const mark = this.db.prepare(
+      `UPDATE runs SET status = 'interrupted',
+        finished_at = COALESCE(heartbeat_at, started_at, created_at), error = ?
+      WHERE id = ? AND status = 'running' AND owner_pid IS ? AND owner_host IS ?`,
+    );
+    const reaped: string[] = [];
+    for (const row of running) {
+      const owner = ownerFromRow(row);
+      if (isOwnerAlive(owner, context)) continue;
+      const why = owner
+        ? `interrupted: process ${owner.pid} on ${owner.hostname} stopped without finishing the run`
+        : 'interrupted: no process was recording the run';
+      // The WHERE re-checks the owner, so a run re-claimed meanwhile is left alone.
+      if (mark.run(why, row.id, row.owner_pid, row.owner_host).changes > 0) reaped.push(row.id);
+    }
+    return reaped;
+  }
+
+  // ---- checkpoints and per-class results -------------------------------------
+
+  addCheckpoint(runId: string, checkpoint: NewCheckpoint): CheckpointRecord {
+    this.requireRun(runId);
+    const createdAt = checkpoint.createdAt ?? Date.now();
+    const result = this.db
+      .prepare(
+        `INSERT INTO checkpoints (run_id, epoch, path, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, checkpoint.epoch, checkpoint.path, checkpoint.bytes, checkpoint.sha256, createdAt);
+    return {
+      id: Number(result.lastInsertRowid),
+      runId,
+      epoch: checkpoint.epoch,
+      path: checkpoint.path,
+      bytes: checkpoint.bytes,
+      sha256: checkpoint.sha256,
+      createdAt,
+    };
+  }
+
+  /** Oldest first. */
+  checkpoints(runId: string): CheckpointRecord[] {
+    return this.db
+      .prepare<[string], CheckpointRow>(
+        `SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch, id`,
+      )
+      .all(runId)
+      .map(checkpointFromRow);
+  }
+
+  /** The checkpoint a resume starts from: the latest epoch, the newest write on ties. */
+  latestCheckpoint(runId: string): CheckpointRecord | undefined {
+    const row = this.db
+      .prepare<[string], CheckpointRow>(
+        `SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC, id DESC LIMIT 1`,
+      )
+      .get(runId);
+    return row ? checkpointFromRow(row) : undefined;
+  }
+
+  /** The test-set confusion matrix: rows are true classes, columns predictions. */
+  setConfusion(runId: string, matrix: number[][], createdAt: number = Date.now()): void {
+    validateConfusion(matrix);
+    this.requireRun(runId);
+    this.db
+      .prepare(
+        `INSERT INTO confusion_matrices (run_id, matrix_json, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET matrix_json = excluded.matrix_json, created_at = excluded.created_at`,
+      )
+      .run(runId, JSON.stringify(matrix), createdAt);
+  }
+
+  getConfusion(runId: string): number[][] | null {
+    const row = this.db
+      .prepare<[string], { matrix_json: string }>(
+        `SELECT matrix_json FROM confusion_matrices WHERE run_id = ?`,
+      )
+      .get(runId);
+    return row ? (JSON.parse(row.matrix_json) as number[][]) : null;
+  }
+
+  // ---- export / import ---------------------------------------------------------
+
+  /** Everything recorded about one run, machine-local owner excepted. */
+  snapshot(runId: string): RunSnapshot {
+    const { owner: _owner, summary: _summary, ...run } = this.requireRun(runId);
+    return {
+      run,
+      metrics: this.metrics(runId),
+      checkpoints: this.checkpoints(runId).map(({ id: _id, runId: _runId, ...rest }) => rest),
+      confusion: this.getConfusion(runId),
+    };
+  }
+
+  /**
+   * Writes a snapshot as a new run and returns its id: the snapshot's own id
+   * when free, a fresh one when taken. A snapshot caught `running` becomes
+   * `interrupted`: no process here will ever finish it.
+   */
+  importSnapshot(snapshot: RunSnapshot): string {
+    const { run } = snapshot;
+    const config = runConfigSchema.parse(run.config);
+    return this.transaction(() => {
+      const id = this.getRun(run.id) ? this.freeRunId() : run.id;
+      this.insertRunRow({
+        id,
+        name: run.name,
+        status: run.status === 'running' ? 'interrupted' : run.status,
+        created_at: run.createdAt,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+        ...configColumns(config),
+        architecture_json: run.architecture ? JSON.stringify(run.architecture) : null,
+        dataset: run.dataset,
+        engine_id: run.engine?.id ?? null,
+        engine_backend: run.engine?.backend ?? null,
+        engine_version: run.engine?.version ?? null,
+        engine_detail: run.engine?.detail ?? null,
+        host_os: run.host?.os ?? null,
+        host_cpu: run.host?.cpu ?? null,
+        host_gpu: run.host?.gpu ?? null,
+        params: run.params,
+        macs: run.macs,
+        train_size: run.shape?.trainSize ?? null,
+        test_size: run.shape?.testSize ?? null,
+        steps_per_epoch: run.shape?.stepsPerEpoch ?? null,
+        first_epoch: run.shape?.firstEpoch ?? null,
+        epochs_completed: run.epochsCompleted,
+        duration_seconds: run.durationSeconds,
+        error: run.error,
+        notes: run.notes,
+        baseline: run.baseline ? 1 : 0,
+      });
+      for (const tag of run.tags) this.tagRun(id, tag);
+      this.appendMetrics(id, snapshot.metrics);
+      for (const checkpoint of snapshot.checkpoints) this.addCheckpoint(id, checkpoint);
+      if (snapshot.confusion) this.setConfusion(id, snapshot.confusion);
+      return id;
+    });
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  private livenessContext(): LivenessContext {
+    return currentLivenessContext(this.heartbeatTimeoutMs);
+  }
+
+  private freeRunId(): string {
+    const taken = this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`);
+    for (;;) {
+      const id = newRunId();
+      if (!taken.get(id)) return id;
+    }
+  }
+
+  private insertRunRow(values: Partial<RunRow> & Pick<RunRow, 'id' | 'name' | 'status'>): void {
+    const columns = Object.keys(values);
+    this.db
+      .prepare(
+        `INSERT INTO runs (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+      )
+      .run(values);
+  }
+
+  private updateRun(id: string, assignment: string, value: unknown): void {
+    const result = this.db.prepare(`UPDATE runs SET ${assignment} WHERE id = ?`).run(value, id);
+    if (result.changes === 0) throw new RunNotFoundError(id);
+  }
+
+  private summariesFor(ids: readonly string[]): Map<string, Record<string, MetricSummary>> {
+    const rows = this.db
+      .prepare<[string], SummaryRow>(
+        `SELECT * FROM metric_summary WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY key`,
+      )
+      .all(JSON.stringify(ids));
+    const byRun = new Map<string, Record<string, MetricSummary>>();
+    for (const row of rows) {
+      const summaries = byRun.get(row.run_id) ?? {};
+      summaries[row.key] = summaryFromRow(row);
+      byRun.set(row.run_id, summaries);
+    }
+    return byRun;
+  }
+
+  private tagsFor(ids: readonly string[]): Map<string, string[]> {
+    const rows = this.db
+      .prepare<[string], { run_id: string; tag: string }>(
+        `SELECT run_id, tag FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY tag`,
+      )
+      .all(JSON.stringify(ids));
+    const byRun = new Map<string, string[]>();
+    for (const row of rows) byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), row.tag]);
+    return byRun;
+  }
+
+  private toRecords(rows: readonly RunRow[]): RunRecord[] {
+    const ids = rows.map((row) => row.id);
+    const summaries = this.summariesFor(ids);
+    const tags = this.tagsFor(ids);
+    return rows.map((row) => ({
+      ...runFromRow(row),
+      tags: tags.get(row.id) ?? [],
+      summary: summaries.get(row.id) ?? {},
+    }));
+  }
+}

@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registerRunsCommands } from '../../src-main/cli/runs-command';
+import { UsageError } from '../../src-main/cli/usage-error';
+import { metricsCsv } from '../../src-main/core/store/export-import';
+import { RunRecorder } from '../../src-main/core/store/run-recorder';
+import { RunNotFoundError, RunStore } from '../../src-main/core/store/run-store';
+import { smallConfig, syntheticRun, tempDir } from '../core/store/store-fixtures';
+
+/** A program with only the runs commands, its output captured. */
+function cli(defaultDb: string) {
+  let out = '';
+  let err = '';
+  const program = new Command('vgg-workbench')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
+  registerRunsCommands(program, (db) => RunStore.open(db ?? defaultDb), (s) => (out += s));
+  return {
+    run: async (...args: string[]): Promise<string> => {
+      out = '';
+      await program.parseAsync(args, { from: 'user' });
+      return out;
+    },
+    stderr: () => err,
+  };
+}
+
+function seed(path: string): { done: string; queued: string } {
+  const store = RunStore.open(path);
+  try {
+    const done = store.createRun(smallConfig({ name: 'finished run' }), { tags: ['sweep'] });
+    const recorder = new RunRecorder(store, done);
+    for (const event of syntheticRun({ epochs: 2, stepsPerEpoch: 3 })) recorder.record(event);
+    store.setConfusion(done, [
+      [5, 1],
+      [2, 7],
+    ]);
+    store.addCheckpoint(done, { epoch: 1, path: join(path, '..', 'e1.ckpt'), bytes: 10, sha256: 'f'.repeat(64) });
+    const queued = store.createRun(smallConfig({ model: 'lenet', resize: 28, name: 'waiting' }), { baseline: true });
+    return { done, queued };
+  } finally {
+    store.close();
+  }
+}
+
+test('runs list prints a table for people and JSON on request', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const { run } = cli(join(dir, 'default.sqlite'));
+  assert.equal(await run('runs', 'list'), 'No runs recorded yet.\n');
+  const { done, queued } = seed(db);
+
+  const table = (await run('runs', 'list', '--db', db)).split('\n');
+  assert.match(table[0], /^ID\s+NAME\s+STATUS\s+MODEL\s+EPOCHS\s+TEST ACC\s+CREATED\s+TAGS$/);
+  assert.match(table[1], new RegExp(`^${queued}\\s+waiting\\s+queued \\*\\s+lenet\\s+0/2`));
+  assert.match(table[2], new RegExp(`^${done}\\s+finished run\\s+completed\\s+vgg11\\s+2/2\\s+0\\.4500 \\(best 0\\.5000\\).*sweep$`));
+
+  const json = JSON.parse(await run('runs', 'list', '--db', db, '--json')) as { id: string }[];
+  assert.deepEqual(json.map((r) => r.id), [queued, done]);
+  const filtered = JSON.parse(await run('runs', 'list', '--db', db, '--json', '--status', 'completed')) as { id: string }[];
+  assert.deepEqual(filtered.map((r) => r.id), [done]);
+});
+
+test('runs show resolves an id prefix and prints fields, metrics, checkpoints and the confusion matrix', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const { done } = seed(db);
+  const { run } = cli(db);
+  const text = await run('runs', 'show', done.slice(0, 6));
+  assert.match(text, new RegExp(`^Run ${done}  finished run`));
+  assert.match(text, /status\s+completed/);
+  assert.match(text, /params\s+123,456 \(MACs 7\.89 M\)/);
+  assert.match(text, /epoch\.test_acc\s+0\.4500\s+1\s+0\.5000\s+0\s+2/);
+  assert.match(text, /Checkpoints\nEPOCH\s+BYTES\s+SHA256\s+PATH\n1\s+10\s+ffffffffffff/);
+  assert.match(text, /Confusion matrix[^\n]*\n\s+0\s+1\n0\s+5\s+1\n1\s+2\s+7\n/);
+  const json = JSON.parse(await run('runs', 'show', done, '--json')) as {
+    id: string;
+    confusion: number[][];
+    checkpoints: unknown[];
+  };
+  assert.equal(json.id, done);
+  assert.deepEqual(json.confusion, [
+    [5, 1],
+    [2, 7],
+  ]);
+  assert.equal(json.checkpoints.length, 1);
+});
+
+test('runs export (json and csv) and runs import move runs between databases', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const other = join(dir, 'other.sqlite');
+  const { done, queued } = seed(db);
+  const { run } = cli(db);
+
+  const csvFile = join(dir, 'metrics.csv');
+  assert.match(await run('runs', 'export', done, queued, '--format', 'csv', '--out', csvFile), /Wrote 2 run\(s\) as CSV/);
+  const store = RunStore.open(db);
+  const expectedCsv = metricsCsv(store, [done, queued]);
+  store.close();
+  assert.equal(readFileSync(csvFile, 'utf8'), expectedCsv);
+
+  const jsonFile = join(dir, 'runs.json');
+  await run('runs', 'export', done, queued, '--out', jsonFile);
+  const imported = await run('runs', 'import', jsonFile, '--db', other);
+  assert.equal(imported, `Imported ${done}  finished run\nImported ${queued}  waiting\n`);
+  const again = await run('runs', 'import', jsonFile, '--db', other);
+  assert.match(again, new RegExp(`\\(id ${done} was taken here\\)`));
+  const stdoutJson = JSON.parse(await run('runs', 'export', done)) as { runs: { id: string }[] };
+  assert.deepEqual(stdoutJson.runs.map((r) => r.id), [done]);
+});
+
+test('runs tag and runs delete', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const { done } = seed(db);
+  const { run } = cli(db);
+  assert.equal(await run('runs', 'tag', done, 'best'), `${done}: best, sweep\n`);
+  assert.equal(await run('runs', 'tag', done, 'sweep', '--remove'), `${done}: best\n`);
+  assert.equal(await run('runs', 'delete', done), `Deleted run ${done}\n`);
+  await assert.rejects(run('runs', 'show', done), RunNotFoundError);
+});
+
+test('failures throw (exit 1 in main); bad usage is a UsageError or a commander error (exit 2)', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const { done } = seed(db);
+  const { run, stderr } = cli(db);
+  await assert.rejects(run('runs', 'show', 'ffffffffff'), RunNotFoundError);
+  await assert.rejects(run('runs', 'import', join(dir, 'missing.json')), /ENOENT/);
+  await assert.rejects(run('runs', 'tag', done, '  '), UsageError);
+  const usage = async (args: string[], code: string) =>
+    assert.rejects(run(...args), (e: unknown) => e instanceof CommanderError && e.code === code && e.exitCode !== 0);
+  await usage(['runs', 'show'], 'commander.missingArgument');
+  await usage(['runs', 'export', done, '--format', 'xml'], 'commander.invalidArgument');
+  await usage(['runs', 'list', '--limit', '0'], 'commander.invalidArgument');
+  await usage(['runs', 'list', '--status', 'paused'], 'commander.invalidArgument');
+  assert.match(stderr(), /Allowed choices are json, csv/);
+});

@@ -1,0 +1,263 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { configHash } from '../../../src-main/core/store/config-hash';
+import { RunNotFoundError, RunStore } from '../../../src-main/core/store/run-store';
+import type { StartEvent } from '../../../src-main/core/train/events';
+import { smallConfig, syntheticRun, tempDir } from './store-fixtures';
+
+function openTemp(t: { after: (fn: () => void) => void }): { store: RunStore; dir: string } {
+  const { dir, cleanup } = tempDir();
+  const store = RunStore.open(join(dir, 'runs.sqlite'));
+  t.after(() => {
+    store.close();
+    cleanup();
+  });
+  return { store, dir };
+}
+
+const HASH = 'ab'.repeat(32);
+
+test('createRun stores the config, its hash and the hyper-parameters; getRun returns an entity', (t) => {
+  const { store } = openTemp(t);
+  const config = smallConfig({ name: 'first', lr: 0.01, seed: 7 });
+  const id = store.createRun(config, {
+    tags: ['sweep', ' sweep '],
+    notes: 'why',
+    baseline: true,
+    createdAt: 42,
+    architecture: [{ kind: 'flatten' }, { kind: 'dense', units: 10, activation: 'linear' }],
+  });
+  assert.match(id, /^[0-9a-f]{8}$/);
+  const run = store.requireRun(id);
+  assert.equal(run.name, 'first');
+  assert.equal(run.status, 'queued');
+  assert.equal(run.createdAt, 42);
+  assert.deepEqual(run.config, config);
+  assert.equal(run.configHash, configHash(config));
+  assert.equal(run.model, 'vgg11');
+  assert.equal(run.dataset, 'fashion-mnist');
+  assert.deepEqual(run.tags, ['sweep']);
+  assert.equal(run.notes, 'why');
+  assert.equal(run.baseline, true);
+  assert.deepEqual(run.architecture, [
+    { kind: 'flatten' },
+    { kind: 'dense', units: 10, activation: 'linear' },
+  ]);
+  assert.equal(run.engine, null);
+  assert.equal(run.owner, null);
+  assert.deepEqual(run.summary, {});
+  assert.equal(store.getRun('nope'), undefined);
+  assert.throws(() => store.requireRun('nope'), RunNotFoundError);
+});
+
+test('equal configs hash equal whatever their key order; a changed value changes the hash', (t) => {
+  const { store } = openTemp(t);
+  const a = store.createRun({ model: 'lenet', resize: 28, epochs: 1, batchSize: 8, lr: 0.1 });
+  const b = store.createRun({ lr: 0.1, batchSize: 8, epochs: 1, resize: 28, model: 'lenet' });
+  const c = store.createRun({ model: 'lenet', resize: 28, epochs: 1, batchSize: 8, lr: 0.2 });
+  assert.equal(store.requireRun(a).configHash, store.requireRun(b).configHash);
+  assert.notEqual(store.requireRun(a).configHash, store.requireRun(c).configHash);
+});
+
+test('listRuns filters by status, model, tag and baseline, newest first', (t) => {
+  const { store } = openTemp(t);
+  const vgg = store.createRun(smallConfig(), { createdAt: 1, tags: ['a'] });
+  const lenet = store.createRun(smallConfig({ model: 'lenet', resize: 28 }), {
+    createdAt: 2,
+    baseline: true,
+  });
+  const alex = store.createRun(smallConfig({ model: 'alexnet', resize: 64 }), { createdAt: 3, tags: ['a'] });
+  store.finishRun(alex, { status: 'failed', time: 4, error: 'boom' });
+  assert.deepEqual(store.listRuns().map((r) => r.id), [alex, lenet, vgg]);
+  assert.deepEqual(store.listRuns({ tag: 'a' }).map((r) => r.id), [alex, vgg]);
+  assert.deepEqual(store.listRuns({ baseline: true }).map((r) => r.id), [lenet]);
+  assert.deepEqual(store.listRuns({ model: 'vgg11' }).map((r) => r.id), [vgg]);
+  assert.deepEqual(store.listRuns({ status: 'failed' }).map((r) => r.id), [alex]);
+  assert.deepEqual(store.listRuns({ status: ['queued', 'failed'], limit: 2 }).map((r) => r.id), [alex, lenet]);
+  assert.equal(store.requireRun(alex).error, 'boom');
+});
+
+test('rename, notes, tags, baseline and id prefixes', (t) => {
+  const { store } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  store.renameRun(id, '  renamed ');
+  store.setNotes(id, 'a note');
+  store.tagRun(id, 'z');
+  store.tagRun(id, 'b');
+  store.untagRun(id, 'z');
+  store.setBaseline(id, true);
+  const run = store.requireRun(id);
+  assert.equal(run.name, 'renamed');
+  assert.equal(run.notes, 'a note');
+  assert.deepEqual(run.tags, ['b']);
+  assert.equal(run.baseline, true);
+  assert.throws(() => store.renameRun(id, ' '), /cannot be empty/);
+  assert.throws(() => store.tagRun(id, ''), /cannot be empty/);
+  assert.throws(() => store.renameRun('missing', 'x'), RunNotFoundError);
+  assert.equal(store.resolveRunId(id.slice(0, 5)), id);
+  assert.equal(store.resolveRunId(id), id);
+  assert.throws(() => store.resolveRunId('zz'), RunNotFoundError);
+  assert.throws(() => store.resolveRunId(''), RunNotFoundError);
+  // 17 ids over 16 hex digits: two share a first digit (pigeonhole), so that prefix is ambiguous.
+  const ids = [id, ...Array.from({ length: 16 }, () => store.createRun(smallConfig()))];
+  const shared = ids.map((x) => x[0]).find((c, i, all) => all.indexOf(c) !== i);
+  assert.ok(shared);
+  assert.throws(() => store.resolveRunId(shared), /ambiguous/);
+});
+
+test('the summary keeps last and best per key across chunks (min for loss/seconds, max otherwise, NaN ignored)', (t) => {
+  const { store } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const point = (key: string, step: number, value: number) => ({
+    key,
+    step,
+    epoch: 0,
+    batch: step,
+    value,
+    wallTime: 100 + step,
+  });
+  store.appendMetrics(id, [point('batch.loss', 0, 1.5), point('batch.loss', 1, Number.NaN), point('epoch.seconds', 0, 9)]);
+  store.appendMetrics(id, [point('batch.loss', 2, 0.8), point('batch.loss', 3, 1.1), point('batch.accuracy', 3, 0.4)]);
+  store.appendMetrics(id, [point('batch.loss', 4, 0.8), point('batch.accuracy', 4, 0.3), point('epoch.seconds', 1, 8)]);
+  const summary = store.metricSummary(id);
+  assert.equal(summary['batch.loss'].count, 5);
+  assert.deepEqual(summary['batch.loss'].best, { value: 0.8, step: 2, epoch: 0 });
+  assert.deepEqual(summary['batch.loss'].last, { value: 0.8, step: 4, epoch: 0, wallTime: 104 });
+  assert.deepEqual(summary['batch.accuracy'].best, { value: 0.4, step: 3, epoch: 0 });
+  assert.equal(summary['batch.accuracy'].last.value, 0.3);
+  assert.deepEqual(summary['epoch.seconds'].best, { value: 8, step: 1, epoch: 0 });
+  // A NaN last value is reported as such.
+  store.appendMetrics(id, [point('batch.loss', 5, Number.NaN)]);
+  assert.ok(Number.isNaN(store.metricSummary(id)['batch.loss'].last.value));
+  assert.deepEqual(store.metricSummary(id)['batch.loss'].best, { value: 0.8, step: 2, epoch: 0 });
+  // Points read back in recorded order, NaN intact, filtered by key.
+  const losses = store.metrics(id, ['batch.loss']);
+  assert.deepEqual(losses.map((p) => p.step), [0, 1, 2, 3, 4, 5]);
+  assert.ok(Number.isNaN(losses[1].value));
+  assert.equal(store.metrics(id).length, 10);
+});
+
+test('markStarted and finishRun record engine, host, owner, shape and outcome', (t) => {
+  const { store } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const start = syntheticRun()[0] as StartEvent;
+  const startWithGpu: StartEvent = {
+    ...start,
+    engine: { ...start.engine, detail: 'GPU: Test GPU' },
+  };
+  store.markStarted(id, startWithGpu, { os: 'Linux', cpu: 'cpu', gpu: 'Test GPU' }, { pid: 12, hostname: 'h' });
+  let run = store.requireRun(id);
+  assert.equal(run.status, 'running');
+  assert.equal(run.startedAt, start.time);
+  assert.deepEqual(run.engine, { id: 'cpu', backend: 'cpu', version: '4.22.0', detail: 'GPU: Test GPU' });
+  assert.deepEqual(run.host, { os: 'Linux', cpu: 'cpu', gpu: 'Test GPU' });
+  assert.deepEqual(run.owner, { pid: 12, hostname: 'h', heartbeatAt: start.time });
+  assert.equal(run.params, start.params);
+  assert.equal(run.macs, start.macs);
+  assert.deepEqual(run.shape, { trainSize: 80, testSize: 40, stepsPerEpoch: 5, firstEpoch: 0 });
+  store.heartbeat(id, start.time + 5);
+  assert.equal(store.requireRun(id).owner?.heartbeatAt, start.time + 5);
+  store.finishRun(id, { status: 'cancelled', time: start.time + 10, epochsCompleted: 1, durationSeconds: 0.01 });
+  run = store.requireRun(id);
+  assert.equal(run.status, 'cancelled');
+  assert.equal(run.finishedAt, start.time + 10);
+  assert.equal(run.epochsCompleted, 1);
+  assert.equal(run.durationSeconds, 0.01);
+});
+
+test('reapInterrupted marks dead owners only: unknown pid here, stale heartbeat elsewhere', (t) => {
+  const { store } = openTemp(t);
+  const start = syntheticRun()[0] as StartEvent;
+  const host = { os: 'x', cpu: null, gpu: null };
+  const now = 10_000_000;
+  const alive = store.createRun(smallConfig());
+  store.markStarted(alive, start, host, { pid: process.pid, hostname: 'here' });
+  const dead = store.createRun(smallConfig());
+  // 2^22 + a bit is above Linux's default pid_max; no such process exists.
+  store.markStarted(dead, start, host, { pid: 4_194_999, hostname: 'here' });
+  const remoteFresh = store.createRun(smallConfig());
+  store.markStarted(remoteFresh, start, host, { pid: 1, hostname: 'elsewhere' });
+  store.heartbeat(remoteFresh, now - 1000);
+  const remoteStale = store.createRun(smallConfig());
+  store.markStarted(remoteStale, start, host, { pid: 1, hostname: 'elsewhere' });
+  store.heartbeat(remoteStale, now - 60_000);
+  const finished = store.createRun(smallConfig());
+  store.markStarted(finished, start, host, { pid: 4_194_999, hostname: 'here' });
+  store.finishRun(finished, { status: 'completed', time: 5, epochsCompleted: 1, durationSeconds: 1 });
+
+  const reaped = store.reapInterrupted({ hostname: 'here', now, heartbeatTimeoutMs: 30_000 });
+  assert.deepEqual(reaped.sort(), [dead, remoteStale].sort());
+  assert.equal(store.requireRun(alive).status, 'running');
+  assert.equal(store.requireRun(remoteFresh).status, 'running');
+  assert.equal(store.requireRun(finished).status, 'completed');
+  const reapedRun = store.requireRun(remoteStale);
+  assert.equal(reapedRun.status, 'interrupted');
+  assert.equal(reapedRun.finishedAt, now - 60_000, 'finished at its last heartbeat');
+  assert.match(reapedRun.error ?? '', /process 1 on elsewhere/);
+});
+
+test('checkpoints: latest by epoch; deleteRun removes rows and files not shared with another run', (t) => {
+  const { store, dir } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const other = store.createRun(smallConfig());
+  const file = (name: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, name);
+    return path;
+  };
+  const e0 = file('e0.ckpt');
+  const e1 = file('e1.ckpt');
+  const shared = file('shared.ckpt');
+  store.addCheckpoint(id, { epoch: 1, path: e1, bytes: 7, sha256: HASH, createdAt: 20 });
+  store.addCheckpoint(id, { epoch: 0, path: e0, bytes: 7, sha256: HASH, createdAt: 30 });
+  store.addCheckpoint(id, { epoch: 0, path: shared, bytes: 11, sha256: HASH });
+  store.addCheckpoint(other, { epoch: 3, path: shared, bytes: 11, sha256: HASH });
+  assert.equal(store.latestCheckpoint(id)?.path, e1);
+  assert.deepEqual(store.checkpoints(id).map((c) => c.epoch), [0, 0, 1]);
+  assert.equal(store.latestCheckpoint(other)?.epoch, 3);
+  assert.throws(() => store.addCheckpoint(id, { epoch: 0, path: e0, bytes: 1, sha256: 'short' }), /CHECK/);
+  store.setConfusion(id, [
+    [3, 1],
+    [0, 4],
+  ]);
+  store.appendMetrics(id, [{ key: 'batch.loss', step: 0, epoch: 0, batch: 0, value: 1, wallTime: 1 }]);
+
+  const { deletedFiles } = store.deleteRun(id);
+  assert.deepEqual(deletedFiles.sort(), [e0, e1].sort());
+  assert.equal(existsSync(e0), false);
+  assert.equal(existsSync(shared), true, 'still named by the other run');
+  assert.equal(store.getRun(id), undefined);
+  assert.deepEqual(store.metrics(id), []);
+  assert.deepEqual(store.metricSummary(id), {});
+  assert.deepEqual(store.checkpoints(id), []);
+  assert.equal(store.getConfusion(id), null);
+  assert.equal(store.latestCheckpoint(other)?.path, shared);
+  assert.throws(() => store.deleteRun(id), RunNotFoundError);
+});
+
+test('a run recorded by a live process cannot be deleted', (t) => {
+  const { store } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  store.markStarted(id, syntheticRun()[0] as StartEvent, { os: 'x', cpu: null, gpu: null }, {
+    pid: process.pid,
+    hostname: hostname(),
+  });
+  assert.throws(() => store.deleteRun(id), /still running/);
+  assert.equal(store.requireRun(id).status, 'running');
+});
+
+test('confusion matrices must be square with non-negative integer counts', (t) => {
+  const { store } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const matrix = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 90 : i + j)));
+  store.setConfusion(id, matrix);
+  assert.deepEqual(store.getConfusion(id), matrix);
+  assert.throws(() => store.setConfusion(id, [[1, 2]]), /at least 2|square/);
+  assert.throws(() => store.setConfusion(id, [[1, 2], [3]]), /square/);
+  assert.throws(() => store.setConfusion(id, [[1, -2], [3, 4]]), /non-negative/);
+  assert.throws(() => store.setConfusion(id, [[1, 2.5], [3, 4]]), /non-negative integers/);
+  assert.deepEqual(store.getConfusion(id), matrix, 'refused writes change nothing');
+});
