@@ -1,0 +1,24 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from './run-config';
+import { resolveNetwork } from '../models/presets';
+import { summarizeNetwork, type NetworkSummary } from '../models/summary';
+import { buildModel } from '../models/build';
+
+export interface PreparedNetwork {
+  name: string;
+  summary: NetworkSummary;
+  model: tf.LayersModel;
+}
+
+/**
+ * Resolves a run's network and checks it against the input size before any
+ * weights exist, so a VGG on 28×28 images fails with advice, not a shape error
+ * deep inside tfjs.
+ */
+export function prepareNetwork(config: RunConfig, classes: number): PreparedNetwork {
+  const network = resolveNetwork(config, classes);
+  const inputShape = [config.resize, config.resize, 1] as const;
+  const summary = summarizeNetwork(network.layers, inputShape, { name: network.name });
+  const model = buildModel(network.layers, inputShape, { seed: config.seed });
+  return { name: network.name, summary, model };
+}

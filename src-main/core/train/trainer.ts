@@ -1,0 +1,202 @@
+import * as tf from '@tensorflow/tfjs';
+import type { EngineInfo, TrainingEvent } from './events';
+import type { RunConfig } from './run-config';
+import { prepareNetwork } from './prepare-network';
+import { evaluate, type Evaluation } from './evaluate';
+import { batchCount, batches } from '../data/batches';
+import type { ImageSplit as Split } from '../data/image-split';
+import type { FashionMnist } from '../data/fashion-mnist';
+
+const CLASSES = 10;
+
+/** Hooks the shells use to persist a run; the trainer itself knows nothing of storage. */
+export interface TrainerHooks {
+  /** Called once the model and optimizer exist: load weights to resume, and return the epoch to start at. */
+  restore?(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number>;
+  /** Called after each epoch's event, e.g. to write a checkpoint. */
+  afterEpoch?(model: tf.LayersModel, epoch: number, isLast: boolean): Promise<void>;
+}
+
+export interface TrainerOptions {
+  config: RunConfig;
+  dataset: FashionMnist;
+  engine: EngineInfo;
+  onEvent: (event: TrainingEvent) => void;
+  /** Aborting takes effect within one batch. */
+  signal?: AbortSignal;
+  hooks?: TrainerHooks;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'cancelled' | 'failed';
+  epochsDone: number;
+  /** Test-set evaluation after the last epoch trained; absent if none finished. */
+  lastEvaluation?: Evaluation;
+}
+
+/** Lets queued messages (a cancel from the parent thread) run between batches. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Trains one run, top to bottom: build the network, then per epoch a pass of
+ * SGD over shuffled batches and an evaluation on the test set, emitting the
+ * book's numbers as events. Every error becomes an `error` event, never a throw,
+ * so a worker can always report how a run ended.
+ */
+export async function train(options: TrainerOptions): Promise<TrainResult> {
+  const { config, dataset, engine, onEvent, signal, hooks } = options;
+  const runStart = performance.now();
+  let model: tf.LayersModel | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  let epochsDone = 0;
+  let lastEvaluation: Evaluation | undefined;
+  try {
+    const network = prepareNetwork(config, CLASSES);
+    model = network.model;
+    optimizer =
+      config.momentum > 0 ? tf.train.momentum(config.lr, config.momentum) : tf.train.sgd(config.lr);
+    // Training runs its own loop (sgdStep); compiling only attaches the optimizer,
+    // so a checkpoint saved with includeOptimizer carries the momentum state.
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+
+    const trainSize = Math.min(config.trainLimit ?? dataset.train.count, dataset.train.count);
+    const testSize = Math.min(config.testLimit ?? dataset.test.count, dataset.test.count);
+    const stepsPerEpoch = batchCount(trainSize, config.batchSize);
+    const firstEpoch = hooks?.restore ? await hooks.restore(model, optimizer) : 0;
+
+    onEvent({
+      type: 'start',
+      time: Date.now(),
+      config,
+      engine,
+      params: network.summary.totalParams,
+      macs: network.summary.totalMacs,
+      trainSize,
+      testSize,
+      stepsPerEpoch,
+      firstEpoch,
+    });
+
+    for (let epoch = firstEpoch; epoch < config.epochs; epoch++) {
+      const epochStart = performance.now();
+      const pass = await trainOneEpoch(model, optimizer, dataset.train, epoch, stepsPerEpoch, options);
+      if (pass === 'cancelled') return finish('cancelled');
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+
+      lastEvaluation = await evaluate(model, dataset.test, {
+        batchSize: Math.max(config.batchSize, 256),
+        side: config.resize,
+        limit: testSize,
+        seed: config.seed,
+      });
+      const seconds = (performance.now() - epochStart) / 1000;
+      onEvent({
+        type: 'epoch',
+        time: Date.now(),
+        epoch,
+        loss: pass.lossSum / pass.seen,
+        trainAcc: pass.correct / pass.seen,
+        testAcc: lastEvaluation.accuracy,
+        seconds,
+        imagesPerSec: pass.seen / trainSeconds,
+      });
+      epochsDone = epoch + 1;
+      await hooks?.afterEpoch?.(model, epoch, epoch === config.epochs - 1);
+      if (signal?.aborted) return finish('cancelled');
+    }
+    return finish('completed');
+  } catch (error) {
+    onEvent({ type: 'error', time: Date.now(), message: errorMessage(error) });
+    return { status: 'failed', epochsDone, lastEvaluation };
+  } finally {
+    optimizer?.dispose();
+    model?.dispose();
+  }
+
+  function finish(status: 'completed' | 'cancelled'): TrainResult {
+    onEvent({
+      type: 'done',
+      time: Date.now(),
+      status,
+      epochs: epochsDone,
+      seconds: (performance.now() - runStart) / 1000,
+    });
+    return { status, epochsDone, lastEvaluation };
+  }
+}
+
+interface EpochPass {
+  lossSum: number;
+  correct: number;
+  seen: number;
+}
+
+async function trainOneEpoch(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  split: Split,
+  epoch: number,
+  stepsPerEpoch: number,
+  { config, onEvent, signal }: TrainerOptions,
+): Promise<EpochPass | 'cancelled'> {
+  const pass: EpochPass = { lossSum: 0, correct: 0, seen: 0 };
+  let batchIndex = 0;
+  const source = batches(split, {
+    batchSize: config.batchSize,
+    side: config.resize,
+    seed: config.seed,
+    epoch,
+    shuffle: true,
+    limit: config.trainLimit,
+  });
+  for (const { xs, ys, size } of source) {
+    if (signal?.aborted) {
+      tf.dispose([xs, ys]);
+      source.return(undefined);
+      return 'cancelled';
+    }
+    const batchStart = performance.now();
+    const { loss, correct } = sgdStep(model, optimizer, xs, ys);
+    const [lossValue, correctValue] = [(await loss.data())[0]!, (await correct.data())[0]!];
+    tf.dispose([xs, ys, loss, correct]);
+
+    pass.lossSum += lossValue * size;
+    pass.correct += correctValue;
+    pass.seen += size;
+    onEvent({
+      type: 'batch',
+      time: Date.now(),
+      epoch,
+      step: epoch * stepsPerEpoch + batchIndex,
+      batch: batchIndex,
+      loss: lossValue,
+      accuracy: correctValue / size,
+      imagesPerSec: size / ((performance.now() - batchStart) / 1000),
+    });
+    batchIndex++;
+    await yieldToEventLoop();
+  }
+  return pass;
+}
+
+/** One SGD step on softmax cross-entropy; returns the batch's mean loss and count of correct predictions. */
+function sgdStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  xs: tf.Tensor4D,
+  labels: tf.Tensor1D,
+): { loss: tf.Scalar; correct: tf.Scalar } {
+  let correct: tf.Tensor | undefined;
+  const loss = optimizer.minimize((): tf.Scalar => {
+    // training: true turns dropout on; evaluation calls predict, where it is off.
+    const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+    correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+  }, true);
+  if (!loss || !correct) throw new Error('optimizer returned no loss');
+  return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

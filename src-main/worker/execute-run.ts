@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { train, type TrainerHooks } from '../core/train/trainer';
+import { restoreCheckpoint } from '../core/train/checkpoint-weights';
+import { saveCheckpoint } from '../core/store/checkpoint-io';
+import { errorMessage } from '../core/train/trainer';
+import { selectEngine } from '../core/engine/engines';
+import type { EngineInfo } from '../core/train/events';
+import { loadFashionMnist, locateFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
+import { appDataDir } from '../core/paths';
+import type { FromWorker, RunRequest } from './protocol';
+
+// Decoding 47 MB of IDX takes a second and the worker outlives many runs, so
+// each folder is loaded once. Engines are selected per run (a self-check of a
+// few milliseconds), since runs may ask for different ones.
+const datasets = new Map<string, FashionMnist>();
+
+async function datasetFor(dir: string | undefined): Promise<FashionMnist> {
+  const location = locateFashionMnist({ dir, dataDir: appDataDir() });
+  if (location.kind === 'needs-download') {
+    // Downloads belong to the shell (progress bars, prompts), not to a training run.
+    throw new Error(
+      `Fashion-MNIST is not on this machine: run \`vgg-workbench data download\`, ` +
+        `or pass --data DIR with the four IDX files (it would go to ${location.dir}).`,
+    );
+  }
+  const cached = datasets.get(location.dir);
+  if (cached) return cached;
+  const dataset = await loadFashionMnist(location.dir);
+  datasets.set(location.dir, dataset);
+  return dataset;
+}
+
+export interface RunOutcome {
+  status: 'completed' | 'cancelled' | 'failed';
+  epochsDone: number;
+  confusion?: number[][];
+}
+
+/** Runs one request to its end, reporting every event; never throws. */
+export async function executeRun(
+  request: RunRequest,
+  signal: AbortSignal,
+  post: (message: FromWorker) => void,
+): Promise<RunOutcome> {
+  const { runId, config } = request;
+  const emit = (event: Extract<FromWorker, { type: 'event' }>['event']): void =>
+    post({ type: 'event', runId, event });
+  let engine: EngineInfo;
+  let dataset: FashionMnist;
+  try {
+    engine = await selectEngine(config.engine);
+    dataset = await datasetFor(config.dataDir);
+  } catch (error) {
+    emit({ type: 'error', time: Date.now(), message: errorMessage(error) });
+    return { status: 'failed', epochsDone: 0 };
+  }
+  const result = await train({ config, dataset, engine, signal, onEvent: emit, hooks: checkpointHooks(request, post) });
+  return {
+    status: result.status,
+    epochsDone: result.epochsDone,
+    confusion: result.lastEvaluation?.confusion,
+  };
+}
+
+/** Writing checkpoints and resuming from one: files here, rows in the main thread (one writer). */
+function checkpointHooks(request: RunRequest, post: (message: FromWorker) => void): TrainerHooks {
+  const { runId, resume, checkpoint } = request;
+  return {
+    restore: resume
+      ? async (model, optimizer) => {
+          await restoreCheckpoint(model, optimizer, resume.path, resume.sha256);
+          return resume.epoch + 1;
+        }
+      : undefined,
+    afterEpoch: checkpoint
+      ? async (model, epoch, isLast) => {
+          if (checkpoint.policy === 'last' && !isLast) return;
+          const file = await saveCheckpoint(model, join(checkpoint.dir, `epoch-${epoch}.ckpt`));
+          post({ type: 'checkpoint', runId, checkpoint: { epoch, ...file } });
+        }
+      : undefined,
+  };
+}

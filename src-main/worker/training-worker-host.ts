@@ -1,0 +1,99 @@
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
+import type { TrainingEvent } from '../core/train/events';
+import type { RunOutcome } from './execute-run';
+
+export interface RunHandlers {
+  onEvent(event: TrainingEvent): void;
+  onCheckpoint?(checkpoint: CheckpointWritten): void;
+}
+
+interface PendingRun extends RunHandlers {
+  resolve(outcome: RunOutcome): void;
+  reject(error: Error): void;
+}
+
+/** From source the worker is the .ts sibling; bundles (electron-vite) pass their own .js path. */
+const defaultWorkerUrl = (): URL => new URL('./training-worker.ts', import.meta.url);
+
+/**
+ * Node 20 does not carry tsx's loader hooks into worker threads, so a .ts
+ * entry is started by a small bootstrap that registers tsx first.
+ */
+function startWorker(path: URL | string): Worker {
+  const href = path instanceof URL ? path.href : pathToFileURL(path).href;
+  if (!href.endsWith('.ts')) return new Worker(path);
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * The main thread's handle on the one long-lived training worker. Runs are
+ * sent as they come; the worker trains them one after another.
+ */
+export class TrainingWorkerHost {
+  private readonly worker: Worker;
+  private readonly pending = new Map<string, PendingRun>();
+  private failure: Error | undefined;
+
+  constructor(workerPath: URL | string = defaultWorkerUrl()) {
+    this.worker = startWorker(workerPath);
+    this.worker.on('message', (raw: unknown) => this.receive(raw));
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => this.failAll(new Error(`training worker exited with code ${code}`)));
+  }
+
+  /** Queues a run; resolves with its outcome once the worker has finished it. */
+  run(request: RunRequest, handlers: RunHandlers): Promise<RunOutcome> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending.has(request.runId)) return Promise.reject(new Error(`run ${request.runId} is already queued`));
+    return new Promise<RunOutcome>((resolve, reject) => {
+      this.pending.set(request.runId, { ...handlers, resolve, reject });
+      this.worker.postMessage(request);
+    });
+  }
+
+  /** Cancels a queued or running run; a running one stops within one batch. */
+  cancel(runId: string): void {
+    this.worker.postMessage({ type: 'cancel', runId });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('training worker closed');
+    await this.worker.terminate();
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = fromWorkerSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.failAll(new Error(`invalid message from training worker: ${parsed.error.message}`));
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'rejected') {
+      this.failAll(new Error(message.message));
+      return;
+    }
+    const run = this.pending.get(message.runId);
+    if (!run) return;
+    switch (message.type) {
+      case 'event':
+        run.onEvent(message.event);
+        break;
+      case 'checkpoint':
+        run.onCheckpoint?.(message.checkpoint);
+        break;
+      case 'finished':
+        this.pending.delete(message.runId);
+        run.resolve({ status: message.status, epochsDone: message.epochsDone, confusion: message.confusion });
+        break;
+    }
+  }
+
+  private failAll(error: Error): void {
+    this.failure ??= error;
+    for (const run of this.pending.values()) run.reject(error);
+    this.pending.clear();
+  }
+}
