@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+
+export function registerEnginesCommand(program: Command): void {
+  program
+    .command('engines')
+    .description('List the TensorFlow.js engines, which are available here, and why the others are not.')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      // Loaded on demand: it pulls in tfjs and the wasm binary, which other commands do not need.
+      const { probeEngines } = await import('../core/engine/engines');
+      const engines = await probeEngines();
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(engines, null, 2)}\n`);
+        return;
+      }
+      const firstAvailable = engines.find((e) => e.available)?.id;
+      for (const engine of engines) {
+        const mark = engine.available ? (engine.id === firstAvailable ? '* ' : '+ ') : '- ';
+        const version = engine.version ? ` ${engine.version}` : '';
+        process.stdout.write(`${mark}${engine.id.padEnd(15)} ${engine.package}${version}\n`);
+        const why = engine.available ? engine.detail : engine.reason;
+        if (why) process.stdout.write(`    ${why.replace(/\n/g, '\n    ')}\n`);
+      }
+      process.stdout.write('\n* used by --engine auto   + available   - unavailable\n');
+    });
+}

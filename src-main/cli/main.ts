@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * vgg-workbench: the command-line shell around the core. Every command is a
+ * thin adapter: parse flags, call the core, print for people or as JSON.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerTrainCommand } from './train-command';
+import { registerModelsCommand } from './models-command';
+import { registerEnginesCommand } from './engines-command';
+import { UsageError } from './usage-error';
+
+/** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
+export const USAGE_ERROR = 2;
+
+export function buildProgram(): Command {
+  const program = new Command('vgg-workbench')
+    .description('Train and compare VGG, LeNet and AlexNet on Fashion-MNIST.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerTrainCommand(program);
+  registerModelsCommand(program);
+  registerEnginesCommand(program);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" in commander's flow but succeed for the user.
+      return error.exitCode === 0 ? 0 : USAGE_ERROR;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,47 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers: a bad value is reported with the flag's name and exit status 2. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  }
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError('expected a whole number of 0 or more.');
+  }
+  return n;
+}
+
+export function positiveFloat(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError('expected a number greater than 0, e.g. 0.05.');
+  }
+  return n;
+}
+
+export function unitFloat(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {
+    throw new InvalidArgumentError('expected a number from 0 up to (not including) 1, e.g. 0.9.');
+  }
+  return n;
+}
+
+/** "224x224x3" → [224, 224, 3]; "96" → [96, 96, 1]. */
+export function inputShape(value: string): [number, number, number] {
+  const parts = value.toLowerCase().split('x').map((p) => p.trim());
+  const numbers = parts.map(Number);
+  const ok = numbers.every((n, i) => /^\d+$/.test(parts[i]!) && n >= 1);
+  if (!ok || parts.length < 1 || parts.length > 3) {
+    throw new InvalidArgumentError('expected HEIGHTxWIDTHxCHANNELS, e.g. 224x224x3 (or a single side, e.g. 96).');
+  }
+  if (numbers.length === 1) return [numbers[0]!, numbers[0]!, 1];
+  if (numbers.length === 2) return [numbers[0]!, numbers[1]!, 1];
+  return [numbers[0]!, numbers[1]!, numbers[2]!];
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { ENGINE_IDS, type RunConfig } from '../core/train/run-config';
+import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../core/train/make-run-config';
+import type { TrainingEvent } from '../core/train/events';
+import { resolveNetwork, PRESET_IDS } from '../core/models/presets';
+import { parseArch } from '../core/models/parse-arch';
+import { summarizeNetwork } from '../core/models/summary';
+import { TrainingWorkerHost } from '../worker/training-worker-host';
+import { ensureFashionMnist } from './ensure-dataset';
+import { bookLine } from './book-line';
+import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
+import { UsageError } from './usage-error';
+
+interface TrainFlags {
+  model: string;
+  arch?: string;
+  widthRatio?: number;
+  dense?: number;
+  resize?: number;
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  momentum?: number;
+  seed?: number;
+  trainLimit?: number;
+  testLimit?: number;
+  engine: RunConfig['engine'];
+  data?: string;
+  name?: string;
+  json?: boolean;
+}
+
+/** Config fields as the flags that set them, so errors name what the user typed. */
+const FLAG_FOR_FIELD: Record<string, string> = {
+  blocks: '--arch',
+  widthRatio: '--width-ratio',
+  denseUnits: '--dense',
+  resize: '--resize',
+  epochs: '--epochs',
+  batchSize: '--batch',
+  lr: '--lr',
+  momentum: '--momentum',
+  seed: '--seed',
+  trainLimit: '--train-limit',
+  testLimit: '--test-limit',
+  engine: '--engine',
+  model: '--model',
+};
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description("Train a network on Fashion-MNIST, printing the book's line after each epoch.")
+    .option('--model <name>', `network preset: ${PRESET_IDS.join(', ')}`, 'vgg11')
+    .option('--arch <blocks>', 'VGG blocks as CONVSxCHANNELS, e.g. 1x64,1x128,2x256,2x512,2x512')
+    .option('--width-ratio <n>', "divide every VGG block's channels by n (the book's ratio)", positiveInt)
+    .option('--dense <units>', 'width of the two hidden dense layers of a VGG (paper: 4096)', positiveInt)
+    .option('--resize <side>', 'image side the 28×28 images are resized to (28, 32, 64, 96, 128, 224)', positiveInt)
+    .option('--epochs <n>', 'epochs to train', positiveInt)
+    .option('--batch <n>', 'batch size', positiveInt)
+    .option('--lr <rate>', 'SGD learning rate', positiveFloat)
+    .option('--momentum <m>', 'SGD momentum (0 = plain SGD)', unitFloat)
+    .option('--seed <n>', 'random seed for initialisation, shuffling and dropout', nonNegativeInt)
+    .option('--train-limit <n>', 'train on the first N training images (file order)', positiveInt)
+    .option('--test-limit <n>', 'evaluate on the first N test images', positiveInt)
+    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)')
+    .option('--name <text>', 'a name for the run')
+    .option('--json', 'print one JSON object per event instead of progress bars')
+    .action(async (flags: TrainFlags) => {
+      process.exitCode = await runTrain(flags);
+    });
+}
+
+function configFromFlags(flags: TrainFlags): RunConfig {
+  let blocks;
+  try {
+    blocks = flags.arch === undefined ? undefined : parseArch(flags.arch);
+  } catch (error) {
+    throw new UsageError(`--arch: ${(error as Error).message}`);
+  }
+  const request: RunConfigRequest = {
+    model: flags.model,
+    name: flags.name,
+    blocks,
+    widthRatio: flags.widthRatio,
+    denseUnits: flags.dense,
+    resize: flags.resize,
+    epochs: flags.epochs,
+    batchSize: flags.batch,
+    lr: flags.lr,
+    momentum: flags.momentum,
+    seed: flags.seed,
+    trainLimit: flags.trainLimit,
+    testLimit: flags.testLimit,
+    engine: flags.engine,
+    dataDir: flags.data,
+  };
+  try {
+    const config = makeRunConfig(request, (field) => FLAG_FOR_FIELD[field] ?? field);
+    // Refuse impossible networks (VGG's five pools on 28×28) before any work starts.
+    const network = resolveNetwork(config);
+    summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
+    return config;
+  } catch (error) {
+    if (error instanceof RunConfigError || error instanceof Error) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function runTrain(flags: TrainFlags): Promise<number> {
+  const config = configFromFlags(flags);
+  const json = flags.json === true;
+  const dataDir = await ensureFashionMnist(config.dataDir, { quiet: json });
+  const host = new TrainingWorkerHost();
+  const runId = randomUUID();
+  const onInterrupt = (): void => host.cancel(runId);
+  process.once('SIGINT', onInterrupt);
+  const view = json ? jsonView() : humanView(config);
+  try {
+    const outcome = await host.run(
+      { type: 'run', runId, config: { ...config, dataDir } },
+      { onEvent: view },
+    );
+    return outcome.status === 'completed' ? 0 : outcome.status === 'cancelled' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await host.close();
+  }
+}
+
+type View = (event: TrainingEvent) => void;
+
+function jsonView(): View {
+  return (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+/** A progress bar per epoch on stderr, the book's line on stdout after each. */
+function humanView(config: RunConfig): View {
+  let bar: SingleBar | undefined;
+  let stepsPerEpoch = 0;
+  const interactive = process.stderr.isTTY === true;
+  const stopBar = (): void => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'start': {
+        const { engine } = event;
+        stepsPerEpoch = event.stepsPerEpoch;
+        process.stdout.write(
+          `Training ${config.model} (${event.params.toLocaleString('en-US')} params, ` +
+            `${(event.macs / 1e6).toFixed(1)} M MACs/image) on ${config.resize}×${config.resize} images, ` +
+            `${event.trainSize} train / ${event.testSize} test, batch ${config.batchSize}, lr ${config.lr}, ` +
+            `engine ${engine.id}${engine.detail ? ` (${engine.detail})` : ''}\n`,
+        );
+        break;
+      }
+      case 'batch':
+        if (!interactive) break;
+        if (!bar) {
+          bar = new SingleBar(
+            {
+              format: `Epoch ${event.epoch} |{bar}| {value}/{total} batches | loss {loss} | {rate} img/s | ETA {eta_formatted}`,
+              stream: process.stderr,
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            Presets.shades_classic,
+          );
+          bar.start(stepsPerEpoch, 0, { loss: '-', rate: '-' });
+        }
+        bar.update(event.batch + 1, { loss: event.loss.toFixed(3), rate: Math.round(event.imagesPerSec) });
+        break;
+      case 'epoch':
+        stopBar();
+        process.stdout.write(`${bookLine(event)}\n`);
+        break;
+      case 'done':
+        stopBar();
+        if (event.status === 'cancelled') process.stdout.write(`Cancelled after ${event.epochs} epoch(s).\n`);
+        break;
+      case 'error':
+        stopBar();
+        process.stderr.write(`error: ${event.message}\n`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
+
+const home = mkdtempSync(join(tmpdir(), 'vgg-cli-'));
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, VGG_WORKBENCH_HOME: home },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('bad flags get a clear message and exit status 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--epochs', 'x'], /--epochs <n>.*'x' is invalid/],
+    [['train', '--lr', '-1'], /--lr <rate>.*greater than 0/],
+    [['train', '--model', 'vgg99'], /unknown model "vgg99": choose one of vgg11, .*alexnet/],
+    [['train', '--engine', 'cuda'], /--engine.*Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+    [['train', '--arch', '2x'], /--arch/],
+    [['train', '--model', 'vgg11', '--resize', '28'], /at least 32×32.*--resize 32/],
+    [['train', '--model', 'lenet', '--width-ratio', '4'], /only VGG models take width ratio/],
+    [['train', '--bogus'], /unknown option '--bogus'/],
+    [['models', '--input', '22xx'], /HEIGHTxWIDTHxCHANNELS/],
+    [['nonsense'], /unknown command 'nonsense'/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = cli(...args);
+    assert.equal(code, 2, `${args.join(' ')} exits 2 (stderr: ${stderr})`);
+    assert.match(stderr, message, args.join(' '));
+  }
+});
+
+test('models --json gives name, params, macs and layers; VGG-16 matches the paper at 224×224×3', () => {
+  const { code, stdout } = cli('models', '--model', 'vgg16', '--input', '224x224x3', '--classes', '1000', '--json');
+  assert.equal(code, 0);
+  const [vgg16] = JSON.parse(stdout) as { name: string; params: number; macs: number; layers: { name: string; outputShape: number[]; params: number }[] }[];
+  assert.equal(vgg16!.name, 'vgg16');
+  assert.equal(vgg16!.params, 138_357_544);
+  assert.ok(Math.abs(vgg16!.macs / 1e9 - 15.47) < 0.01);
+  assert.deepEqual(vgg16!.layers.at(-1), { name: 'fc3', kind: 'dense', outputShape: [1000], params: 4_097_000, macs: 4_096_000 });
+});
+
+test('models prints a table with the block shapes of VGG-11 at 96×96', () => {
+  const { code, stdout } = cli('models', '--model', 'vgg11', '--resize', '96');
+  assert.equal(code, 0);
+  for (const shape of ['48×48×64', '24×24×128', '12×12×256', '6×6×512', '3×3×512']) assert.match(stdout, new RegExp(shape));
+  assert.match(stdout, /44,920,074/);
+});
+
+test('engines lists all four with availability and reasons', () => {
+  const { code, stdout } = cli('engines', '--json');
+  assert.equal(code, 0);
+  const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string }[];
+  assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  assert.ok(engines.find((e) => e.id === 'wasm')!.available);
+  for (const e of engines.filter((x) => !x.available)) assert.ok(e.reason && e.reason.length > 10);
+});
+
+test("train prints the book's line after each epoch; --json prints one event per line", () => {
+  const human = cli('train', '--model', 'lenet', '--epochs', '1', '--batch', '64', '--train-limit', '640', '--test-limit', '200', '--engine', 'wasm', '--data', REAL_DATA_DIR);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /^Epoch 0\. Loss: \d+\.\d{3}, Train acc \d\.\d{2}, Test acc \d\.\d{2}, Time \d+\.\d sec$/m);
+
+  const json = cli('train', '--model', 'lenet', '--epochs', '2', '--batch', '64', '--train-limit', '320', '--test-limit', '100', '--engine', 'wasm', '--data', REAL_DATA_DIR, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const events = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.equal(events[0]!.type, 'start');
+  assert.equal(events.at(-1)!.type, 'done');
+  const epochs = events.filter((e) => e.type === 'epoch');
+  assert.equal(epochs.length, 2);
+  for (const key of ['epoch', 'loss', 'trainAcc', 'testAcc', 'seconds']) assert.equal(typeof epochs[0]![key], 'number', key);
+  assert.equal(events.filter((e) => e.type === 'batch').length, 10);
+});
