@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { registerTrainCommand } from './train-command';
 import { registerModelsCommand } from './models-command';
 import { registerEnginesCommand } from './engines-command';
+import { registerDataCommands } from './data-command';
+import { registerRunsCommands } from './runs-command';
 import { UsageError } from './usage-error';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
@@ -20,7 +22,14 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerModelsCommand(program);
   registerEnginesCommand(program);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  registerDataCommands(program);
+  registerRunsCommands(program);
+  // Subcommands do not inherit exitOverride; without it commander exits 1 itself on a bad flag.
+  const overrideAll = (command: Command): void => {
+    command.exitOverride().showHelpAfterError('(run with --help for usage)');
+    command.commands.forEach(overrideAll);
+  };
+  overrideAll(program);
   return program;
 }
 

@@ -109,7 +109,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     onEvent({ type: 'error', time: Date.now(), message: errorMessage(error) });
     return { status: 'failed', epochsDone, lastEvaluation };
   } finally {
-    optimizer?.dispose();
+    if (optimizer) disposeOptimizer(optimizer);
     model?.dispose();
   }
 
@@ -195,6 +195,16 @@ function sgdStep(
   }, true);
   if (!loss || !correct) throw new Error('optimizer returned no loss');
   return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };
+}
+
+/**
+ * tfjs 4.22's MomentumOptimizer.dispose() does not call SGD's, so the
+ * learning-rate scalar SGD keeps (`c`) leaks once per run; the worker runs many.
+ */
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const { c } = optimizer as unknown as { c?: tf.Tensor };
+  if (optimizer instanceof tf.MomentumOptimizer && c && !c.isDisposed) c.dispose();
 }
 
 export function errorMessage(error: unknown): string {

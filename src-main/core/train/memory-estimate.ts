@@ -1,0 +1,325 @@
+import { freemem } from 'node:os';
+import type { LayerSpec } from '../models/layer-spec';
+import { findPreset, resolveNetwork, type NetworkChoice } from '../models/presets';
+import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../models/summary';
+import { RESIZE_OPTIONS, type EngineId } from './run-config';
+
+/**
+ * What a training run will hold in memory at its peak, by arithmetic on the
+ * network summary, so a run that cannot fit is refused before it starts
+ * instead of dying with "Aborted(OOM)" deep inside the wasm heap.
+ *
+ * The model follows how tfjs (4.22) trains, read from tfjs-core's engine:
+ * `optimizer.minimize` runs the forward pass on a gradient tape, and every
+ * tensor a gradient needs is kept until the backward pass ends; the backward
+ * pass keeps the gradient of every intermediate tensor in one map until it
+ * ends too. So the peak, at the end of the backward pass, holds all the kept
+ * forward tensors AND all their gradients at once, plus the weights, their
+ * gradients and the optimizer's state. Per layer, for a batch:
+ *   conv  its output, and the pre-activation output when the activation is not
+ *         linear (the ReLU/sigmoid gradient reads it), and its zero-padded
+ *         input when it has `pad`;
+ *   dense the matMul output, the bias sum, and the activation output;
+ *   pool  its output;  dropout  its output and its keep-mask;  flatten  nothing (a reshape).
+ * Checked against the wasm heap actually reached by `npm run bench`.
+ */
+
+export interface MemoryEstimateConfig extends NetworkChoice {
+  /** Square image side. */
+  resize: number;
+  batchSize: number;
+  /** Momentum above 0 keeps one velocity per weight (tf.train.momentum). */
+  momentum?: number;
+}
+
+export interface MemoryEstimate {
+  network: string;
+  side: number;
+  batchSize: number;
+  /** float32 weights (summarizeNetwork's parameterBytes). */
+  weightBytes: number;
+  /** One gradient per weight, all alive before the optimizer applies them. */
+  gradientBytes: number;
+  /** Momentum's velocities (one per weight); 0 for plain SGD. */
+  optimizerBytes: number;
+  /** Forward tensors kept for the backward pass, for one batch. */
+  activationBytes: number;
+  /** Gradients of those tensors, all alive at the end of the backward pass. */
+  activationGradientBytes: number;
+  /** The training batch at the run's side, and the gradient tfjs computes for it. */
+  inputBytes: number;
+  /** Temporaries of one gradient kernel (transposes, the sigmoid's 1 − y): twice the largest activation. */
+  workspaceBytes: number;
+  /** The sum of the above: the peak of a training step. */
+  trainingBytes: number;
+  /** Peak of the test-set evaluation (its batch of max(batch, 256) images, predicted 32 at a time). */
+  evaluationBytes: number;
+  /** The larger of the two peaks: what the run needs. */
+  totalBytes: number;
+  /** The arithmetic summary the estimate is built on. */
+  summary: NetworkSummary;
+}
+
+const FLOAT32_BYTES = 4;
+/** The trainer's evaluation batch: `Math.max(config.batchSize, 256)` in trainer.ts. */
+const EVALUATION_BATCH_FLOOR = 256;
+/** tfjs-layers' `predict` runs its input in slices of 32 by default. */
+const PREDICT_BATCH = 32;
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+interface LayerTensors {
+  /** Values per example kept for the backward pass. */
+  kept: number;
+  /** Of those, values that get a gradient (a dropout mask gets none). */
+  withGradient: number;
+  /** Values per example alive while the layer runs in inference (input, pre-activation, output). */
+  inference: number;
+}
+
+/** Per-example tensor sizes of one layer, as tfjs-layers computes it. */
+function layerTensors(spec: LayerSpec, inputValues: number, inputShape: readonly number[], outputValues: number): LayerTensors {
+  switch (spec.kind) {
+    case 'conv': {
+      const pad = spec.pad ?? 0;
+      const [h = 0, w = 0, c = 0] = inputShape;
+      const padded = pad > 0 ? (h + 2 * pad) * (w + 2 * pad) * c : 0;
+      const kept = padded + outputValues * (spec.activation === 'linear' ? 1 : 2);
+      return { kept, withGradient: kept, inference: inputValues + kept };
+    }
+    case 'dense': {
+      const kept = outputValues * (spec.activation === 'linear' ? 2 : 3);
+      return { kept, withGradient: kept, inference: inputValues + kept };
+    }
+    case 'maxpool':
+    case 'avgpool':
+      return { kept: outputValues, withGradient: outputValues, inference: inputValues + outputValues };
+    case 'dropout':
+      return { kept: 2 * outputValues, withGradient: outputValues, inference: inputValues };
+    case 'flatten':
+      return { kept: 0, withGradient: 0, inference: 0 };
+  }
+}
+
+/** Peak memory of a run, from the network's summary. Throws summarizeNetwork's errors (input too small). */
+export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate {
+  const network = resolveNetwork(config);
+  const { resize: side, batchSize } = config;
+  const summary = summarizeNetwork(network.layers, [side, side, 1], { name: network.name, batchSize });
+
+  let kept = 0;
+  let withGradient = 0;
+  let largest = 0;
+  let inferencePeak = 0;
+  let inputShape: readonly number[] = summary.inputShape;
+  summary.layers.forEach((row, i) => {
+    const spec = network.layers[i]!;
+    const outputValues = size(row.outputShape);
+    const tensors = layerTensors(spec, size(inputShape), inputShape, outputValues);
+    kept += tensors.kept;
+    withGradient += tensors.withGradient;
+    if (spec.kind !== 'flatten') largest = Math.max(largest, outputValues, size(inputShape));
+    inferencePeak = Math.max(inferencePeak, tensors.inference);
+    inputShape = row.outputShape;
+  });
+
+  const perBatch = (values: number): number => values * batchSize * FLOAT32_BYTES;
+  const weightBytes = summary.parameterBytes;
+  const optimizerBytes = (config.momentum ?? 0) > 0 ? weightBytes : 0;
+  const imageValues = size(summary.inputShape);
+  const parts = {
+    weightBytes,
+    gradientBytes: weightBytes,
+    optimizerBytes,
+    activationBytes: perBatch(kept),
+    activationGradientBytes: perBatch(withGradient),
+    inputBytes: perBatch(2 * imageValues),
+    workspaceBytes: perBatch(2 * largest),
+  };
+  const trainingBytes = Object.values(parts).reduce((a, b) => a + b, 0);
+  const evaluationBatch = Math.max(batchSize, EVALUATION_BATCH_FLOOR);
+  const evaluationBytes =
+    weightBytes + optimizerBytes + (evaluationBatch * imageValues + PREDICT_BATCH * inferencePeak) * FLOAT32_BYTES;
+  return {
+    network: network.name,
+    side,
+    batchSize,
+    ...parts,
+    trainingBytes,
+    evaluationBytes,
+    totalBytes: Math.max(trainingBytes, evaluationBytes),
+    summary,
+  };
+}
+
+export interface EngineMemory {
+  /** Bytes a run may use on this engine; undefined where we cannot know (GPU memory). */
+  bytes: number | undefined;
+  /** For messages: "the wasm engine has 4 GB". */
+  description: string;
+}
+
+/** The wasm backend's heap cannot grow past this: getHeapMax() in tfjs-backend-wasm's Emscripten build (wasm32). */
+export const WASM_HEAP_MAX_BYTES = 4294901760;
+
+/**
+ * Part of the wasm heap a run may plan for: the heap also holds the module's
+ * own data, and malloc cannot hand out every byte of a heap that grew in
+ * pieces of different sizes.
+ */
+const WASM_USABLE_FRACTION = 0.9;
+
+/**
+ * How much memory an engine gives a run.
+ * - wasm: its heap, at most 4 GB whatever the machine has.
+ * - cpu and the native engines: tensors live outside the JS heap (typed
+ *   arrays, libtensorflow's allocator), so the limit is the machine's
+ *   available memory now (`os.freemem()`, MemAvailable on Linux), not a
+ *   fixed number: a run on a 64 GB machine may use it, and a run beyond it
+ *   would swap the machine to a halt rather than fail cleanly. Measured at the
+ *   check, just before the run starts, when it is what the run will get.
+ * - tensorflow-gpu: the GPU's memory, which tfjs does not report: not checked.
+ */
+export function engineMemory(engineId: EngineId, availableBytes: number = freemem()): EngineMemory {
+  switch (engineId) {
+    case 'wasm':
+      return { bytes: WASM_HEAP_MAX_BYTES * WASM_USABLE_FRACTION, description: `the wasm engine has ${formatBytes(WASM_HEAP_MAX_BYTES)}` };
+    case 'cpu':
+    case 'tensorflow':
+      return { bytes: availableBytes, description: `this machine has ${formatBytes(availableBytes)} free for the ${engineId} engine` };
+    case 'tensorflow-gpu':
+      return { bytes: undefined, description: 'the GPU memory is not known to tfjs' };
+  }
+}
+
+/** Changes that make a refused run fit, each on its own (the others as configured). */
+export interface FitSuggestions {
+  /** The largest batch that fits. */
+  batchSize?: number;
+  /** The largest offered side (RESIZE_OPTIONS) below the configured one that fits. */
+  resize?: number;
+  /** VGG only: the smallest power-of-two width ratio above the configured one that fits. */
+  widthRatio?: number;
+  /** VGG only: the largest power-of-two dense width below the configured one that fits. */
+  denseUnits?: number;
+}
+
+export class RunTooLargeError extends Error {
+  override name = 'RunTooLargeError';
+  constructor(
+    message: string,
+    readonly estimate: MemoryEstimate,
+    readonly limitBytes: number,
+    readonly suggestions: FitSuggestions,
+  ) {
+    super(message);
+  }
+}
+
+export interface CheckRunFitsOptions {
+  /** The machine's available memory, for the cpu and native engines; `os.freemem()` when absent. */
+  availableBytes?: number;
+}
+
+/**
+ * Refuses a run that cannot fit the engine's memory: throws RunTooLargeError
+ * whose message says what the run needs and what to reduce, with the batch,
+ * side, width ratio or dense width that would fit. Returns the estimate when
+ * the run fits. `engineId` is the engine the run will use (after 'auto' was resolved).
+ */
+export function checkRunFits(config: MemoryEstimateConfig, engineId: EngineId, options: CheckRunFitsOptions = {}): MemoryEstimate {
+  const estimate = estimateRunMemory(config);
+  const limit = engineMemory(engineId, options.availableBytes);
+  if (limit.bytes === undefined || estimate.totalBytes <= limit.bytes) return estimate;
+
+  const suggestions = suggestFits(config, limit.bytes);
+  const activations = estimate.activationBytes + estimate.activationGradientBytes;
+  const needs =
+    `${estimate.network} at ${estimate.side}×${estimate.side}, batch ${estimate.batchSize} needs about ` +
+    `${formatBytes(estimate.totalBytes)} (activations ${formatBytes(activations)}, weights with their gradients ` +
+    `${formatBytes(estimate.weightBytes + estimate.gradientBytes + estimate.optimizerBytes)}); ${limit.description}.`;
+  throw new RunTooLargeError(`${needs} ${adviceFor(suggestions)}`, estimate, limit.bytes, suggestions);
+}
+
+function adviceFor(s: FitSuggestions): string {
+  const options = [
+    s.batchSize !== undefined ? `--batch ${s.batchSize} or less` : undefined,
+    s.resize !== undefined ? `--resize ${s.resize}` : undefined,
+    s.widthRatio !== undefined ? `--width-ratio ${s.widthRatio}` : undefined,
+    s.denseUnits !== undefined ? `--dense ${s.denseUnits}` : undefined,
+  ].filter((x) => x !== undefined);
+  if (options.length === 0) return 'Nothing short of a smaller network fits: even batch 1 is too large.';
+  return `Use ${options.join(', or ')}.`;
+}
+
+/** Whether `config` fits in `limit` bytes; a config the network rejects (too small an image, too wide a ratio) does not. */
+function fits(config: MemoryEstimateConfig, limit: number): boolean {
+  try {
+    return estimateRunMemory(config).totalBytes <= limit;
+  } catch {
+    return false;
+  }
+}
+
+function suggestFits(config: MemoryEstimateConfig, limit: number): FitSuggestions {
+  const suggestions: FitSuggestions = {};
+
+  // Memory grows with the batch, so the largest batch that fits is found by bisection.
+  if (fits({ ...config, batchSize: 1 }, limit)) {
+    let [low, high] = [1, config.batchSize];
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (fits({ ...config, batchSize: mid }, limit)) low = mid;
+      else high = mid;
+    }
+    suggestions.batchSize = low;
+  }
+
+  const network = resolveNetwork(config);
+  const minimum = minimumInputSide(network.layers);
+  const resize = [...RESIZE_OPTIONS]
+    .reverse()
+    .find((side) => side < config.resize && side >= minimum && fits({ ...config, resize: side }, limit));
+  if (resize !== undefined) suggestions.resize = resize;
+
+  const preset = findPreset(config.model);
+  if (preset.family === 'vgg') {
+    const ratio = config.widthRatio ?? 1;
+    for (let next = nextPowerOfTwoAbove(ratio); next <= 64; next *= 2) {
+      if (fits({ ...config, widthRatio: next }, limit)) {
+        suggestions.widthRatio = next;
+        break;
+      }
+    }
+    const dense = config.denseUnits ?? preset.defaults.denseUnits ?? 4096;
+    for (let next = nextPowerOfTwoBelow(dense); next >= 16; next /= 2) {
+      if (fits({ ...config, denseUnits: next }, limit)) {
+        suggestions.denseUnits = next;
+        break;
+      }
+    }
+  }
+  return suggestions;
+}
+
+function nextPowerOfTwoAbove(n: number): number {
+  let p = 1;
+  while (p <= n) p *= 2;
+  return p;
+}
+
+function nextPowerOfTwoBelow(n: number): number {
+  let p = 1;
+  while (p * 2 < n) p *= 2;
+  return p;
+}
+
+/**
+ * "9.8 GB": binary gigabytes, as task managers show them, so the wasm
+ * engine's 4 GiB heap reads "4 GB"; MB below one GB.
+ */
+export function formatBytes(bytes: number): string {
+  const gb = bytes / 2 ** 30;
+  if (gb >= 1) return `${gb.toFixed(gb >= 10 ? 0 : 1).replace(/\.0$/, '')} GB`;
+  return `${Math.round(bytes / 2 ** 20)} MB`;
+}
