@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 
 const commands: string[][] = [
   ['models', '--model', 'vgg11', '--resize', '96'],
-  ['train', '--model', 'vgg11', '--width-ratio', '8', '--resize', '32', '--epochs', '2', '--train-limit', '2000', '--test-limit', '1000'],
+  ['train', '--model', 'lenet', '--epochs', '2', '--batch', '64', '--lr', '0.05', '--momentum', '0.9', '--train-limit', '10000', '--test-limit', '2000'],
 ];
 
 const lines: string[] = [];

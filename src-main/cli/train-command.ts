@@ -155,7 +155,7 @@ function humanView(config: RunConfig): View {
           `Training ${config.model} (${event.params.toLocaleString('en-US')} params, ` +
             `${(event.macs / 1e6).toFixed(1)} M MACs/image) on ${config.resize}×${config.resize} images, ` +
             `${event.trainSize} train / ${event.testSize} test, batch ${config.batchSize}, lr ${config.lr}, ` +
-            `engine ${engine.id}${engine.detail ? ` (${engine.detail})` : ''}\n`,
+            `engine ${engine.id}${engine.detail ? ` (${briefDetail(engine.detail)})` : ''}\n`,
         );
         break;
       }
@@ -189,4 +189,10 @@ function humanView(config: RunConfig): View {
         break;
     }
   };
+}
+
+/** Auto-selection lists every engine it skipped and why; one line of a progress view names the command that says it all. */
+function briefDetail(detail: string): string {
+  const skipped = detail.indexOf('; skipped ');
+  return skipped < 0 ? detail : `${detail.slice(0, skipped)}; faster engines unavailable: see \`vgg-workbench engines\``;
 }
