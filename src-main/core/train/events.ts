@@ -6,6 +6,13 @@ import { ENGINE_IDS, runConfigSchema } from './run-config';
  * so the CLI, the store and the GUI have one thing to consume.
  * `time` is milliseconds since the epoch (Date.now()).
  */
+/**
+ * A measured value: any number, NaN and ±Infinity included. A diverged run's
+ * loss is NaN, and that is a result to record, not a malformed message
+ * (z.number() would reject it and take the worker for broken).
+ */
+const measured = z.custom<number>((value) => typeof value === 'number', { message: 'expected a number' });
+
 export const engineInfoSchema = z.object({
   id: z.enum(ENGINE_IDS),
   backend: z.string(),
@@ -37,20 +44,20 @@ export const batchEventSchema = z.object({
   step: z.number().int(),
   /** Batch index within the epoch. */
   batch: z.number().int(),
-  loss: z.number(),
-  accuracy: z.number(),
-  imagesPerSec: z.number(),
+  loss: measured,
+  accuracy: measured,
+  imagesPerSec: measured,
 });
 
 export const epochEventSchema = z.object({
   type: z.literal('epoch'),
   time: z.number(),
   epoch: z.number().int(),
-  loss: z.number(),
-  trainAcc: z.number(),
-  testAcc: z.number(),
-  seconds: z.number(),
-  imagesPerSec: z.number(),
+  loss: measured,
+  trainAcc: measured,
+  testAcc: measured,
+  seconds: measured,
+  imagesPerSec: measured,
 });
 
 export const doneEventSchema = z.object({
@@ -58,7 +65,7 @@ export const doneEventSchema = z.object({
   time: z.number(),
   status: z.enum(['completed', 'cancelled']),
   epochs: z.number().int(),
-  seconds: z.number(),
+  seconds: measured,
 });
 
 export const errorEventSchema = z.object({
