@@ -1,0 +1,22 @@
+import { createElectronApi } from './electron-api';
+import type { WorkbenchBridge } from './electron-bridge';
+import { createWebSocketApi, TOKEN_PARAM } from './websocket-api';
+import type { WorkbenchApi } from './workbench-api';
+
+export interface ApiEnvironment {
+  /** window.workbench, which only the Electron preload defines. */
+  bridge?: WorkbenchBridge;
+  /** window.location: browser mode talks to the server the page came from. */
+  location: { origin: string; search: string };
+}
+
+/**
+ * The renderer's start-up choice: the preload's bridge inside Electron, the
+ * page's own server in a browser tab (with the token from `?token=` when the
+ * server printed one; without it, the cookie set on that first load serves).
+ */
+export function chooseWorkbenchApi(env: ApiEnvironment): WorkbenchApi {
+  if (env.bridge) return createElectronApi(env.bridge);
+  const token = new URLSearchParams(env.location.search).get(TOKEN_PARAM) ?? undefined;
+  return createWebSocketApi(env.location.origin, token);
+}

@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { runConfigSchema, vggBlockSchema } from '../core/train/run-config';
+import {
+  checkpointRecordSchema,
+  datasetStatusSchema,
+  engineStatusSchema,
+  imageSchema,
+  metricPointSchema,
+  misclassifiedImageSchema,
+  networkSummarySchema,
+  presetInfoSchema,
+  queueStateSchema,
+  replayStateSchema,
+  runRecordSchema,
+  runStatusSchema,
+} from './entities';
+import { wireTrainingEventSchema } from './training-event-wire';
+
+/**
+ * Every method of the workbench API: its name, the request it takes and the
+ * response it gives. The service validates requests and responses against
+ * these; the clients validate them again on their side.
+ * Requests are strict: an unknown field is an error, not silently ignored.
+ */
+const method = <Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) => ({
+  request,
+  response,
+});
+const empty = z.object({}).strict();
+const runId = z.string().min(1).max(64);
+const runRef = z.object({ runId }).strict();
+const replayRef = z.object({ replayId: z.string().min(1) }).strict();
+const tag = z.string().trim().min(1).max(100);
+
+/** A run as a person states it: the model, and only what they change from its recipe. */
+export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
+
+export const startRunSchema = z
+  .object({
+    config: runRequestSchema,
+    tags: z.array(tag).max(50).optional(),
+    notes: z.string().max(10_000).optional(),
+    baseline: z.boolean().optional(),
+  })
+  .strict();
+
+export const runFilterSchema = z
+  .object({
+    status: z.union([runStatusSchema, z.array(runStatusSchema)]).optional(),
+    model: z.string().optional(),
+    tag: z.string().optional(),
+    baseline: z.boolean().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
+export const replaySpeedSchema = z.union([z.number().positive().max(10_000), z.literal('max')]);
+const replayState = z.object({ replay: replayStateSchema });
+const runResult = z.object({ run: runRecordSchema });
+
+export const API_METHODS = {
+  // ---- engines -------------------------------------------------------------
+  /** Every engine, usable or not and why; cached after the first probe unless `refresh`. */
+  'engines.list': method(
+    z.object({ refresh: z.boolean().optional() }).strict(),
+    z.object({ engines: z.array(engineStatusSchema) }),
+  ),
+
+  // ---- dataset ---------------------------------------------------------------
+  'dataset.status': method(empty, datasetStatusSchema),
+  /** Downloads the four files; progress arrives as `dataset` events. Resolves when done. */
+  'dataset.download': method(empty, datasetStatusSchema),
+  'dataset.cancelDownload': method(empty, z.object({ cancelled: z.boolean() })),
+  /** Checks a folder's four files against the dataset's checksums and copies them into the app's data folder. */
+  'dataset.import': method(z.object({ dir: z.string().min(1) }).strict(), datasetStatusSchema),
+  /** Images from a split: `indices`, or `count` picked at random (seeded), optionally of one class. */
+  'dataset.samples': method(
+    z
+      .object({
+        split: z.enum(['train', 'test']),
+        indices: z.array(z.number().int().min(0)).min(1).max(500).optional(),
+        count: z.number().int().min(1).max(500).optional(),
+        seed: z.number().int().min(0).optional(),
+        label: z.number().int().min(0).max(9).optional(),
+      })
+      .strict(),
+    z.object({ classes: z.array(z.string()), images: z.array(imageSchema) }),
+  ),
+
+  // ---- models ----------------------------------------------------------------
+  'models.presets': method(empty, z.object({ presets: z.array(presetInfoSchema) })),
+  /** Shapes, parameters and MACs of any network at any input side; refuses a side the network cannot take. */
+  'models.summary': method(
+    z
+      .object({
+        model: z.string().min(1),
+        blocks: z.array(vggBlockSchema).optional(),
+        widthRatio: z.number().int().min(1).max(64).optional(),
+        denseUnits: z.number().int().min(1).max(16384).optional(),
+        resize: z.number().int().min(1).max(4096),
+        batchSize: z.number().int().min(1).max(4096).optional(),
+      })
+      .strict(),
+    z.object({ summary: networkSummarySchema, minimumSide: z.number().int() }),
+  ),
+
+  // ---- runs: training ----------------------------------------------------------
+  /** Queues one run; it trains when the runs before it are done. */
+  'runs.start': method(startRunSchema, runResult),
+  /** Queues several runs, all or none: one invalid request refuses the lot. */
+  'runs.startQueue': method(
+    z.object({ runs: z.array(startRunSchema).min(1).max(100) }).strict(),
+    z.object({ runs: z.array(runRecordSchema) }),
+  ),
+  /** Cancels a queued run at once, a running one within a batch (its `done` event follows). */
+  'runs.cancel': method(runRef, z.object({ runId: z.string(), was: z.enum(['queued', 'running']) })),
+  'runs.queue': method(empty, queueStateSchema),
+  /**
+   * Every trainer event of a run so far (live or recorded), for a view opened
+   * mid-run: subscribe first, then call this, and drop live events of the run
+   * whose seq is at most `seq` (they are already in `events`).
+   */
+  'runs.events': method(
+    runRef,
+    z.object({ events: z.array(wireTrainingEventSchema), seq: z.number().int().min(-1) }),
+  ),
+
+  // ---- runs: the record ----------------------------------------------------------
+  'runs.list': method(
+    z.object({ filter: runFilterSchema.optional() }).strict(),
+    z.object({ runs: z.array(runRecordSchema) }),
+  ),
+  'runs.get': method(
+    runRef,
+    z.object({
+      run: runRecordSchema,
+      checkpoints: z.array(checkpointRecordSchema),
+      hasConfusion: z.boolean(),
+    }),
+  ),
+  /** Recorded metric points in recorded order, optionally only some keys (`epoch.test_acc`). */
+  'runs.metrics': method(
+    z.object({ runId, keys: z.array(z.string()).max(50).optional() }).strict(),
+    z.object({ points: z.array(metricPointSchema) }),
+  ),
+  'runs.tag': method(
+    z.object({ runId, add: z.array(tag).optional(), remove: z.array(tag).optional() }).strict(),
+    runResult,
+  ),
+  'runs.rename': method(z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(), runResult),
+  /** Deletes a run that is not queued or training, with its checkpoint files. */
+  'runs.delete': method(runRef, z.object({ deletedFiles: z.array(z.string()) })),
+  /** The file content to save: `json` (everything, re-importable) or `csv` (metric points). */
+  'runs.export': method(
+    z.object({ runIds: z.array(runId).min(1).max(1000), format: z.enum(['json', 'csv']) }).strict(),
+    z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+  ),
+  /** Imports a `json` export, all runs or none; in file order, each with its id here (new if the file's was taken). */
+  'runs.import': method(
+    z.object({ content: z.string().min(1) }).strict(),
+    z.object({ runs: z.array(z.object({ id: z.string(), originalId: z.string(), name: z.string() })) }),
+  ),
+
+  // ---- runs: results ----------------------------------------------------------------
+  /** The test-set confusion matrix of the last epoch: rows true classes, columns predictions. */
+  'runs.confusion': method(
+    runRef,
+    z.object({ classes: z.array(z.string()), matrix: z.array(z.array(z.number().int().min(0))) }),
+  ),
+  /**
+   * Test images the run's final model got wrong. Needs per-image predictions:
+   * when they cannot be had, `available` is false and `reason` says what is missing.
+   */
+  'runs.misclassified': method(
+    z.object({ runId, limit: z.number().int().min(1).max(500).optional() }).strict(),
+    z.discriminatedUnion('available', [
+      z.object({
+        available: z.literal(true),
+        classes: z.array(z.string()),
+        /** Test images the predictions cover (the run's test limit). */
+        evaluated: z.number().int(),
+        wrong: z.number().int(),
+        images: z.array(misclassifiedImageSchema),
+      }),
+      z.object({ available: z.literal(false), reason: z.string() }),
+    ]),
+  ),
+
+  // ---- replay ---------------------------------------------------------------------------
+  /** Opens a replay of a recorded run, paused at its start; its events arrive on the `replay` topic. */
+  'replay.open': method(z.object({ runId, speed: replaySpeedSchema.optional() }).strict(), replayState),
+  'replay.play': method(replayRef, replayState),
+  'replay.pause': method(replayRef, replayState),
+  /** To a global batch step, or a fraction (0..1) of the recorded duration. Backwards emits `reset` first. */
+  'replay.seek': method(
+    z
+      .object({
+        replayId: z.string().min(1),
+        target: z.union([
+          z.object({ step: z.number().int().min(0) }).strict(),
+          z.object({ fraction: z.number().min(0).max(1) }).strict(),
+        ]),
+      })
+      .strict(),
+    replayState,
+  ),
+  'replay.setSpeed': method(
+    z.object({ replayId: z.string().min(1), speed: replaySpeedSchema }).strict(),
+    replayState,
+  ),
+  'replay.close': method(replayRef, z.object({ closed: z.boolean() })),
+};
+
+export type ApiMethods = typeof API_METHODS;
+export type ApiMethod = keyof ApiMethods;
+/** What a caller passes (defaults may be left out). */
+export type ApiRequest<M extends ApiMethod> = z.input<ApiMethods[M]['request']>;
+/** What a handler receives, after validation. */
+export type ApiParsedRequest<M extends ApiMethod> = z.output<ApiMethods[M]['request']>;
+export type ApiResult<M extends ApiMethod> = z.output<ApiMethods[M]['response']>;
+
+export const API_METHOD_NAMES = Object.keys(API_METHODS) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_METHODS, name);
+}
