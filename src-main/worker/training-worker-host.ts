@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker';
 import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
 import type { TrainingEvent } from '../core/train/events';
 import type { RunOutcome } from './execute-run';
@@ -16,17 +16,6 @@ interface PendingRun extends RunHandlers {
 
 /** From source the worker is the .ts sibling; bundles (electron-vite) pass their own .js path. */
 const defaultWorkerUrl = (): URL => new URL('./training-worker.ts', import.meta.url);
-
-/**
- * Node 20 does not carry tsx's loader hooks into worker threads, so a .ts
- * entry is started by a small bootstrap that registers tsx first.
- */
-function startWorker(path: URL | string): Worker {
-  const href = path instanceof URL ? path.href : pathToFileURL(path).href;
-  if (!href.endsWith('.ts')) return new Worker(path);
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 /**
  * The main thread's handle on the one long-lived training worker. Runs are

@@ -1,0 +1,22 @@
+/**
+ * Probes the engines in a process of its own and sends the result to the
+ * parent (engine-probe.ts). Loading @tensorflow/tfjs-node in the main
+ * process would stop the training worker from ever loading it: its addon
+ * loads once per process (tensorflow/tfjs#8388).
+ */
+import { probeEngines } from '../core/engine/engines';
+
+probeEngines().then(
+  (statuses) => {
+    if (!process.send) {
+      process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+      process.exit(0);
+    }
+    // Exit once the message is out: a loaded libtensorflow keeps the process alive.
+    process.send(statuses, () => process.exit(0));
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,69 @@
+import type { Worker } from 'node:worker_threads';
+import { predictionReplySchema, type PredictionRequest } from './prediction-protocol';
+import type { PredictionSource } from './misclassified';
+import { startWorker } from '../worker/start-worker';
+
+/** A worker idle this long is stopped: a model and the test set are 100+ MB it need not keep. */
+const IDLE_MS = 60_000;
+
+const defaultWorkerUrl = (): URL => new URL('./prediction-worker.ts', import.meta.url);
+
+/** Runs predictions in prediction-worker.ts, started on demand and stopped when idle. */
+export class PredictionWorkerSource implements PredictionSource {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(p: Uint8Array): void; reject(e: Error): void }>();
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly workerPath: string | URL = defaultWorkerUrl()) {}
+
+  predict(request: Omit<PredictionRequest, 'id'>): Promise<Uint8Array> {
+    const id = this.nextId++;
+    const worker = this.start();
+    clearTimeout(this.idleTimer);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    }).finally(() => this.armIdleTimer());
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the prediction worker was closed'));
+    await worker?.terminate();
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker(this.workerPath);
+    worker.on('message', (raw: unknown) => {
+      const reply = predictionReplySchema.safeParse(raw);
+      if (!reply.success) return this.failAll(new Error(`invalid reply from the prediction worker: ${reply.error.message}`));
+      const waiter = this.pending.get(reply.data.id);
+      this.pending.delete(reply.data.id);
+      if (reply.data.ok) waiter?.resolve(reply.data.predicted);
+      else waiter?.reject(new Error(reply.data.message));
+    });
+    const gone = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll(error);
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) => gone(new Error(`the prediction worker exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private armIdleTimer(): void {
+    if (this.pending.size > 0 || !this.worker) return;
+    this.idleTimer = setTimeout(() => void this.close(), IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import { ApiError } from '../api/api-error';
+import type { ApiParsedRequest } from '../api/methods';
+import type { LayerSpec } from '../core/models/layer-spec';
+import { resolveNetwork } from '../core/models/presets';
+import { InputTooSmallError, summarizeNetwork } from '../core/models/summary';
+import { makeRunConfig, RunConfigError } from '../core/train/make-run-config';
+import type { RunConfig } from '../core/train/run-config';
+import { inputTooSmall, toApiError } from './to-api-error';
+
+export interface PreparedRun {
+  config: RunConfig;
+  architecture: LayerSpec[];
+}
+
+/**
+ * A run request made whole and checked before anything is queued: the
+ * preset's recipe fills what the request leaves out, and a network the
+ * image size cannot feed (VGG's five pools on 28×28) is refused now rather
+ * than minutes later in the worker. Errors name the request field
+ * (`config.resize`), prefixed with `fieldPrefix` inside a queue request.
+ */
+export function prepareRun(request: ApiParsedRequest<'runs.start'>, fieldPrefix = ''): PreparedRun {
+  const prefix = `${fieldPrefix}config.`;
+  let config: RunConfig;
+  try {
+    config = makeRunConfig(request.config);
+  } catch (error) {
+    if (error instanceof RunConfigError) throw toApiError(error, prefix);
+    // findPreset's "unknown model ..., choose one of ...".
+    throw new ApiError('invalid-request', messageOf(error), { field: `${prefix}model` });
+  }
+  let network;
+  try {
+    network = resolveNetwork(config);
+  } catch (error) {
+    // A VGG-only option on a fixed network: the message names the options.
+    throw new ApiError('invalid-request', messageOf(error), { field: `${prefix}model` });
+  }
+  try {
+    summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
+  } catch (error) {
+    if (error instanceof InputTooSmallError) throw inputTooSmall(error, prefix);
+    throw new ApiError('invalid-request', messageOf(error), { field: prefix.slice(0, -1) });
+  }
+  return { config, architecture: network.layers };
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,30 @@
+import { ApiError } from '../api/api-error';
+import { InputTooSmallError } from '../core/models/summary';
+import { ImportError } from '../core/store/export-import';
+import { RunNotFoundError } from '../core/store/run-store';
+import { RunConfigError } from '../core/train/make-run-config';
+
+/**
+ * Core's errors as API errors: the code a client acts on, the field a form
+ * marks. Anything not recognised is an internal error (a bug or an I/O
+ * failure), reported with its message so it can be acted on.
+ */
+export function toApiError(error: unknown, fieldPrefix = ''): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof RunNotFoundError) return new ApiError('not-found', error.message);
+  if (error instanceof RunConfigError) {
+    return new ApiError('invalid-request', error.message, { field: `${fieldPrefix}${error.field}` });
+  }
+  if (error instanceof InputTooSmallError) return inputTooSmall(error, fieldPrefix);
+  if (error instanceof ImportError) return new ApiError('invalid-request', error.message, { field: 'content' });
+  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+}
+
+/** The summary's message ends with CLI advice (`Use --resize N`); a form names its own field. */
+export function inputTooSmall(error: InputTooSmallError, fieldPrefix = ''): ApiError {
+  const message = error.message.replace(/ Use --resize \d+ or more\.$/, '');
+  return new ApiError('invalid-request', `${message} Choose an image size of at least ${error.minimumSide}.`, {
+    field: `${fieldPrefix}resize`,
+    minimumSide: error.minimumSide,
+  });
+}
