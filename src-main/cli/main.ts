@@ -9,6 +9,8 @@ import { registerModelsCommand } from './models-command';
 import { registerEnginesCommand } from './engines-command';
 import { registerDataCommands } from './data-command';
 import { registerRunsCommands } from './runs-command';
+import { registerEvaluateCommand } from './evaluate-command';
+import { registerServeCommand } from './serve-command';
 import { UsageError } from './usage-error';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerEnginesCommand(program);
   registerDataCommands(program);
   registerRunsCommands(program);
+  registerEvaluateCommand(program);
+  registerServeCommand(program);
   // Subcommands do not inherit exitOverride; without it commander exits 1 itself on a bad flag.
   const overrideAll = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

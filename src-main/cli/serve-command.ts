@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { appDataDir, defaultDatabasePath } from '../core/paths';
+import { ExperimentService } from '../service/experiment-service';
+import { createAccessToken, isLoopbackHost } from '../server/access-token';
+import { openInBrowser } from '../server/open-browser';
+import { rendererIsBuilt } from '../server/static-files';
+import { startWorkbenchServer } from '../server/workbench-server';
+import { TOKEN_PARAM } from '../api/websocket-api';
+import { nonNegativeInt } from './option-parsers';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  db?: string;
+  open?: boolean;
+}
+
+/** The renderer electron-vite builds (`npm run build`), served as it is. */
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the workbench to a browser: its interface and API over HTTP and WebSocket.')
+    .option(
+      '--host <address>',
+      'address to listen on; any but loopback (127.0.0.1, ::1) requires the access token printed at start',
+      '127.0.0.1',
+    )
+    .option('--port <n>', 'port to listen on (0: any free one)', nonNegativeInt, 7878)
+    .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)')
+    .option('--open', 'open the workbench in the default browser')
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await runServe(flags);
+    });
+}
+
+async function runServe(flags: ServeFlags): Promise<number> {
+  const databasePath = flags.db ?? defaultDatabasePath();
+  const service = ExperimentService.open({ databasePath, dataDir: appDataDir() });
+  // Like Jupyter: a token as soon as anyone but this machine could connect.
+  const token = isLoopbackHost(flags.host) ? undefined : createAccessToken();
+  let server;
+  try {
+    server = await startWorkbenchServer({ service, host: flags.host, port: flags.port, token, rendererDir: RENDERER_DIR });
+  } catch (error) {
+    await service.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${flags.port} on ${flags.host} is in use: pass --port N (or --port 0 for any free one)`);
+    }
+    throw error;
+  }
+  const query = token === undefined ? '' : `/?${TOKEN_PARAM}=${token}`;
+  const wildcard = flags.host === '0.0.0.0' || flags.host === '::';
+  const shown = wildcard ? server.url.replace(/\/\/[^/]+:/, `//${hostname()}:`) : server.url;
+  const lines = [`VGG Workbench is serving ${shown}${query}`];
+  if (wildcard) lines.push(`  on this machine: http://127.0.0.1:${server.port}${query}`);
+  if (token !== undefined) lines.push('  Anyone with this URL can train and delete runs here: keep the token to yourself.');
+  lines.push(`  runs: ${databasePath}`);
+  if (!rendererIsBuilt(RENDERER_DIR)) lines.push('  The interface is not built yet: run `npm run build` first (the API works without it).');
+  lines.push('Press Ctrl+C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  if (flags.open) {
+    const target = `${wildcard ? `http://127.0.0.1:${server.port}` : server.url}${query || '/'}`;
+    if (!(await openInBrowser(target))) process.stderr.write(`Could not open a browser here; open ${target} yourself.\n`);
+  }
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stdout.write('Stopping: cancelling queued runs and the running one…\n');
+  await server.close();
+  await service.close();
+  return 0;
+}

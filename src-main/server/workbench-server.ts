@@ -1,0 +1,239 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { ApiError, type ApiEnvelope } from '../api/api-error';
+import { API_PATH_PREFIX, EVENTS_PATH, TOKEN_PARAM } from '../api/websocket-api';
+import { fromWireJson, toWireJson } from '../api/wire-json';
+import type { ServiceEndpoint } from '../service/service-endpoint';
+import { isLoopbackHost } from './access-token';
+import { serveEventSocket } from './event-socket';
+import { HTTP_STATUS } from './http-status';
+import { checkRequest, TOKEN_COOKIE, type GuardOptions } from './request-guard';
+import { notBuiltPage, page, rendererIsBuilt, resolveStaticFile, sendFile } from './static-files';
+
+export interface WorkbenchServerOptions {
+  service: ServiceEndpoint;
+  /** Default 127.0.0.1. Anything but loopback should come with a token (serve-command makes one). */
+  host?: string;
+  /** Default 7878; 0 picks a free port. */
+  port?: number;
+  /** When set, every request and socket must present it. */
+  token?: string;
+  /** The built renderer (out/renderer); a page saying to build it is served when it is missing. */
+  rendererDir: string;
+  /** Largest request body (an import of many runs is the big one). Default 256 MB. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** http://host:port, with the host as a browser should write it. */
+  url: string;
+  port: number;
+  token?: string;
+  close(): Promise<void>;
+}
+
+/** Sent with every response: no MIME sniffing, no referrer leaking the token, no framing. */
+const BASE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/**
+ * Browser mode: the built renderer and the workbench API on one port. Calls
+ * are JSON POSTs to /api/<method> answered with an envelope; events stream
+ * over a WebSocket at /api/events. Same service, same validation as the
+ * Electron shell: only the transport differs.
+ */
+export async function startWorkbenchServer(options: WorkbenchServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+  const guard: GuardOptions = { token: options.token };
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) {
+        sendEnvelope(response, { ok: false, error: new ApiError('internal', messageOf(error)).toBody() });
+      } else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://workbench.invalid');
+    const refusal = checkRequest(request, url, guard);
+    const isApi = url.pathname.startsWith(API_PATH_PREFIX);
+    if (refusal) {
+      if (isApi) sendEnvelope(response, { ok: false, error: refusal.toBody() });
+      else sendHtml(response, HTTP_STATUS[refusal.code], page('VGG Workbench', `<p>${refusal.message}</p>`));
+      return;
+    }
+    if (isApi) {
+      await handleApi(request, response, url);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (options.token !== undefined && url.searchParams.get(TOKEN_PARAM) === options.token) {
+      // The page's own fetches and socket then carry the token without knowing it.
+      response.setHeader(
+        'set-cookie',
+        `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; Path=/; HttpOnly; SameSite=Strict`,
+      );
+    }
+    if (!rendererIsBuilt(options.rendererDir)) {
+      sendHtml(response, 503, notBuiltPage(options.rendererDir));
+      return;
+    }
+    const file = resolveStaticFile(options.rendererDir, url.pathname);
+    if (!file) {
+      sendHtml(response, 404, page('Not found', `<p>Nothing at ${url.pathname.replace(/[<>&"]/g, '')}.</p>`));
+      return;
+    }
+    for (const [name, value] of Object.entries({ ...BASE_HEADERS, 'content-security-policy': csp(request) })) {
+      response.setHeader(name, value);
+    }
+    sendFile(response, file, request.method === 'HEAD');
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const method = url.pathname.slice(API_PATH_PREFIX.length);
+    const refuse = (code: ApiError['code'], message: string) =>
+      sendEnvelope(response, { ok: false, error: new ApiError(code, message).toBody() });
+    if (url.pathname === EVENTS_PATH) {
+      refuse('invalid-request', `${EVENTS_PATH} is a WebSocket: connect with an Upgrade request`);
+      return;
+    }
+    if (request.method !== 'POST') {
+      response.setHeader('allow', 'POST');
+      refuse('invalid-request', `call API methods with POST ${API_PATH_PREFIX}<method>`);
+      return;
+    }
+    // Only JSON: a cross-site HTML form can send text/plain without asking, never application/json.
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      refuse('invalid-request', 'send the request as Content-Type: application/json');
+      return;
+    }
+    let text: string;
+    try {
+      text = await readBody(request, maxBodyBytes);
+    } catch (error) {
+      refuse('invalid-request', messageOf(error));
+      return;
+    }
+    let body: unknown;
+    try {
+      body = text.trim() === '' ? {} : fromWireJson(text);
+    } catch (error) {
+      refuse('invalid-request', `the request body is not JSON: ${messageOf(error)}`);
+      return;
+    }
+    sendEnvelope(response, await options.service.dispatch(method, body));
+  }
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://workbench.invalid');
+    const refusal =
+      url.pathname === EVENTS_PATH
+        ? checkRequest(request, url, guard)
+        : new ApiError('not-found', `no WebSocket at ${url.pathname}`);
+    if (refusal) {
+      const status = HTTP_STATUS[refusal.code];
+      socket.end(`HTTP/1.1 ${status} ${refusal.code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) =>
+      serveEventSocket(ws, (listener) => options.service.subscribe(listener)),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7878, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  if (options.token === undefined && isLoopbackHost(host)) {
+    // No token on loopback: only requests that name us by a loopback name get in (see GuardOptions).
+    guard.allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${urlHost}:${port}`]);
+  }
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The page may talk to this server only, over HTTP and its WebSocket. */
+function csp(request: IncomingMessage): string {
+  const host = request.headers.host ?? '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self' ws://${host} wss://${host}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function sendEnvelope(response: ServerResponse, envelope: ApiEnvelope): void {
+  const status = envelope.ok ? 200 : HTTP_STATUS[envelope.error.code];
+  const body = toWireJson(envelope);
+  response.writeHead(status, {
+    ...BASE_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  response.end(body);
+}
+
+function sendHtml(response: ServerResponse, status: number, html: string): void {
+  response.writeHead(status, {
+    ...BASE_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
+  response.end(html);
+}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Read the rest into nothing, so the refusal can still be sent on this connection.
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new Error(`the request body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
