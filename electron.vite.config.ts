@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'electron-vite';
+
+const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+/**
+ * Three builds: the main process (with the training worker, the prediction
+ * worker and the engine probe as their own entries, imported with
+ * `?modulePath`), the preload, and the renderer. Out to out/{main,preload,renderer}.
+ */
+export default defineConfig({
+  main: {
+    build: {
+      // Dependencies stay in node_modules and load at run time: better-sqlite3's
+      // and tfjs-node's native addons cannot be bundled, and tfjs finds its
+      // .wasm files next to its own package. (electron-vite 6's default, which
+      // replaces the deprecated externalizeDepsPlugin.)
+      externalizeDeps: true,
+      rollupOptions: { input: { index: path('./src-main/electron/main.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      // A sandboxed preload can require nothing but 'electron': bundle everything
+      // it uses into one CommonJS file (ES modules do not load there).
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: path('./src-main/electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: path('./src-renderer'),
+    build: { rollupOptions: { input: { index: path('./src-renderer/index.html') } } },
+    plugins: [vue()],
+  },
+});

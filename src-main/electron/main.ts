@@ -1,0 +1,115 @@
+/**
+ * The desktop app's main process: one ExperimentService (run store, queue,
+ * training worker) served over IPC to one sandboxed window. Built by
+ * electron-vite (electron.vite.config.ts); `npm start` builds and runs it.
+ */
+import { app, dialog, session } from 'electron';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { APP_NAME } from '../core/paths';
+import { probeEnginesInChildProcess } from '../service/engine-probe';
+import { ExperimentService } from '../service/experiment-service';
+import { PredictionWorkerSource } from '../service/prediction-worker-source';
+import engineProbePath from '../service/engine-probe-entry?modulePath';
+import predictionWorkerPath from '../service/prediction-worker?modulePath';
+import trainingWorkerPath from '../worker/training-worker?modulePath';
+import { serveApiOverIpc } from './ipc-transport';
+import { createMainWindow } from './main-window';
+import { guardWebContents } from './navigation-guard';
+import { rendererLocation } from './renderer-location';
+
+const mainDir = fileURLToPath(new URL('.', import.meta.url));
+const renderer = rendererLocation(mainDir, process.env.ELECTRON_RENDERER_URL);
+const preloadPath = join(mainDir, '..', 'preload', 'index.cjs');
+
+// userData becomes <appData>/VGG Workbench: the folder core/paths.ts's appDataDir() names,
+// so the desktop app and the CLI share one database. VGG_WORKBENCH_HOME moves both.
+app.setName(APP_NAME);
+if (process.env.VGG_WORKBENCH_HOME) app.setPath('userData', process.env.VGG_WORKBENCH_HOME);
+app.enableSandbox();
+
+let service: ExperimentService | undefined;
+let stopIpc: (() => void) | undefined;
+
+if (!app.requestSingleInstanceLock()) {
+  // A second instance would open a second worker on the same database: hand over to the first.
+  app.quit();
+} else {
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, renderer.isOurs));
+  app.on('second-instance', () => focusOrOpenWindow());
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (!service) return;
+    // Cancel the queue and stop the worker before exiting, so no run is left `running`.
+    event.preventDefault();
+    const closing = service;
+    service = undefined;
+    stopIpc?.();
+    closing
+      .close()
+      .catch((error: unknown) => console.error('closing the experiment service failed:', error))
+      .finally(() => app.quit());
+  });
+  app.whenReady().then(start, (error: unknown) => fail('VGG Workbench could not start', error));
+}
+
+function start(): void {
+  // The workbench needs no camera, microphone, notifications or the like: only
+  // writing to the clipboard (copy a config, a table), and only for our page.
+  const allowed = (permission: string, url: string): boolean =>
+    permission === 'clipboard-sanitized-write' && renderer.isOurs(url);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowed(permission, details.requestingUrl)),
+  );
+  // A check names only an origin (file:// for the built page): judge by the page's own URL.
+  session.defaultSession.setPermissionCheckHandler(
+    (contents, permission) => contents !== null && allowed(permission, contents.getURL()),
+  );
+  const userData = app.getPath('userData');
+  try {
+    service = ExperimentService.open({
+      databasePath: join(userData, 'runs.sqlite'),
+      dataDir: userData,
+      workerPath: trainingWorkerPath,
+      predictions: new PredictionWorkerSource(predictionWorkerPath),
+      // Electron's own binary runs the probe as plain Node.
+      probeEngines: () =>
+        probeEnginesInChildProcess({
+          scriptPath: engineProbePath,
+          execPath: process.execPath,
+          execArgv: [],
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        }),
+    });
+  } catch (error) {
+    fail(
+      'VGG Workbench cannot open its run database',
+      error,
+      /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(String(error))
+        ? 'better-sqlite3 is built for Node, not for Electron. Run `npx electron-builder install-app-deps` ' +
+            '(and `npm rebuild better-sqlite3` before using the CLI again), or use `vgg-workbench serve --open`.'
+        : undefined,
+    );
+    return;
+  }
+  stopIpc = serveApiOverIpc(service, renderer.isOurs);
+  focusOrOpenWindow();
+  app.on('activate', () => focusOrOpenWindow());
+}
+
+let mainWindow: ReturnType<typeof createMainWindow> | undefined;
+function focusOrOpenWindow(): void {
+  if (!service) return;
+  if (mainWindow && !mainWindow.isDestroyed()) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+    return;
+  }
+  mainWindow = createMainWindow(preloadPath, renderer.url);
+}
+
+function fail(title: string, error: unknown, fix?: string): void {
+  const message = error instanceof Error ? error.message : String(error);
+  dialog.showErrorBox(title, fix ? `${message}\n\n${fix}` : message);
+  app.exit(1);
+}
