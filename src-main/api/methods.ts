@@ -107,6 +107,12 @@ export const API_METHODS = {
   // ---- runs: training ----------------------------------------------------------
   /** Queues one run; it trains when the runs before it are done. */
   'runs.start': method(startRunSchema, runResult),
+  /**
+   * Continues a stopped run (interrupted, cancelled, failed or completed) from its
+   * last checkpoint, in place: points after that epoch are dropped and trained
+   * again. `epochs` extends the run beyond its configured epochs.
+   */
+  'runs.resume': method(z.object({ runId, epochs: z.number().int().min(1).max(1000).optional() }).strict(), runResult),
   /** Queues several runs, all or none: one invalid request refuses the lot. */
   'runs.startQueue': method(
     z.object({ runs: z.array(startRunSchema).min(1).max(100) }).strict(),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ENGINE_IDS, type RunConfig } from '../core/train/run-config';
@@ -7,7 +6,7 @@ import type { TrainingEvent } from '../core/train/events';
 import { resolveNetwork, PRESET_IDS } from '../core/models/presets';
 import { parseArch } from '../core/models/parse-arch';
 import { summarizeNetwork } from '../core/models/summary';
-import { TrainingWorkerHost } from '../worker/training-worker-host';
+import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from './book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
@@ -30,6 +29,9 @@ interface TrainFlags {
   data?: string;
   name?: string;
   json?: boolean;
+  db?: string;
+  resume?: string;
+  checkpoints: 'every' | 'last' | 'none';
 }
 
 /** Config fields as the flags that set them, so errors name what the user typed. */
@@ -69,8 +71,15 @@ export function registerTrainCommand(program: Command): void {
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)')
     .option('--name <text>', 'a name for the run')
     .option('--json', 'print one JSON object per event instead of progress bars')
-    .action(async (flags: TrainFlags) => {
-      process.exitCode = await runTrain(flags);
+    .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)')
+    .option('--resume <run>', 'continue a stopped run from its last checkpoint (add --epochs to train it longer)')
+    .addOption(
+      new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
+        .choices(['every', 'last', 'none'])
+        .default('every'),
+    )
+    .action(async (flags: TrainFlags, command: Command) => {
+      process.exitCode = await runTrain(flags, command.getOptionValueSource('model') === 'cli');
     });
 }
 
@@ -110,26 +119,74 @@ function configFromFlags(flags: TrainFlags): RunConfig {
   }
 }
 
-async function runTrain(flags: TrainFlags): Promise<number> {
-  const config = configFromFlags(flags);
+/** Flags that define a new run; with --resume the run's recorded config stands instead. */
+const NEW_RUN_ONLY: (keyof TrainFlags)[] = [
+  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name',
+];
+
+/**
+ * Trains through the same ExperimentService the desktop app uses, so the run
+ * is recorded (config, engine, every metric, checkpoints, confusion matrix) in
+ * the shared database and shows up in the app's run list.
+ */
+async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number> {
   const json = flags.json === true;
-  const dataDir = await ensureFashionMnist(config.dataDir, { quiet: json });
-  const host = new TrainingWorkerHost();
-  const runId = randomUUID();
-  const onInterrupt = (): void => host.cancel(runId);
+  let config: RunConfig | undefined;
+  if (flags.resume) {
+    const clashing = NEW_RUN_ONLY.filter((key) => flags[key] !== undefined);
+    if (modelGiven) clashing.unshift('model');
+    if (clashing.length > 0) {
+      throw new UsageError(
+        `--resume continues a recorded run with its own settings; drop ${clashing.map(flagName).join(', ')} (only --epochs may extend it).`,
+      );
+    }
+  } else {
+    config = configFromFlags(flags);
+  }
+  const dataDir = await ensureFashionMnist(config?.dataDir, { quiet: json });
+  const { ExperimentService } = await import('../service/experiment-service');
+  const service = ExperimentService.open({
+    databasePath: flags.db ?? defaultDatabasePath(),
+    dataDir: appDataDir(),
+    checkpointPolicy: flags.checkpoints,
+    onError: (error) => process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  // Subscribe before starting: events are buffered until the run's id is known.
+  let runId: string | undefined;
+  const early: { runId: string; event: TrainingEvent }[] = [];
+  let view: View | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const deliver = (event: TrainingEvent): void => {
+    view?.(event);
+    if (event.type === 'done') finish(event.status === 'completed' ? 0 : 130);
+    if (event.type === 'error') finish(1);
+  };
+  const unsubscribe = service.subscribe((message) => {
+    if (message.topic !== 'run') return;
+    if (runId === undefined) early.push(message);
+    else if (message.runId === runId) deliver(message.event);
+  });
+  const onInterrupt = (): void => {
+    if (runId) void service.call('runs.cancel', { runId }).catch(() => undefined);
+  };
   process.once('SIGINT', onInterrupt);
-  const view = json ? jsonView() : humanView(config);
   try {
-    const outcome = await host.run(
-      { type: 'run', runId, config: { ...config, dataDir } },
-      { onEvent: view },
-    );
-    return outcome.status === 'completed' ? 0 : outcome.status === 'cancelled' ? 130 : 1;
+    const { run } = flags.resume
+      ? await service.call('runs.resume', { runId: service.store.resolveRunId(flags.resume), epochs: flags.epochs })
+      : await service.call('runs.start', { config: { ...config!, dataDir } });
+    runId = run.id;
+    view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
+    for (const message of early.splice(0)) if (message.runId === runId) deliver(message.event);
+    return await finished;
   } finally {
     process.off('SIGINT', onInterrupt);
-    await host.close();
+    unsubscribe();
+    await service.close();
   }
 }
+
+const flagName = (key: keyof TrainFlags): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 type View = (event: TrainingEvent) => void;
 
@@ -138,7 +195,7 @@ function jsonView(): View {
 }
 
 /** A progress bar per epoch on stderr, the book's line on stdout after each. */
-function humanView(config: RunConfig): View {
+function humanView(config: RunConfig, runId: string, resumed: boolean): View {
   let bar: SingleBar | undefined;
   let stepsPerEpoch = 0;
   const interactive = process.stderr.isTTY === true;
@@ -152,7 +209,7 @@ function humanView(config: RunConfig): View {
         const { engine } = event;
         stepsPerEpoch = event.stepsPerEpoch;
         process.stdout.write(
-          `Training ${config.model} (${event.params.toLocaleString('en-US')} params, ` +
+          `${resumed ? `Resuming run ${runId} at epoch ${event.firstEpoch}: ` : `Run ${runId}: training `}${config.model} (${event.params.toLocaleString('en-US')} params, ` +
             `${(event.macs / 1e6).toFixed(1)} M MACs/image) on ${config.resize}×${config.resize} images, ` +
             `${event.trainSize} train / ${event.testSize} test, batch ${config.batchSize}, lr ${config.lr}, ` +
             `engine ${engine.id}${engine.detail ? ` (${briefDetail(engine.detail)})` : ''}\n`,

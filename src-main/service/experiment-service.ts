@@ -256,6 +256,33 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         });
         return { runs: this.startRuns(prepared) };
       },
+      'runs.resume': ({ runId, epochs }) => {
+        const run = store.requireRun(runId);
+        if (this.queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
+        const checkpoint = store.latestCheckpoint(runId);
+        if (!checkpoint) {
+          throw new ApiError(
+            'conflict',
+            `run ${runId} has no checkpoint to resume from: it finished no epoch, or ran with checkpoints off`,
+          );
+        }
+        const config = { ...run.config, epochs: epochs ?? run.config.epochs };
+        if (config.epochs <= checkpoint.epoch + 1) {
+          throw new ApiError(
+            'invalid-request',
+            `run ${runId} already trained ${checkpoint.epoch + 1} of its ${config.epochs} epochs: pass more epochs to go on`,
+            { field: 'epochs' },
+          );
+        }
+        store.transaction(() => {
+          store.discardAfterEpoch(runId, checkpoint.epoch);
+          store.requeue(runId);
+        });
+        this.emit({ topic: 'runs', change: 'updated', runIds: [runId] });
+        const resume = { path: checkpoint.path, epoch: checkpoint.epoch, sha256: checkpoint.sha256 };
+        this.queue.enqueue([{ runId, name: run.name, model: run.model, config, resume }]);
+        return { run: store.requireRun(runId) };
+      },
       'runs.cancel': ({ runId }) => {
         const was = this.queue.cancel(runId);
         if (!was) {

@@ -14,6 +14,8 @@ export interface QueuedRun {
   name: string;
   model: string;
   config: RunConfig;
+  /** Continue from this checkpoint (written at the end of `epoch`). */
+  resume?: RunRequest['resume'];
 }
 
 export type CheckpointPolicy = 'every' | 'last' | 'none';
@@ -207,6 +209,7 @@ export class RunQueue {
       type: 'run',
       runId: run.runId,
       config: dataDir === undefined ? run.config : { ...run.config, dataDir },
+      ...(run.resume ? { resume: run.resume } : {}),
       ...(checkpointPolicy === 'none'
         ? {}
         : { checkpoint: { dir: join(checkpointsDir, run.runId), policy: checkpointPolicy } }),

@@ -345,6 +345,36 @@ export class RunStore {
     });
   }
 
+  /** A stopped run goes back in the queue (to be resumed); a queued or running one is refused. */
+  requeue(runId: string): void {
+    const result = this.db
+      .prepare(
+        `UPDATE runs SET status = 'queued', finished_at = NULL, error = NULL
+         WHERE id = ? AND status IN ('interrupted', 'cancelled', 'failed', 'completed')`,
+      )
+      .run(runId);
+    if (result.changes === 0) {
+      throw new Error(`run ${runId} is ${this.requireRun(runId).status}: only a stopped run can be resumed`);
+    }
+  }
+
+  /**
+   * Forgets every point recorded after `epoch`, and any checkpoint past it: a
+   * run resumed from its epoch-`epoch` checkpoint trains those batches again.
+   * The summary is rebuilt by replaying the kept points through appendMetrics,
+   * so it follows exactly the rule live writes follow.
+   */
+  discardAfterEpoch(runId: string, epoch: number): void {
+    this.requireRun(runId);
+    this.transaction(() => {
+      const kept = this.metrics(runId).filter((point) => point.epoch <= epoch);
+      this.db.prepare(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
+      this.db.prepare(`DELETE FROM metric_summary WHERE run_id = ?`).run(runId);
+      this.db.prepare(`DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?`).run(runId, epoch);
+      this.appendMetrics(runId, kept);
+    });
+  }
+
   // ---- recording lifecycle ---------------------------------------------------
 
   /** The start event: the run is now running, owned by the calling process. */

@@ -9,7 +9,8 @@ import { checkpointHandler } from '../store/checkpoint-io';
  */
 export async function restoreCheckpoint(
   model: tf.LayersModel,
-  optimizer: tf.Optimizer,
+  /** Absent when only the weights matter (evaluation). */
+  optimizer: tf.Optimizer | undefined,
   path: string,
   expectedSha256?: string,
 ): Promise<void> {
@@ -22,7 +23,7 @@ export async function restoreCheckpoint(
     }
     model.setWeights(saved.getWeights());
     const savedOptimizer = saved.optimizer as tf.Optimizer | undefined;
-    if (!savedOptimizer) return;
+    if (!optimizer || !savedOptimizer) return;
     const state = await savedOptimizer.getWeights();
     // Slot variables are named `<variable>/<slot>`; rename each to our variable at the same position.
     const position = new Map(theirs.map((w, i) => [w.name, i] as const));

@@ -1,0 +1,70 @@
+import { Command, Option } from 'commander';
+import { ENGINE_IDS, type EngineChoice } from '../core/train/run-config';
+import { FASHION_MNIST_CLASSES, loadFashionMnistSplit } from '../core/data/fashion-mnist';
+import { openRunStore } from './runs-command';
+import { ensureFashionMnist } from './ensure-dataset';
+import { positiveInt } from './option-parsers';
+import { UsageError } from './usage-error';
+
+interface EvaluateFlags {
+  db?: string;
+  engine: EngineChoice;
+  testLimit?: number;
+  data?: string;
+  json?: boolean;
+}
+
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description("Evaluate a run's last checkpoint on the test set: accuracy, per-class accuracy, confusion matrix.")
+    .argument('<run>', 'run id (or a unique prefix)')
+    .option('--db <file>', 'the run database (default: the app’s)')
+    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .option('--test-limit <n>', 'evaluate on the first N test images (default: all 10,000)', positiveInt)
+    .option('--data <dir>', 'folder holding the Fashion-MNIST IDX files')
+    .option('--json', 'print JSON')
+    .action(async (runArg: string, flags: EvaluateFlags) => {
+      const store = openRunStore(flags.db);
+      let target;
+      try {
+        const id = store.resolveRunId(runArg);
+        const run = store.requireRun(id);
+        const checkpoint = store.latestCheckpoint(id);
+        if (!checkpoint) {
+          throw new UsageError(`run ${id} has no checkpoint to evaluate (runs record one at the end of each epoch; this one finished none).`);
+        }
+        target = { run, checkpoint };
+      } finally {
+        store.close();
+      }
+      const { run, checkpoint } = target;
+      const dataDir = await ensureFashionMnist(flags.data ?? run.config.dataDir, { quiet: flags.json === true });
+      const [{ selectEngine }, { evaluateCheckpoint, perClassAccuracy }] = await Promise.all([
+        import('../core/engine/engines'),
+        import('../core/train/evaluate-checkpoint'),
+      ]);
+      const engine = await selectEngine(flags.engine);
+      const test = await loadFashionMnistSplit(dataDir, 'test');
+      const result = await evaluateCheckpoint(run.config, checkpoint, test, { limit: flags.testLimit });
+      const perClass = perClassAccuracy(result.confusion);
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({ runId: run.id, epoch: checkpoint.epoch, engine: engine.id, accuracy: result.accuracy, count: result.count, classes: FASHION_MNIST_CLASSES, perClassAccuracy: perClass, confusion: result.confusion })}\n`,
+        );
+        return;
+      }
+      const out: string[] = [
+        `Run ${run.id} (${run.name}), checkpoint of epoch ${checkpoint.epoch}, ${result.count} test images, engine ${engine.id}`,
+        `Test accuracy: ${result.accuracy.toFixed(4)}`,
+        '',
+        'Class          Accuracy',
+        ...FASHION_MNIST_CLASSES.map((name, i) => `${name.padEnd(14)} ${perClass[i]!.toFixed(3)}`),
+        '',
+        'Confusion (rows: true class, columns: predicted)',
+        `${''.padEnd(14)} ${FASHION_MNIST_CLASSES.map((_, i) => String(i).padStart(5)).join('')}`,
+        ...result.confusion.map((row, i) => `${`${i} ${FASHION_MNIST_CLASSES[i]}`.padEnd(14)} ${row.map((n) => String(n).padStart(5)).join('')}`),
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+    });
+}
