@@ -9,6 +9,7 @@ import {
   currentLivenessContext,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
   isOwnerAlive,
+  isProcessAlive,
   type LivenessContext,
 } from './owner-liveness';
 import type {
@@ -174,6 +175,11 @@ export class RunStore {
         notes: options.notes ?? '',
         baseline: options.baseline ? 1 : 0,
       });
+      // The creating process owns the queue the run waits in: if it dies first,
+      // reapInterrupted can tell the run will never start.
+      this.db
+        .prepare(`UPDATE runs SET owner_pid = ?, owner_host = ? WHERE id = ?`)
+        .run(process.pid, this.livenessContext().hostname, id);
       for (const tag of options.tags ?? []) this.tagRun(id, tag);
       return id;
     });
@@ -477,7 +483,30 @@ export class RunStore {
       // The WHERE re-checks the owner, so a run re-claimed meanwhile is left alone.
       if (mark.run(why, row.id, row.owner_pid, row.owner_host).changes > 0) reaped.push(row.id);
     }
-    return reaped;
+    return [...reaped, ...this.reapOrphanedQueue(context)];
+  }
+
+  /**
+   * Runs left `queued` by a process that died before starting them are
+   * cancelled. Queued runs beat no heartbeat, so only owners on this host
+   * (where the pid can be checked) are judged.
+   */
+  private reapOrphanedQueue(context: LivenessContext): string[] {
+    const queued = this.db
+      .prepare<[string], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host'>>(
+        `SELECT id, owner_pid, owner_host FROM runs WHERE status = 'queued' AND owner_host = ?`,
+      )
+      .all(context.hostname);
+    const cancel = this.db.prepare(
+      `UPDATE runs SET status = 'cancelled', finished_at = ?, error = ?
+       WHERE id = ? AND status = 'queued' AND owner_pid IS ?`,
+    );
+    return queued
+      .filter((row) => row.owner_pid !== null && !isProcessAlive(row.owner_pid))
+      .filter((row) =>
+        cancel.run(context.now, `cancelled: process ${row.owner_pid} that queued it stopped first`, row.id, row.owner_pid).changes > 0,
+      )
+      .map((row) => row.id);
   }
 
   // ---- checkpoints and per-class results -------------------------------------

@@ -85,3 +85,31 @@ test('a live recording process is never reaped; killed with SIGKILL, its run is 
   assert.deepEqual(steps, steps.map((_, i) => i), 'no gap in the steps');
   assert.equal(run.summary['batch.loss'].count, steps.length, 'summary written with the points');
 });
+
+test('a run left queued by a process that died before starting it is cancelled; one queued by a live process stays queued', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const dbPath = join(dir, 'runs.sqlite');
+  const storeModule = resolve('src-main/core/store/run-store.ts');
+  const script = `
+    import { RunStore } from ${JSON.stringify(storeModule)};
+    const store = RunStore.open(${JSON.stringify(dbPath)});
+    process.stdout.write(store.createRun(${JSON.stringify(smallConfig())}));
+    store.close();`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let orphanId = '';
+  child.stdout.on('data', (chunk: Buffer) => (orphanId += chunk.toString()));
+  await once(child, 'exit');
+  assert.match(orphanId, /^[0-9a-f]{8}$/);
+
+  const live = RunStore.open(dbPath);
+  const liveId = live.createRun(smallConfig());
+  live.close();
+
+  const store = RunStore.open(dbPath);
+  t.after(() => store.close());
+  const orphan = store.requireRun(orphanId);
+  assert.equal(orphan.status, 'cancelled');
+  assert.match(orphan.error ?? '', /stopped first/);
+  assert.equal(store.requireRun(liveId).status, 'queued');
+});

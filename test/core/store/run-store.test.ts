@@ -47,7 +47,8 @@ test('createRun stores the config, its hash and the hyper-parameters; getRun ret
     { kind: 'dense', units: 10, activation: 'linear' },
   ]);
   assert.equal(run.engine, null);
-  assert.equal(run.owner, null);
+  // The creating process owns the queue the run waits in.
+  assert.deepEqual(run.owner, { pid: process.pid, hostname: hostname(), heartbeatAt: null });
   assert.deepEqual(run.summary, {});
   assert.equal(store.getRun('nope'), undefined);
   assert.throws(() => store.requireRun('nope'), RunNotFoundError);
