@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { InputShape, LayerSpec } from './layer-spec';
 import { nameLayers } from './layer-names';
 import { summarizeNetwork } from './summary';
+import { InputConv2D } from './input-conv2d';
 
 export interface BuildOptions {
   /** The run's seed: every conv and dense kernel is drawn from it, so a run can be repeated. */
@@ -27,10 +28,21 @@ function kernelInit(runSeed: number, layerIndex: number): ReturnType<typeof tf.i
 }
 
 /** The tfjs layers for one spec; an explicit `pad` becomes its own zero-padding layer named `<name>_pad`. */
-function tfLayers(spec: LayerSpec, name: string, index: number, seed: number): tf.layers.Layer[] {
+function tfLayers(spec: LayerSpec, name: string, index: number, seed: number, isFirstWeighted: boolean): tf.layers.Layer[] {
   switch (spec.kind) {
     case 'conv': {
-      const conv = tf.layers.conv2d({
+      const conv = isFirstWeighted
+        ? new InputConv2D({
+            name,
+            filters: spec.filters,
+            kernelSize: spec.kernel,
+            strides: spec.stride,
+            padding: spec.padding,
+            pad: spec.pad,
+            activation: spec.activation,
+            seed: layerSeed(seed, index),
+          })
+        : tf.layers.conv2d({
         name,
         filters: spec.filters,
         kernelSize: spec.kernel,
@@ -40,7 +52,7 @@ function tfLayers(spec: LayerSpec, name: string, index: number, seed: number): t
         kernelInitializer: kernelInit(seed, index),
         biasInitializer: 'zeros',
       });
-      const pad = spec.pad ?? 0;
+      const pad = isFirstWeighted ? 0 : (spec.pad ?? 0);
       return pad > 0 ? [tf.layers.zeroPadding2d({ name: `${name}_pad`, padding: pad }), conv] : [conv];
     }
     case 'maxpool':
@@ -78,8 +90,10 @@ export function buildModel(layers: readonly LayerSpec[], inputShape: InputShape,
   const names = nameLayers(layers);
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ name: 'input', inputShape: [...inputShape] }));
+  // Only the first weighted layer's input is the image, whose gradient nobody needs.
+  const firstWeighted = layers.findIndex((spec) => spec.kind === 'conv' || spec.kind === 'dense');
   layers.forEach((spec, i) => {
-    for (const layer of tfLayers(spec, names[i] ?? `layer${i + 1}`, i, seed)) model.add(layer);
+    for (const layer of tfLayers(spec, names[i] ?? `layer${i + 1}`, i, seed, i === firstWeighted)) model.add(layer);
   });
   return model;
 }

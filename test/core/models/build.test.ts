@@ -43,12 +43,24 @@ for (const { label, model: id, input, widthRatio, denseUnits } of small) {
   });
 }
 
-test('explicit pad becomes a zero-padding layer named after its conv', () => {
+test("the first conv folds its explicit pad into the convolution; a later conv's pad is a zero-padding layer named after it", () => {
   const { layers } = resolveNetwork({ model: 'lenet5' });
   const model = buildModel(layers, [28, 28, 1], { seed: 0 });
-  assert.deepEqual(model.getLayer('conv1_pad').outputShape, [null, 32, 32, 1]);
+  assert.throws(() => model.getLayer('conv1_pad'));
   assert.deepEqual(model.getLayer('conv1').outputShape, [null, 28, 28, 6]);
   model.dispose();
+
+  const later = buildModel(
+    [
+      { kind: 'conv', filters: 2, kernel: 3, stride: 1, padding: 'valid', activation: 'relu' },
+      { kind: 'conv', filters: 2, kernel: 5, stride: 1, padding: 'valid', pad: 2, activation: 'relu' },
+    ],
+    [10, 10, 1],
+    { seed: 0 },
+  );
+  assert.deepEqual(later.getLayer('conv2_pad').outputShape, [null, 12, 12, 2]);
+  assert.deepEqual(later.getLayer('conv2').outputShape, [null, 8, 8, 2]);
+  later.dispose();
 });
 
 test('weights come from the seed: same seed same kernels, another seed other kernels, biases zero', () => {
