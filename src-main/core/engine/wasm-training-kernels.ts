@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { avgPoolGradTiled } from './wasm-avg-pool-grad';
 import { batchMatMulWithoutTransposes } from './wasm-batch-mat-mul';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter';
 import { conv2DBackpropInputStride1 } from './wasm-conv2d-backprop-input';
@@ -7,9 +8,10 @@ import { conv2DBackpropInputStride1 } from './wasm-conv2d-backprop-input';
 /**
  * Makes the wasm backend (4.22.0) fit for training our conv nets:
  * - Conv2DBackpropFilter is missing (tensorflow/tfjs#8474): added.
- * - Conv2DBackpropInput and transposed BatchMatMul exist but run scalar
- *   loops, 8-40x slower than the XNNPACK kernels beside them, and dominated
- *   the training step: wrapped with fast paths built from those kernels.
+ * - Conv2DBackpropInput, transposed BatchMatMul and AvgPoolGrad exist but
+ *   run scalar loops, 8-40x slower than the XNNPACK kernels beside them, and
+ *   dominated the training step: wrapped with fast paths built from the
+ *   backend's own fast kernels.
  * Every other gradient our models need (ReLU, sigmoid, max and average
  * pooling, dense, dropout, softmax cross-entropy) runs on kernels the backend
  * ships; test/core/engine/wasm-training-kernels.test.ts checks them all
@@ -27,6 +29,7 @@ export function registerWasmTrainingKernels(): void {
   if (!wasmKernel(tf.Conv2DBackpropFilter)) tf.registerKernel(wasmConv2DBackpropFilterConfig);
   addFastPath(tf.Conv2DBackpropInput, (args) => conv2DBackpropInputStride1(args));
   addFastPath(tf.BatchMatMul, (args, shipped) => batchMatMulWithoutTransposes(args, shipped));
+  addFastPath(tf.AvgPoolGrad, (args) => avgPoolGradTiled(args));
 }
 
 /** Computes a kernel's result a faster way, or returns undefined to let the shipped kernel do it. */

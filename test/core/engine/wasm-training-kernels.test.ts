@@ -191,3 +191,24 @@ test('registerWasmTrainingKernels is idempotent', () => {
     before,
   );
 });
+
+for (const { name, x, size, stride } of [
+  { name: '2x2/2 tiling (LeNet-5, fast path)', x: [3, 8, 6, 4] as const, size: 2, stride: 2 },
+  { name: '3x3/3 tiling, non-square (fast path)', x: [2, 9, 6, 2] as const, size: 3, stride: 3 },
+  { name: '2x2/2 on an odd side (backend kernel)', x: [2, 7, 7, 2] as const, size: 2, stride: 2 },
+  { name: '3x3/2 overlapping (backend kernel)', x: [2, 9, 9, 2] as const, size: 3, stride: 2 },
+]) {
+  test(`AvgPoolGrad ${name} matches cpu and leaks nothing`, async () => {
+    const compute = () => {
+      const input = tf.tensor4d(wave(x[0] * x[1] * x[2] * x[3], 0.3), [...x]);
+      const [dx] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, size, stride, 'valid'), tf.avgPool(t as tf.Tensor4D, size, stride, 'valid'))))([input]);
+      return [dx!];
+    };
+    const { cpu, wasm } = await onBothBackends(compute);
+    assertClose(wasm[0]!, cpu[0]!, name);
+    const [tensors, buffers] = [tf.memory().numTensors, tf.backend().numDataIds()];
+    tf.tidy(() => void compute()[0]!.dataSync());
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.backend().numDataIds(), buffers);
+  });
+}
