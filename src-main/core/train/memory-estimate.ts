@@ -9,19 +9,26 @@ import { RESIZE_OPTIONS, type EngineId } from './run-config';
  * network summary, so a run that cannot fit is refused before it starts
  * instead of dying with "Aborted(OOM)" deep inside the wasm heap.
  *
- * The model follows how tfjs (4.22) trains, read from tfjs-core's engine:
- * `optimizer.minimize` runs the forward pass on a gradient tape, and every
- * tensor a gradient needs is kept until the backward pass ends; the backward
- * pass keeps the gradient of every intermediate tensor in one map until it
- * ends too. So the peak, at the end of the backward pass, holds all the kept
- * forward tensors AND all their gradients at once, plus the weights, their
- * gradients and the optimizer's state. Per layer, for a batch:
- *   conv  its output, and the pre-activation output when the activation is not
- *         linear (the ReLU/sigmoid gradient reads it), and its zero-padded
- *         input when it has `pad`;
- *   dense the matMul output, the bias sum, and the activation output;
- *   pool  its output;  dropout  its output and its keep-mask;  flatten  nothing (a reshape).
- * Checked against the wasm heap actually reached by `npm run bench`.
+ * The model follows how tfjs 4.22 trains, as read in tfjs-core and seen in a
+ * `tf.profile` of a step on the wasm backend:
+ * - Under a gradient tape, conv and dense layers are not fused: conv (or
+ *   matMul), bias add and activation are three tensors, because
+ *   `fused.conv2d` fuses only when no gradient is being taken (`shouldFuse`).
+ * - Every op saves the inputs (and some their outputs) its gradient needs as
+ *   clones, and on wasm a clone is a copy (its Identity kernel copies). So a
+ *   layer keeps a copy of its input and of its pre-bias and pre-activation
+ *   outputs, and every weight is copied once more.
+ * - The backward pass keeps the gradient of every intermediate tensor until it
+ *   ends, so the peak, at the first layer's gradient, holds all the kept
+ *   tensors and all their gradients at once, plus one gradient kernel's
+ *   temporaries (the ReLU gradient's step mask, the transposes of our wasm
+ *   filter gradient).
+ * Per example, per layer (I its input, O its output, in values):
+ *   conv, dense  kept I + 2·O (I + O when linear: then tfjs fuses), gradients 2·O (O)
+ *   pool         kept I + O, gradient O;   dropout  kept 4·O, gradients 2·O;   flatten  nothing.
+ * On the cpu backend a clone shares its buffer, so there this is an upper bound.
+ * Checked against tf.profile's peak and the wasm heap in
+ * test/core/train/memory-estimate.test.ts and by `npm run bench` (its "estimate" column).
  */
 
 export interface MemoryEstimateConfig extends NetworkChoice {
@@ -38,6 +45,8 @@ export interface MemoryEstimate {
   batchSize: number;
   /** float32 weights (summarizeNetwork's parameterBytes). */
   weightBytes: number;
+  /** The copy of every weight that the ops save for their gradients (a clone, which copies on wasm). */
+  weightCopyBytes: number;
   /** One gradient per weight, all alive before the optimizer applies them. */
   gradientBytes: number;
   /** Momentum's velocities (one per weight); 0 for plain SGD. */
@@ -46,7 +55,7 @@ export interface MemoryEstimate {
   activationBytes: number;
   /** Gradients of those tensors, all alive at the end of the backward pass. */
   activationGradientBytes: number;
-  /** The training batch at the run's side, and the gradient tfjs computes for it. */
+  /** The training batch at the run's side (its copy saved by the first layer counts in activationBytes). */
   inputBytes: number;
   /** Temporaries of one gradient kernel (transposes, the sigmoid's 1 − y): twice the largest activation. */
   workspaceBytes: number;
@@ -69,35 +78,34 @@ const PREDICT_BATCH = 32;
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 interface LayerTensors {
-  /** Values per example kept for the backward pass. */
+  /** Values per example the layer keeps for the backward pass. */
   kept: number;
-  /** Of those, values that get a gradient (a dropout mask gets none). */
-  withGradient: number;
+  /** Values per example of the gradients computed for its tensors. */
+  gradients: number;
   /** Values per example alive while the layer runs in inference (input, pre-activation, output). */
   inference: number;
 }
 
-/** Per-example tensor sizes of one layer, as tfjs-layers computes it. */
-function layerTensors(spec: LayerSpec, inputValues: number, inputShape: readonly number[], outputValues: number): LayerTensors {
+/** Per-example tensor sizes of one layer while it trains on tfjs (see the comment at the top). */
+function layerTensors(spec: LayerSpec, inputShape: readonly number[], outputValues: number): LayerTensors {
+  const inputValues = size(inputShape);
   switch (spec.kind) {
-    case 'conv': {
-      const pad = spec.pad ?? 0;
-      const [h = 0, w = 0, c = 0] = inputShape;
-      const padded = pad > 0 ? (h + 2 * pad) * (w + 2 * pad) * c : 0;
-      const kept = padded + outputValues * (spec.activation === 'linear' ? 1 : 2);
-      return { kept, withGradient: kept, inference: inputValues + kept };
-    }
+    case 'conv':
     case 'dense': {
-      const kept = outputValues * (spec.activation === 'linear' ? 2 : 3);
-      return { kept, withGradient: kept, inference: inputValues + kept };
+      const pad = spec.kind === 'conv' ? (spec.pad ?? 0) : 0;
+      const [h = 0, w = 0, c = 0] = inputShape;
+      // An explicit pad is its own op: the conv saves (and gets a gradient for) the padded input.
+      const padded = pad > 0 ? (h + 2 * pad) * (w + 2 * pad) * c : 0;
+      const outputs = outputValues * (spec.activation === 'linear' ? 1 : 2);
+      return { kept: (padded || inputValues) + outputs, gradients: padded + outputs, inference: inputValues + padded + outputs };
     }
     case 'maxpool':
     case 'avgpool':
-      return { kept: outputValues, withGradient: outputValues, inference: inputValues + outputValues };
+      return { kept: inputValues + outputValues, gradients: outputValues, inference: inputValues + outputValues };
     case 'dropout':
-      return { kept: 2 * outputValues, withGradient: outputValues, inference: inputValues };
+      return { kept: 4 * outputValues, gradients: 2 * outputValues, inference: inputValues };
     case 'flatten':
-      return { kept: 0, withGradient: 0, inference: 0 };
+      return { kept: 0, gradients: 0, inference: 0 };
   }
 }
 
@@ -108,16 +116,16 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
   const summary = summarizeNetwork(network.layers, [side, side, 1], { name: network.name, batchSize });
 
   let kept = 0;
-  let withGradient = 0;
+  let gradients = 0;
   let largest = 0;
   let inferencePeak = 0;
   let inputShape: readonly number[] = summary.inputShape;
   summary.layers.forEach((row, i) => {
     const spec = network.layers[i]!;
     const outputValues = size(row.outputShape);
-    const tensors = layerTensors(spec, size(inputShape), inputShape, outputValues);
+    const tensors = layerTensors(spec, inputShape, outputValues);
     kept += tensors.kept;
-    withGradient += tensors.withGradient;
+    gradients += tensors.gradients;
     if (spec.kind !== 'flatten') largest = Math.max(largest, outputValues, size(inputShape));
     inferencePeak = Math.max(inferencePeak, tensors.inference);
     inputShape = row.outputShape;
@@ -129,11 +137,12 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
   const imageValues = size(summary.inputShape);
   const parts = {
     weightBytes,
+    weightCopyBytes: weightBytes,
     gradientBytes: weightBytes,
     optimizerBytes,
     activationBytes: perBatch(kept),
-    activationGradientBytes: perBatch(withGradient),
-    inputBytes: perBatch(2 * imageValues),
+    activationGradientBytes: perBatch(gradients),
+    inputBytes: perBatch(imageValues),
     workspaceBytes: perBatch(2 * largest),
   };
   const trainingBytes = Object.values(parts).reduce((a, b) => a + b, 0);
@@ -236,8 +245,8 @@ export function checkRunFits(config: MemoryEstimateConfig, engineId: EngineId, o
   const activations = estimate.activationBytes + estimate.activationGradientBytes;
   const needs =
     `${estimate.network} at ${estimate.side}×${estimate.side}, batch ${estimate.batchSize} needs about ` +
-    `${formatBytes(estimate.totalBytes)} (activations ${formatBytes(activations)}, weights with their gradients ` +
-    `${formatBytes(estimate.weightBytes + estimate.gradientBytes + estimate.optimizerBytes)}); ${limit.description}.`;
+    `${formatBytes(estimate.totalBytes)} (activations ${formatBytes(activations)}, weights with their copies and gradients ` +
+    `${formatBytes(estimate.weightBytes + estimate.weightCopyBytes + estimate.gradientBytes + estimate.optimizerBytes)}); ${limit.description}.`;
   throw new RunTooLargeError(`${needs} ${adviceFor(suggestions)}`, estimate, limit.bytes, suggestions);
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EngineInfo, TrainingEvent } from './events';
 import type { RunConfig } from './run-config';
 import { prepareNetwork } from './prepare-network';
+import { checkRunFits } from './memory-estimate';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import type { ImageSplit as Split } from '../data/image-split';
@@ -51,6 +52,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
   let epochsDone = 0;
   let lastEvaluation: Evaluation | undefined;
   try {
+    // Refuse what cannot fit the engine (wasm: 4 GB) before allocating anything, saying what to reduce.
+    checkRunFits(config, engine.id);
     const network = prepareNetwork(config, CLASSES);
     model = network.model;
     optimizer =

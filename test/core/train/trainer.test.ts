@@ -105,3 +105,21 @@ test('a seeded run is reproducible batch for batch', async () => {
   assert.equal(a.length, 6);
   assert.deepEqual(a, b);
 });
+
+test('a run too large for the engine is refused before any weight exists, naming a batch that fits', async () => {
+  const dataset = await realFashionMnist();
+  const config = makeRunConfig({ model: 'vgg16', resize: 224, batchSize: 128 });
+  const events: TrainingEvent[] = [];
+  const before = tf.memory().numTensors;
+  const result = await train({
+    config,
+    dataset,
+    engine: { id: 'wasm', backend: 'wasm', version: tf.version.tfjs },
+    onEvent: (e) => events.push(e),
+  });
+  assert.equal(result.status, 'failed');
+  assert.deepEqual(events.map((e) => e.type), ['error']);
+  const { message } = events[0] as Extract<TrainingEvent, { type: 'error' }>;
+  assert.match(message, /vgg16 at 224×224, batch 128 needs about .*the wasm engine has 4(\.0)? GB.*--batch \d+ or less/);
+  assert.equal(tf.memory().numTensors, before);
+});
