@@ -1,0 +1,279 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: training throughput of the standard workloads on our
+ * engines, next to the PyTorch yardstick run on the same machine in the same
+ * run. `--profile` shows where a step's time goes, per tfjs kernel.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { selectEngine } from '../core/engine/engines';
+import { measureIsolated } from '../core/bench/isolated';
+import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
+import { runPytorchReference, type PytorchOutcome } from '../core/bench/pytorch-reference';
+import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
+import { estimateRunMemory, formatBytes } from '../core/train/memory-estimate';
+import { ENGINE_IDS, type EngineChoice } from '../core/train/run-config';
+import type { EngineInfo } from '../core/train/events';
+import { positiveInt } from './option-parsers';
+import { UsageError } from './usage-error';
+
+const USAGE_ERROR = 2;
+/** Kernels shown by --profile. */
+const PROFILE_TOP = 15;
+/** Steps profiled when --steps is absent: tf.profile's bookkeeping slows them, and two show the pattern. */
+const PROFILE_STEPS = 2;
+
+interface BenchFlags {
+  engine: EngineChoice[];
+  workload?: string[];
+  steps?: number;
+  json?: boolean;
+  profile?: boolean;
+  reference?: string;
+  /** False with --no-pytorch. */
+  pytorch: boolean;
+}
+
+/** One row of the table; the --json line has these fields. */
+export interface BenchRow {
+  workload: string;
+  engine: string;
+  imagesPerSec: number | null;
+  pytorchImagesPerSec: number | null;
+  ratio: number | null;
+  peakRssBytes: number | null;
+  wasmHeapBytes: number | null;
+  /** estimateRunMemory's peak for this workload, to compare with the wasm heap. */
+  estimatedBytes: number;
+  steps: number | null;
+  engineDetail: string | null;
+  pytorchThreads: number | null;
+  error?: string;
+}
+
+function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
+  return new Command('bench')
+    .description('Training images/s of the standard workloads, against PyTorch on the same machine.')
+    .addOption(
+      new Option('--engine <engines...>', 'engines to measure, one or more')
+        .choices(['auto', ...ENGINE_IDS])
+        .default(['auto']),
+    )
+    .addOption(new Option('--workload <names...>', 'workloads to run (default: all)').choices([...WORKLOAD_NAMES]))
+    .option('--steps <n>', "timed steps (default: each workload's own; with --profile, 2)", positiveInt)
+    .option('--json', 'one JSON object per line per workload and engine')
+    .option('--profile', 'profile the workloads per tfjs kernel instead of timing them')
+    .option('--reference <path>', 'the PyTorch yardstick script (default: ../shared/bench/pytorch_reference.py)')
+    .option('--no-pytorch', 'skip the PyTorch yardstick')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .action(async (flags: BenchFlags) => {
+      process.exitCode = await run(flags);
+    });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram(runBench).parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_ERROR;
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function selectedWorkloads(flags: BenchFlags): BenchWorkload[] {
+  const names = flags.workload ?? WORKLOAD_NAMES;
+  return [...new Set(names)].map(findWorkload);
+}
+
+async function runBench(flags: BenchFlags): Promise<number> {
+  const workloads = selectedWorkloads(flags);
+  const engines = [...new Set(flags.engine)];
+  if (flags.profile) return runProfiles(workloads, engines, flags);
+
+  const rows: BenchRow[] = [];
+  for (const engine of engines) {
+    for (const workload of workloads) rows.push(await measureRow(workload, engine, flags.steps));
+  }
+
+  const outcome: PytorchOutcome = flags.pytorch
+    ? await withNote('PyTorch reference', () =>
+        runPytorchReference(
+          workloads.map((w) => w.name),
+          {
+            ...(flags.reference === undefined ? {} : { script: flags.reference }),
+            onRate: (rate) => note(`PyTorch ${rate.workload}: ${rate.imagesPerSec} images/s (${rate.threads} threads)`),
+          },
+        ),
+      )
+    : { ok: false, reason: 'skipped (--no-pytorch)' };
+  if (!outcome.ok) note(`PyTorch columns are empty: ${outcome.reason}`);
+  for (const row of rows) {
+    const rate = outcome.ok ? outcome.rates.find((r) => r.workload === row.workload) : undefined;
+    if (!rate) continue;
+    row.pytorchImagesPerSec = rate.imagesPerSec;
+    row.pytorchThreads = rate.threads;
+    row.ratio = row.imagesPerSec === null ? null : row.imagesPerSec / rate.imagesPerSec;
+  }
+
+  if (flags.json) {
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  } else {
+    process.stdout.write(formatTable(rows));
+    if (outcome.ok) {
+      const first = outcome.rates[0];
+      if (first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}), ${first.threads} threads.\n`);
+    }
+  }
+  return rows.some((row) => row.error !== undefined) ? 1 : 0;
+}
+
+/** Times one workload on one engine in its own process; a failure becomes a row with its error. */
+async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined): Promise<BenchRow> {
+  const estimatedBytes = estimateRunMemory({ ...workload.network, resize: workload.side, batchSize: workload.batchSize }).totalBytes;
+  const row: BenchRow = {
+    workload: workload.name,
+    engine,
+    imagesPerSec: null,
+    pytorchImagesPerSec: null,
+    ratio: null,
+    peakRssBytes: null,
+    wasmHeapBytes: null,
+    estimatedBytes,
+    steps: null,
+    engineDetail: null,
+    pytorchThreads: null,
+  };
+  const progress = stepProgress(`${workload.name} on ${engine}`);
+  try {
+    const { engine: info, measurement } = await measureIsolated(workload.name, engine, {
+      ...(steps === undefined ? {} : { steps }),
+      onStep: progress.update,
+    });
+    Object.assign(row, {
+      engine: info.id,
+      imagesPerSec: measurement.imagesPerSec,
+      peakRssBytes: measurement.peakRssBytes,
+      wasmHeapBytes: measurement.wasmHeapBytes ?? null,
+      steps: measurement.steps,
+      engineDetail: describeEngine(info),
+    });
+    progress.stop(`${Math.round(measurement.imagesPerSec)} images/s`);
+  } catch (error) {
+    row.error = error instanceof Error ? error.message : String(error);
+    progress.stop(`failed: ${row.error}`);
+  }
+  return row;
+}
+
+function describeEngine(info: EngineInfo): string {
+  return `${info.backend} ${info.version}${info.detail ? ` (${info.detail})` : ''}`;
+}
+
+async function runProfiles(workloads: BenchWorkload[], engines: EngineChoice[], flags: BenchFlags): Promise<number> {
+  const steps = flags.steps ?? PROFILE_STEPS;
+  for (const engine of engines) {
+    const info = await selectEngine(engine);
+    for (const workload of workloads) {
+      const profile = await withNote(`profiling ${workload.name} on ${info.id}, ${steps} steps`, () =>
+        profileWorkload(workload, steps),
+      );
+      if (flags.json) {
+        const { kernels, ...rest } = profile;
+        process.stdout.write(`${JSON.stringify({ ...rest, engine: info.id, kernels: kernels.slice(0, PROFILE_TOP) })}\n`);
+      } else {
+        process.stdout.write(formatProfile(profile, describeEngine(info)));
+      }
+    }
+  }
+  return 0;
+}
+
+/** A progress bar on a terminal; otherwise one stderr line at the start and one at the end. */
+function stepProgress(label: string): { update: (done: number, total: number) => void; stop: (result: string) => void } {
+  if (process.stderr.isTTY !== true) {
+    note(`${label}: running`);
+    return { update: () => undefined, stop: (result) => note(`${label}: ${result}`) };
+  }
+  const bar = new SingleBar(
+    { format: `${label} |{bar}| {value}/{total} steps`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: (result) => {
+      if (started) bar.stop();
+      note(`${label}: ${result}`);
+    },
+  };
+}
+
+function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function withNote<T>(label: string, task: () => Promise<T>): Promise<T> {
+  note(`${label}...`);
+  return task();
+}
+
+function formatRate(n: number | null): string {
+  return n === null ? '-' : n >= 100 ? String(Math.round(n)) : n.toFixed(1);
+}
+
+function formatTable(rows: readonly BenchRow[]): string {
+  const header = ['workload', 'engine', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'estimate'];
+  const body = rows.map((r) => [
+    r.workload,
+    r.engine,
+    r.error ? 'failed' : formatRate(r.imagesPerSec),
+    formatRate(r.pytorchImagesPerSec),
+    r.ratio === null ? '-' : r.ratio.toFixed(2),
+    r.peakRssBytes === null ? '-' : formatBytes(r.peakRssBytes),
+    r.wasmHeapBytes === null ? '-' : formatBytes(r.wasmHeapBytes),
+    formatBytes(r.estimatedBytes),
+  ]);
+  const lines = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...lines.map((cells) => cells[i]!.length)));
+  // Text left, numbers right.
+  const render = (cells: string[]): string =>
+    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = [render(header), ...body.map(render)];
+  const engines = [...new Map(rows.filter((r) => r.engineDetail).map((r) => [r.engine, r.engineDetail])).entries()];
+  for (const [engine, detail] of engines) out.push(`${engine}: ${detail}`);
+  for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);
+  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is estimateRunMemory\'s training peak.');
+  return `${out.join('\n')}\n`;
+}
+
+function formatProfile(profile: KernelProfile, engine: string): string {
+  const perStep = (ms: number): string => (ms / profile.steps).toFixed(1);
+  const lines = [
+    `${profile.workload} on ${engine}: ${profile.steps} steps, ${perStep(profile.wallMs)} ms/step wall, ` +
+      `${perStep(profile.kernelMs)} ms/step in kernels (${((profile.kernelMs / profile.wallMs) * 100).toFixed(0)} %), ` +
+      `the rest is tape, tidy and JS between kernels`,
+    `${'kernel'.padEnd(24)} ${'calls'.padStart(6)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)}  slowest call's input shapes`,
+  ];
+  for (const k of profile.kernels.slice(0, PROFILE_TOP)) {
+    lines.push(
+      `${k.kernel.padEnd(24)} ${String(k.calls / profile.steps).padStart(6)} ${perStep(k.totalMs).padStart(9)} ` +
+        `${`${(k.share * 100).toFixed(1)}%`.padStart(6)}  ${k.slowestInputShapes.map((s) => `[${s.join(',')}]`).join(' ')}`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/bench.ts')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,31 @@
+/**
+ * Entry of the process that measures one workload (forked by measureIsolated):
+ * argv is `<workload> <engine> [steps]`; it answers over the IPC channel.
+ */
+import { selectEngine } from '../engine/engines';
+import { engineChoiceSchema } from '../train/run-config';
+import { measureWorkload } from './measure';
+import { findWorkload } from './workloads';
+import type { ChildMessage } from './isolated';
+
+async function main(send: (message: ChildMessage) => void): Promise<void> {
+  const [name = '', engineArg = '', stepsArg] = process.argv.slice(2);
+  try {
+    const workload = findWorkload(name);
+    const engine = await selectEngine(engineChoiceSchema.parse(engineArg));
+    send({ type: 'engine', engine });
+    const measurement = await measureWorkload(workload, {
+      ...(stepsArg === undefined ? {} : { steps: Number(stepsArg) }),
+      onStep: (done, total) => send({ type: 'step', done, total }),
+    });
+    send({ type: 'result', measurement });
+  } catch (error) {
+    send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+// Only as a forked child: importing this file elsewhere must not start a measurement.
+const channel = process.send?.bind(process);
+if (channel) {
+  void main((message) => channel(message)).finally(() => process.disconnect());
+}

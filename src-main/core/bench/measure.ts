@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs';
+import { resolveNetwork } from '../models/presets';
+import { buildModel } from '../models/build';
+import { BENCH_LR, type BenchWorkload } from './workloads';
+
+const CLASSES = 10;
+
+export interface MeasureOptions {
+  /** Timed steps; the workload's own count when absent. */
+  steps?: number;
+  /** Seeds the weights and the random batch. */
+  seed?: number;
+  /** Called after the warm-up (done = 0) and after every timed step. */
+  onStep?: (done: number, total: number) => void;
+}
+
+export interface Measurement {
+  workload: string;
+  /** The tfjs backend that ran it. */
+  backend: string;
+  batchSize: number;
+  steps: number;
+  seconds: number;
+  imagesPerSec: number;
+  /**
+   * The kernel's high-water mark of this process's resident memory
+   * (getrusage ru_maxrss). It covers the whole process life, so it is the
+   * workload's peak only in a process that ran nothing bigger before: see
+   * measureIsolated.
+   */
+  peakRssBytes: number;
+  /** Size of the wasm backend's heap at the end; it only grows, so this is its peak. Absent on other backends. */
+  wasmHeapBytes?: number;
+  /** Loss of the last step: a finite number shows the steps computed something. */
+  lastLoss: number;
+}
+
+/** A random batch like the yardstick's `torch.rand(batch, 1, side, side)`, `torch.randint(0, 10, (batch,))`. */
+function randomBatch(workload: BenchWorkload, seed: number): { xs: tf.Tensor4D; labels: tf.Tensor1D } {
+  const { batchSize, side } = workload;
+  return tf.tidy(() => ({
+    xs: tf.randomUniform([batchSize, side, side, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
+    labels: tf.randomUniform([batchSize], 0, CLASSES, 'int32', seed + 1) as tf.Tensor1D,
+  }));
+}
+
+/**
+ * One SGD step on softmax cross-entropy, as the trainer's sgdStep (train/trainer.ts)
+ * without its accuracy count: `optimizer.minimize` with dropout on.
+ */
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+  const loss = optimizer.minimize((): tf.Scalar => {
+    const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+  }, true);
+  if (!loss) throw new Error('optimizer returned no loss');
+  return loss;
+}
+
+/** Size of the wasm heap, when the active backend is wasm. */
+export function wasmHeapBytes(): number | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  // The Emscripten module behind BackendWasm; HEAPU8 is replaced each time the heap grows.
+  const module = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return module?.HEAPU8?.byteLength;
+}
+
+/** The process's peak resident memory so far, in bytes (maxRSS is in kilobytes). */
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** A workload ready to step: model, optimizer and random batch on the active backend. */
+export interface BenchRig {
+  /** One training step; resolves with its loss once the step's kernels have run. */
+  step(): Promise<number>;
+  dispose(): void;
+}
+
+/** Builds the workload's model, an SGD optimizer and its random batch on the active backend. */
+export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig {
+  const network = resolveNetwork(workload.network, CLASSES);
+  const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
+  const optimizer = tf.train.sgd(BENCH_LR);
+  const { xs, labels } = randomBatch(workload, seed);
+  return {
+    async step() {
+      const loss = trainStep(model, optimizer, xs, labels);
+      const value = (await loss.data())[0]!;
+      loss.dispose();
+      return value;
+    },
+    dispose() {
+      tf.dispose([xs, labels]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/**
+ * Training throughput of one workload on the active tfjs backend, timed as the
+ * yardstick does: one untimed warm-up step (which also compiles and allocates),
+ * then `steps` steps on the same random batch. Each step reads its loss back,
+ * as the trainer does, so its kernels have finished before the next starts.
+ */
+export async function measureWorkload(workload: BenchWorkload, options: MeasureOptions = {}): Promise<Measurement> {
+  const { seed = 0, onStep } = options;
+  const steps = options.steps ?? workload.steps;
+  const rig = prepareRig(workload, seed);
+  try {
+    let lastLoss = await rig.step();
+    onStep?.(0, steps);
+    const start = performance.now();
+    for (let i = 1; i <= steps; i++) {
+      lastLoss = await rig.step();
+      onStep?.(i, steps);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const heap = wasmHeapBytes();
+    return {
+      workload: workload.name,
+      backend: tf.getBackend(),
+      batchSize: workload.batchSize,
+      steps,
+      seconds,
+      imagesPerSec: (workload.batchSize * steps) / seconds,
+      peakRssBytes: peakRssBytes(),
+      ...(heap === undefined ? {} : { wasmHeapBytes: heap }),
+      lastLoss,
+    };
+  } finally {
+    rig.dispose();
+  }
+}

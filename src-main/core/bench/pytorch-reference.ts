@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs the PyTorch yardstick (shared/bench/pytorch_reference.py) so our
+ * throughput can be read as a ratio to a tuned CPU framework on the same
+ * machine, in the same run (the machine's load changes from run to run).
+ */
+
+/** One line of the yardstick's output. */
+export interface PytorchRate {
+  workload: string;
+  imagesPerSec: number;
+  batch: number;
+  steps: number;
+  /** torch.get_num_threads(): the yardstick uses every core. */
+  threads: number;
+  torch: string;
+}
+
+export type PytorchOutcome =
+  | { ok: true; python: string; rates: PytorchRate[] }
+  | { ok: false; reason: string };
+
+/**
+ * Pythons tried in order: `python3` on PATH first, then Debian's own, because
+ * python3-torch installs into /usr/bin/python3 while `python3` on PATH may be
+ * a pyenv or virtualenv without torch.
+ */
+export const PYTHON_CANDIDATES: readonly string[] = ['python3', '/usr/bin/python3'];
+
+/** The yardstick's place next to the repository: <repo>/../shared/bench/. */
+export function defaultReferenceScript(): string {
+  return fileURLToPath(new URL('../../../../shared/bench/pytorch_reference.py', import.meta.url));
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the program could not be started (not installed). */
+  spawnError?: string;
+}
+
+function runProgram(command: string, args: readonly string[], onLine?: (line: string) => void): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine?.(line);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => resolve({ code: null, stdout, stderr, spawnError: error.message }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The first candidate that imports torch, with its version; or why none does. */
+export async function findTorchPython(
+  candidates: readonly string[] = PYTHON_CANDIDATES,
+): Promise<{ python: string; torch: string } | { reason: string }> {
+  const tried: string[] = [];
+  for (const python of candidates) {
+    const result = await runProgram(python, ['-c', 'import torch; print(torch.__version__)']);
+    if (result.code === 0) return { python, torch: result.stdout.trim() };
+    const why = result.spawnError ?? (result.stderr.trim().split('\n').pop() || `exit status ${result.code}`);
+    tried.push(`${python}: ${why}`);
+  }
+  return { reason: `no python with torch (${tried.join('; ')}); install it with: apt-get install python3-torch` };
+}
+
+/** The yardstick's JSON lines; other lines (warnings) are skipped, a malformed JSON line is an error. */
+export function parseReferenceLines(stdout: string): PytorchRate[] {
+  const rates: PytorchRate[] = [];
+  for (const line of stdout.split('\n')) {
+    const text = line.trim();
+    if (!text.startsWith('{')) continue;
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const { workload, images_per_s: rate, batch, steps, threads, torch } = value;
+    if (typeof workload !== 'string' || typeof rate !== 'number') {
+      throw new Error(`unexpected line from the PyTorch reference: ${text}`);
+    }
+    rates.push({
+      workload,
+      imagesPerSec: rate,
+      batch: Number(batch),
+      steps: Number(steps),
+      threads: Number(threads),
+      torch: String(torch),
+    });
+  }
+  return rates;
+}
+
+export interface ReferenceOptions {
+  /** The yardstick script; defaultReferenceScript() when absent. */
+  script?: string;
+  candidates?: readonly string[];
+  /** Called with each workload's rate as the yardstick prints it. */
+  onRate?: (rate: PytorchRate) => void;
+}
+
+/** Runs the yardstick on the named workloads. Never throws: an outcome without torch says why. */
+export async function runPytorchReference(workloads: readonly string[], options: ReferenceOptions = {}): Promise<PytorchOutcome> {
+  const script = options.script ?? defaultReferenceScript();
+  if (!existsSync(script)) return { ok: false, reason: `the PyTorch reference script is not at ${script} (pass --reference PATH)` };
+  const found = await findTorchPython(options.candidates);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  const result = await runProgram(found.python, [script, ...workloads], (line) => {
+    try {
+      for (const rate of parseReferenceLines(line)) options.onRate?.(rate);
+    } catch {
+      // Reported once the run ends, from the whole output.
+    }
+  });
+  if (result.code !== 0) {
+    const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
+    return { ok: false, reason: `${found.python} ${script} failed (${result.spawnError ?? `exit status ${result.code}`}): ${tail}` };
+  }
+  try {
+    return { ok: true, python: found.python, rates: parseReferenceLines(result.stdout) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}

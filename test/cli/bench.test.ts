@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+/** Runs `npm run bench -- ...args` as the user would, through tsx. */
+function bench(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/bench.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('bad flags exit with status 2 and say what is wrong', () => {
+  const engine = bench('--engine', 'gpu');
+  assert.equal(engine.status, 2);
+  assert.match(engine.stderr, /--engine .* argument 'gpu' is invalid\. Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+  const workload = bench('--workload', 'resnet');
+  assert.equal(workload.status, 2);
+  assert.match(workload.stderr, /Allowed choices are lenet-28-b256, vgg11-w0.25-32-b64, vgg11-96-b64/);
+  assert.equal(bench('--steps', '0').status, 2);
+  assert.equal(bench('--frobnicate').status, 2);
+});
+
+test('--json prints one line per workload with the agreed fields; no PyTorch means nulls and a note', () => {
+  const { status, stdout, stderr } = bench('--engine', 'wasm', '--workload', 'lenet-28-b256', '--steps', '1', '--json', '--no-pytorch');
+  assert.equal(status, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, stdout);
+  const row = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.equal(row.workload, 'lenet-28-b256');
+  assert.equal(row.engine, 'wasm');
+  assert.ok(typeof row.imagesPerSec === 'number' && row.imagesPerSec > 0);
+  assert.equal(row.pytorchImagesPerSec, null);
+  assert.equal(row.ratio, null);
+  assert.ok(typeof row.peakRssBytes === 'number' && row.peakRssBytes > 0);
+  assert.match(stderr, /PyTorch columns are empty: skipped \(--no-pytorch\)/);
+});

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findTorchPython, parseReferenceLines, runPytorchReference } from '../../../src-main/core/bench/pytorch-reference';
+
+const LINE = '{"workload": "lenet-28-b256", "images_per_s": 1015.1, "batch": 256, "steps": 20, "threads": 2, "torch": "1.13.0a0"}';
+
+test('the yardstick lines are parsed; other output is skipped', () => {
+  const rates = parseReferenceLines(`UserWarning: something\n${LINE}\n\n`);
+  assert.deepEqual(rates, [
+    { workload: 'lenet-28-b256', imagesPerSec: 1015.1, batch: 256, steps: 20, threads: 2, torch: '1.13.0a0' },
+  ]);
+  assert.throws(() => parseReferenceLines('{"workload": 3}'), /unexpected line/);
+});
+
+test('a missing script or a python without torch gives a reason, not an exception', async () => {
+  const missing = await runPytorchReference(['lenet-28-b256'], { script: '/nonexistent/pytorch_reference.py' });
+  assert.equal(missing.ok, false);
+  assert.match(!missing.ok ? missing.reason : '', /--reference PATH/);
+
+  const none = await findTorchPython(['/nonexistent/python3']);
+  assert.ok('reason' in none);
+  assert.match(none.reason, /\/nonexistent\/python3: .*apt-get install python3-torch/);
+});
+
+test('the first python that imports torch runs the script, and its JSON lines come back', async () => {
+  // A stand-in python: answers the torch probe, then prints one yardstick line per workload asked for.
+  const dir = mkdtempSync(join(tmpdir(), 'bench-python-'));
+  const python = join(dir, 'python3');
+  writeFileSync(
+    python,
+    `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 9.9.9; exit 0; fi\nshift\nfor w in "$@"; do echo "{\\"workload\\": \\"$w\\", \\"images_per_s\\": 12.5, \\"batch\\": 64, \\"steps\\": 2, \\"threads\\": 4, \\"torch\\": \\"9.9.9\\"}"; done\n`,
+  );
+  chmodSync(python, 0o755);
+  const script = join(dir, 'pytorch_reference.py');
+  writeFileSync(script, '# stand-in\n');
+
+  const seen: string[] = [];
+  const outcome = await runPytorchReference(['vgg11-96-b64'], {
+    script,
+    candidates: ['/nonexistent/python3', python],
+    onRate: (rate) => seen.push(rate.workload),
+  });
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.equal(outcome.python, python);
+  assert.deepEqual(outcome.rates.map((r) => [r.workload, r.imagesPerSec, r.threads]), [['vgg11-96-b64', 12.5, 4]]);
+  assert.deepEqual(seen, ['vgg11-96-b64']);
+});
