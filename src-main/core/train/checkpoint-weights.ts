@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkpointHandler } from '../store/checkpoint-io';
+import { loadCheckpointModel } from '../models/load-checkpoint-model';
 
 /**
  * Loads a checkpoint's weights, and its optimizer state (momentum), into a
@@ -14,7 +14,7 @@ export async function restoreCheckpoint(
   path: string,
   expectedSha256?: string,
 ): Promise<void> {
-  const saved = await tf.loadLayersModel(checkpointHandler(path, { expectedSha256 }));
+  const saved = await loadCheckpointModel(path, expectedSha256);
   try {
     const ours = model.trainableWeights;
     const theirs = saved.trainableWeights;
