@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LayerSpec } from '../core/models/layer-spec';
+import { layerSpecSchema } from '../core/models/layer-spec-schema';
 import type { NetworkSummary } from '../core/models/summary';
 import type { TrainingRecipe } from '../core/models/presets';
 import type { CheckpointRecord, MetricPoint, MetricSummary, RunRecord } from '../core/store/run-entities';
@@ -25,24 +25,6 @@ export const engineStatusSchema = z.object({
 });
 export type EngineStatusInfo = z.infer<typeof engineStatusSchema>;
 
-const activationSchema = z.enum(['relu', 'sigmoid', 'linear']);
-const named = { name: z.string().optional() };
-export const layerSpecSchema: z.ZodType<LayerSpec> = z.union([
-  z.object({
-    ...named,
-    kind: z.literal('conv'),
-    filters: int.min(1),
-    kernel: int.min(1),
-    stride: int.min(1),
-    padding: z.enum(['same', 'valid']),
-    pad: int.min(0).optional(),
-    activation: activationSchema,
-  }),
-  z.object({ ...named, kind: z.enum(['maxpool', 'avgpool']), size: int.min(1), stride: int.min(1) }),
-  z.object({ ...named, kind: z.literal('flatten') }),
-  z.object({ ...named, kind: z.literal('dense'), units: int.min(1), activation: activationSchema }),
-  z.object({ ...named, kind: z.literal('dropout'), rate: z.number().min(0).max(1) }),
-]);
 
 const recipeSchema: z.ZodType<TrainingRecipe> = z.object({
   resize: int,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LayerSpec } from '../models/layer-spec';
+import { layerSpecSchema } from '../models/layer-spec-schema';
 import { engineInfoSchema } from '../train/events';
 import { runConfigSchema } from '../train/run-config';
 import { RUN_STATUSES, type RunSnapshot } from './run-entities';
@@ -29,23 +29,6 @@ const decodeValue = (value: number | string): number =>
   typeof value === 'number' ? value : Number(value);
 
 const int = z.number().int();
-const activationSchema = z.enum(['relu', 'sigmoid', 'linear']);
-/** Checked against LayerSpec by the compiler: an architecture read back is what the type says. */
-const layerSpecSchema: z.ZodType<LayerSpec> = z.union([
-  z.object({
-    kind: z.literal('conv'),
-    filters: int.min(1),
-    kernel: int.min(1),
-    stride: int.min(1),
-    padding: z.enum(['same', 'valid']),
-    pad: int.min(0).optional(),
-    activation: activationSchema,
-  }),
-  z.object({ kind: z.enum(['maxpool', 'avgpool']), size: int.min(1), stride: int.min(1) }),
-  z.object({ kind: z.literal('flatten') }),
-  z.object({ kind: z.literal('dense'), units: int.min(1), activation: activationSchema }),
-  z.object({ kind: z.literal('dropout'), rate: z.number().min(0).max(1) }),
-]);
 
 const exportedRunSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - or _ (1 to 64)'),
