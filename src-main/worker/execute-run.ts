@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { train, type TrainerHooks } from '../core/train/trainer';
+import { errorMessage, train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { saveCheckpoint } from '../core/store/checkpoint-io';
-import { errorMessage } from '../core/train/trainer';
 import { selectEngine } from '../core/engine/engines';
 import type { EngineInfo } from '../core/train/events';
 import { loadFashionMnist, locateFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';

@@ -66,6 +66,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     const testSize = Math.min(config.testLimit ?? dataset.test.count, dataset.test.count);
     const stepsPerEpoch = batchCount(trainSize, config.batchSize);
     const firstEpoch = hooks?.restore ? await hooks.restore(model, optimizer) : 0;
+    // A resumed run has its earlier epochs behind it, even if it is cancelled before another ends.
+    epochsDone = firstEpoch;
 
     onEvent({
       type: 'start',
