@@ -31,6 +31,12 @@ test("the chapter's VGG-11 at 96×96, batch 64 fits the wasm engine", () => {
   assert.ok(estimate.totalBytes < WASM_HEAP_MAX_BYTES, formatBytes(estimate.totalBytes));
 });
 
+test('VGG-11 at 96×96, batch 96, which ran the wasm heap out when tried, is refused', () => {
+  const error = refusal(() => checkRunFits({ ...CHAPTER_VGG11, batchSize: 96 }, 'wasm'));
+  assert.match(error.message, /the wasm engine has 4 GB \(3 GB of it for tensors\)/);
+  assert.ok((error.suggestions.batchSize ?? 0) >= 64, error.message);
+});
+
 test('VGG-16 at 224×224, batch 128 does not fit wasm; the message names a batch that fits and one more that does not', () => {
   const error = refusal(() => checkRunFits(VGG16_224, 'wasm'));
   assert.match(error.message, /^vgg16 at 224×224, batch 128 needs about \d+ GB \(activations \d+ GB/);
