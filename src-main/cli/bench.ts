@@ -164,7 +164,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       steps: measurement.steps,
       engineDetail: describeEngine(info),
     });
-    progress.stop(`${Math.round(measurement.imagesPerSec)} images/s`);
+    progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
   } catch (error) {
     row.error = error instanceof Error ? error.message : String(error);
     progress.stop(`failed: ${row.error}`);
@@ -229,7 +229,14 @@ async function withNote<T>(label: string, task: () => Promise<T>): Promise<T> {
 }
 
 function formatRate(n: number | null): string {
-  return n === null ? '-' : n >= 100 ? String(Math.round(n)) : n.toFixed(1);
+  if (n === null) return '-';
+  return n >= 100 ? String(Math.round(n)) : n >= 1 ? n.toFixed(1) : n.toPrecision(2);
+}
+
+/** Two decimals, or two significant digits for the cpu engine's tiny ratios (0.0022, not 0.00). */
+function formatRatio(ratio: number | null): string {
+  if (ratio === null) return '-';
+  return ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2);
 }
 
 function formatTable(rows: readonly BenchRow[]): string {
@@ -239,7 +246,7 @@ function formatTable(rows: readonly BenchRow[]): string {
     r.engine,
     r.error ? 'failed' : formatRate(r.imagesPerSec),
     formatRate(r.pytorchImagesPerSec),
-    r.ratio === null ? '-' : r.ratio.toFixed(2),
+    formatRatio(r.ratio),
     r.peakRssBytes === null ? '-' : formatBytes(r.peakRssBytes),
     r.wasmHeapBytes === null ? '-' : formatBytes(r.wasmHeapBytes),
     formatBytes(r.estimatedBytes),
