@@ -8,7 +8,7 @@ import { parseArch } from '../core/models/parse-arch';
 import { summarizeNetwork } from '../core/models/summary';
 import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
-import { bookLine } from './book-line';
+import { bookLine } from '../core/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
 import { UsageError } from './usage-error';
 

@@ -1,9 +1,0 @@
-import type { EpochEvent } from '../core/train/events';
-
-/** The chapter's per-epoch line: `Epoch 0. Loss: 0.869, Train acc 0.68, Test acc 0.83, Time 147.5 sec`. */
-export function bookLine(event: EpochEvent): string {
-  return (
-    `Epoch ${event.epoch}. Loss: ${event.loss.toFixed(3)}, Train acc ${event.trainAcc.toFixed(2)}, ` +
-    `Test acc ${event.testAcc.toFixed(2)}, Time ${event.seconds.toFixed(1)} sec`
-  );
-}
