@@ -1,0 +1,81 @@
+import type { PresetInfo } from '../../../src-main/api/entities';
+import type { RunRecord } from '../../../src-main/core/store/run-entities';
+import type { StartRunRequest } from './run-request';
+
+/** The book's reference networks every comparison is drawn against. */
+export const BASELINE_MODELS = ['lenet', 'alexnet'] as const;
+
+/**
+ * What makes two runs' numbers comparable: the same images (side, subset
+ * sizes, shuffle seed). A baseline trains at the compared side, or at the
+ * smallest side it accepts when that is larger (AlexNet needs 67 px).
+ */
+export interface DataSettings {
+  resize: number;
+  trainLimit: number | null;
+  testLimit: number | null;
+  seed: number;
+}
+
+export function dataSettingsOf(run: RunRecord): DataSettings {
+  return {
+    resize: run.config.resize,
+    trainLimit: run.config.trainLimit ?? null,
+    testLimit: run.config.testLimit ?? null,
+    seed: run.config.seed,
+  };
+}
+
+export function baselineSide(settings: DataSettings, preset: PresetInfo | undefined): number {
+  return Math.max(settings.resize, preset?.minimumSide ?? 1);
+}
+
+/** Whether `run` is a usable baseline of `model` for these data settings (not failed or cancelled). */
+export function isBaselineFor(run: RunRecord, model: string, settings: DataSettings, preset: PresetInfo | undefined): boolean {
+  return (
+    run.baseline &&
+    run.model === model &&
+    (run.config.trainLimit ?? null) === settings.trainLimit &&
+    (run.config.testLimit ?? null) === settings.testLimit &&
+    run.config.seed === settings.seed &&
+    run.config.resize === baselineSide(settings, preset) &&
+    (run.status === 'completed' || run.status === 'running' || run.status === 'queued')
+  );
+}
+
+/** The baseline run to pin for each model: the newest completed one, else one still training. */
+export function pickBaselines(
+  runs: readonly RunRecord[],
+  settings: DataSettings,
+  presets: (id: string) => PresetInfo | undefined,
+): { model: string; run: RunRecord | null }[] {
+  return BASELINE_MODELS.map((model) => {
+    const candidates = runs.filter((run) => isBaselineFor(run, model, settings, presets(model)));
+    const completed = candidates.filter((run) => run.status === 'completed');
+    const pick = [...(completed.length > 0 ? completed : candidates)].sort((a, b) => b.createdAt - a.createdAt)[0];
+    return { model, run: pick ?? null };
+  });
+}
+
+/** Requests for the missing baselines: the book's recipe for each, on the compared runs' images and epochs. */
+export function baselineRequests(
+  models: readonly string[],
+  settings: DataSettings,
+  epochs: number,
+  engine: StartRunRequest['config']['engine'],
+  presets: (id: string) => PresetInfo | undefined,
+): StartRunRequest[] {
+  return models.map((model) => ({
+    config: {
+      model,
+      resize: baselineSide(settings, presets(model)),
+      epochs,
+      seed: settings.seed,
+      ...(settings.trainLimit !== null ? { trainLimit: settings.trainLimit } : {}),
+      ...(settings.testLimit !== null ? { testLimit: settings.testLimit } : {}),
+      ...(engine !== undefined ? { engine } : {}),
+    },
+    tags: ['baseline'],
+    baseline: true,
+  }));
+}

@@ -1,0 +1,67 @@
+import type { MetricPoint, RunRecord } from '../../../src-main/core/store/run-entities';
+import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../../src-main/core/store/metric-keys';
+
+export type XAxisMode = 'epoch' | 'step' | 'time';
+export type CompareMetric = 'loss' | 'trainAcc' | 'testAcc';
+
+export const COMPARE_METRICS: readonly { id: CompareMetric; title: string }[] = [
+  { id: 'loss', title: 'Training loss' },
+  { id: 'trainAcc', title: 'Training accuracy' },
+  { id: 'testAcc', title: 'Test accuracy' },
+];
+
+/** Keys the Compare view loads per run. */
+export const COMPARE_KEYS = [
+  BATCH_METRIC_KEYS.loss,
+  BATCH_METRIC_KEYS.accuracy,
+  EPOCH_METRIC_KEYS.loss,
+  EPOCH_METRIC_KEYS.trainAcc,
+  EPOCH_METRIC_KEYS.testAcc,
+  EPOCH_METRIC_KEYS.seconds,
+];
+
+/**
+ * Which recorded key draws a metric on an axis: by epoch, the epoch means;
+ * by step or time, the per-batch values (test accuracy exists per epoch only).
+ */
+function keyFor(metric: CompareMetric, axis: XAxisMode): string {
+  if (metric === 'testAcc') return EPOCH_METRIC_KEYS.testAcc;
+  if (axis === 'epoch') return metric === 'loss' ? EPOCH_METRIC_KEYS.loss : EPOCH_METRIC_KEYS.trainAcc;
+  return metric === 'loss' ? BATCH_METRIC_KEYS.loss : BATCH_METRIC_KEYS.accuracy;
+}
+
+/** [x, y] points of one run's metric on the chosen axis; time is seconds since the run started. */
+export function metricSeries(run: RunRecord, points: readonly MetricPoint[], metric: CompareMetric, axis: XAxisMode): [number, number][] {
+  const key = keyFor(metric, axis);
+  const chosen = points.filter((p) => p.key === key);
+  const origin = run.startedAt ?? Math.min(...points.map((p) => p.wallTime));
+  const perEpoch = key.startsWith('epoch.');
+  const stepsPerEpoch = run.shape?.stepsPerEpoch ?? 1;
+  return chosen.map((p) => {
+    let x: number;
+    if (axis === 'time') x = (p.wallTime - origin) / 1000;
+    else if (axis === 'step') x = perEpoch ? (p.epoch + 1) * stepsPerEpoch - 1 : p.step;
+    else x = p.epoch;
+    return [x, p.value];
+  });
+}
+
+/** Per-run figures for the summary table. */
+export interface RunComparison {
+  bestEpoch: number | null;
+  bestTestAcc: number | null;
+  finalTestAcc: number | null;
+  secondsPerEpoch: number | null;
+}
+
+export function compareRun(points: readonly MetricPoint[]): RunComparison {
+  const test = points.filter((p) => p.key === EPOCH_METRIC_KEYS.testAcc && Number.isFinite(p.value));
+  const seconds = points.filter((p) => p.key === EPOCH_METRIC_KEYS.seconds && Number.isFinite(p.value));
+  const best = test.reduce<MetricPoint | null>((top, p) => (top === null || p.value > top.value ? p : top), null);
+  return {
+    bestEpoch: best?.epoch ?? null,
+    bestTestAcc: best?.value ?? null,
+    finalTestAcc: test[test.length - 1]?.value ?? null,
+    secondsPerEpoch: seconds.length > 0 ? seconds.reduce((sum, p) => sum + p.value, 0) / seconds.length : null,
+  };
+}

@@ -1,0 +1,52 @@
+/** Numbers as people read them in tables and labels. */
+
+/** 1234 → "1.23k", 138357544 → "138.4M". */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  if (abs >= 1e9) return `${(value / 1e9).toFixed(2)}G`;
+  if (abs >= 1e6) return `${(value / 1e6).toFixed(abs >= 1e8 ? 1 : 2)}M`;
+  if (abs >= 1e3) return `${(value / 1e3).toFixed(abs >= 1e5 ? 0 : 2)}k`;
+  return String(Math.round(value));
+}
+
+/** An accuracy in 0..1 as the book writes it (0.83), with one more digit. */
+export function formatAccuracy(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toFixed(3);
+}
+
+/** 75 → "1 min 15 s", 3725 → "1 h 02 min", 4.2 → "4.2 s". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${String(whole % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} kB`;
+  return `${bytes} B`;
+}
+
+/** [48, 48, 64] → "48×48×64". */
+export function formatShape(shape: readonly number[]): string {
+  return shape.join('×');
+}
+
+export function formatDateTime(ms: number | null): string {
+  if (ms === null) return '—';
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** A throughput: "1,786", "119", "4.6". */
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US');
+}

@@ -1,0 +1,103 @@
+import type { PresetInfo } from '../../../src-main/api/entities';
+import type { ApiRequest } from '../../../src-main/api/methods';
+import type { VggBlock } from '../../../src-main/core/models/layer-spec';
+import type { EngineChoice } from '../../../src-main/core/train/run-config';
+
+export type StartRunRequest = ApiRequest<'runs.start'>;
+export type SummaryRequest = ApiRequest<'models.summary'>;
+
+/** What the Launch form holds: a whole run, every field explicit. */
+export interface LaunchForm {
+  model: string;
+  /** The VGG's blocks as edited (a fixed network ignores them). */
+  blocks: VggBlock[];
+  widthRatio: number;
+  denseUnits: number;
+  resize: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  seed: number;
+  engine: EngineChoice;
+  /** null: the whole split. */
+  trainLimit: number | null;
+  testLimit: number | null;
+  name: string;
+  /** Comma separated. */
+  tags: string;
+  baseline: boolean;
+}
+
+/** The book's recipe for a preset: what the form resets to when the model changes. */
+export function recipeFields(preset: PresetInfo): Pick<LaunchForm, 'resize' | 'batchSize' | 'lr' | 'epochs' | 'denseUnits' | 'blocks' | 'widthRatio'> {
+  return {
+    resize: preset.defaults.resize,
+    batchSize: preset.defaults.batchSize,
+    lr: preset.defaults.lr,
+    epochs: preset.defaults.epochs,
+    denseUnits: preset.defaults.denseUnits ?? 4096,
+    blocks: preset.family === 'vgg' ? preset.blocks.map((b) => ({ ...b })) : [],
+    widthRatio: 1,
+  };
+}
+
+function sameBlocks(a: readonly VggBlock[], b: readonly VggBlock[]): boolean {
+  return a.length === b.length && a.every((block, i) => block.convs === b[i]?.convs && block.channels === b[i]?.channels);
+}
+
+/**
+ * The network part of a request: only what a VGG may change, and only where
+ * it differs from the preset, so an unedited VGG-11 is recorded as `vgg11`
+ * and not as a custom architecture.
+ */
+function networkFields(form: LaunchForm, preset: PresetInfo | undefined) {
+  if (preset?.family !== 'vgg') return {};
+  return {
+    ...(sameBlocks(form.blocks, preset.blocks) ? {} : { blocks: form.blocks.map((b) => ({ ...b })) }),
+    ...(form.widthRatio !== 1 ? { widthRatio: form.widthRatio } : {}),
+    ...(form.denseUnits !== preset.defaults.denseUnits ? { denseUnits: form.denseUnits } : {}),
+  };
+}
+
+export function toStartRequest(form: LaunchForm, preset: PresetInfo | undefined): StartRunRequest {
+  const tags = form.tags
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
+  return {
+    config: {
+      model: form.model,
+      ...networkFields(form, preset),
+      resize: form.resize,
+      epochs: form.epochs,
+      batchSize: form.batchSize,
+      lr: form.lr,
+      momentum: form.momentum,
+      seed: form.seed,
+      engine: form.engine,
+      ...(form.trainLimit !== null ? { trainLimit: form.trainLimit } : {}),
+      ...(form.testLimit !== null ? { testLimit: form.testLimit } : {}),
+      ...(form.name.trim() !== '' ? { name: form.name.trim() } : {}),
+    },
+    ...(tags.length > 0 ? { tags } : {}),
+    ...(form.baseline ? { baseline: true } : {}),
+  };
+}
+
+export function toSummaryRequest(form: LaunchForm, preset: PresetInfo | undefined): SummaryRequest {
+  return { model: form.model, ...networkFields(form, preset), resize: form.resize, batchSize: form.batchSize };
+}
+
+/** A short line for a queued draft: "vgg11 [1x64,...] · 96 px · 1 epoch · batch 64". */
+export function describeRequest(request: StartRunRequest): string {
+  const c = request.config;
+  const parts = [c.name ?? c.model];
+  if (c.blocks) parts.push(`[${c.blocks.map((b) => `${b.convs}x${b.channels}`).join(',')}]`);
+  if (c.widthRatio !== undefined && c.widthRatio !== 1) parts.push(`width/${c.widthRatio}`);
+  if (c.resize !== undefined) parts.push(`${c.resize} px`);
+  if (c.epochs !== undefined) parts.push(`${c.epochs} epoch${c.epochs === 1 ? '' : 's'}`);
+  if (c.batchSize !== undefined) parts.push(`batch ${c.batchSize}`);
+  if (c.trainLimit !== undefined) parts.push(`${c.trainLimit} train images`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,23 @@
+import { defineStore } from 'pinia';
+import { shallowRef } from 'vue';
+import type { QueueState } from '../../../src-main/api/entities';
+import { useApiStore } from './api-store';
+
+/** The run training now and those waiting, as the service announces them. */
+export const useQueueStore = defineStore('queue', () => {
+  const api = useApiStore();
+  const queue = shallowRef<QueueState>({ running: null, queued: [] });
+
+  async function load(): Promise<void> {
+    queue.value = await api.call('runs.queue', {});
+  }
+
+  api.on('queue', (event) => (queue.value = event.queue));
+  api.onResync(() => void load().catch(() => undefined));
+
+  async function cancel(runId: string): Promise<void> {
+    await api.call('runs.cancel', { runId });
+  }
+
+  return { queue, load, cancel };
+});

@@ -1,0 +1,89 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { RunRecord } from '../../../src-main/core/store/run-entities';
+import { describeError, type ShownError } from '../lib/describe-error';
+import { saveText } from '../lib/save-file';
+import { useApiStore } from './api-store';
+
+/** Reloads after bursts of changes (an epoch of each run in a queue) at most this often. */
+const RELOAD_DELAY_MS = 250;
+
+/**
+ * Every recorded run, newest first, kept fresh from the `runs` topic (created,
+ * updated, deleted) and from run events that change a run's record (start,
+ * epoch, done, error).
+ */
+export const useRunsStore = defineStore('runs', () => {
+  const api = useApiStore();
+  const runs = shallowRef<RunRecord[]>([]);
+  const loaded = ref(false);
+  const error = ref<ShownError | null>(null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function load(): Promise<void> {
+    try {
+      runs.value = (await api.call('runs.list', {})).runs;
+      error.value = null;
+    } catch (caught) {
+      error.value = describeError(caught);
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  function scheduleLoad(): void {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void load();
+    }, RELOAD_DELAY_MS);
+  }
+
+  api.on('runs', scheduleLoad);
+  api.on('run', (event) => {
+    if (event.event.type !== 'batch') scheduleLoad();
+  });
+  api.onResync(scheduleLoad);
+
+  const byId = computed(() => new Map(runs.value.map((run) => [run.id, run])));
+  function run(id: string | null): RunRecord | undefined {
+    return id === null ? undefined : byId.value.get(id);
+  }
+
+  /** Replaces one record at once (an action's reply), before the reload confirms it. */
+  function put(record: RunRecord): void {
+    runs.value = runs.value.map((r) => (r.id === record.id ? record : r));
+  }
+
+  async function rename(runId: string, name: string): Promise<void> {
+    put((await api.call('runs.rename', { runId, name })).run);
+  }
+
+  async function addTag(runIds: readonly string[], tag: string): Promise<void> {
+    for (const runId of runIds) put((await api.call('runs.tag', { runId, add: [tag] })).run);
+  }
+
+  async function removeTag(runId: string, tag: string): Promise<void> {
+    put((await api.call('runs.tag', { runId, remove: [tag] })).run);
+  }
+
+  async function remove(runIds: readonly string[]): Promise<void> {
+    for (const runId of runIds) await api.call('runs.delete', { runId });
+    runs.value = runs.value.filter((r) => !runIds.includes(r.id));
+  }
+
+  /** Asks the service for the file and hands it to the browser's downloads. */
+  async function exportRuns(runIds: string[], format: 'json' | 'csv'): Promise<string> {
+    const file = await api.call('runs.export', { runIds, format });
+    saveText(file.fileName, file.mimeType, file.content);
+    return file.fileName;
+  }
+
+  async function importFile(file: File): Promise<number> {
+    const { runs: imported } = await api.call('runs.import', { content: await file.text() });
+    await load();
+    return imported.length;
+  }
+
+  return { runs, loaded, error, load, run, rename, addTag, removeTag, remove, exportRuns, importFile };
+});
