@@ -1,18 +1,11 @@
-/**
- * A placeholder entry so electron-vite has a renderer to build: it picks the
- * API for this environment and shows that it answers. The Vue app replaces it.
- */
-import { chooseWorkbenchApi } from '../../src-main/api/choose-api';
+import { createPinia } from 'pinia';
+import { createApp } from 'vue';
+import App from './App.vue';
+import './components/charts/echarts-setup';
+import { chartInspector } from './components/charts/chart-inspector';
+import './styles/app.css';
 
-const api = chooseWorkbenchApi({ bridge: window.workbench, location: window.location });
-const root = document.querySelector('#app')!;
-root.textContent = 'VGG Workbench: connecting…';
-api.call('dataset.status', {}).then(
-  (status) => {
-    const where = status.location.kind === 'found' ? `found in ${status.location.dir}` : 'not downloaded yet';
-    root.textContent = `VGG Workbench is running. Fashion-MNIST: ${where}.`;
-  },
-  (error: unknown) => {
-    root.textContent = `VGG Workbench cannot reach its service: ${error instanceof Error ? error.message : String(error)}`;
-  },
-);
+// Read-only access to the charts' series for the end-to-end tests (see chart-inspector.ts).
+Object.defineProperty(window, 'vggWorkbenchCharts', { value: chartInspector });
+
+createApp(App).use(createPinia()).mount('#app');

@@ -1,0 +1,28 @@
+import { use, type ComposeOption } from 'echarts/core';
+import { HeatmapChart, LineChart, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  type DataZoomComponentOption,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type TooltipComponentOption,
+  type VisualMapComponentOption,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+/** Only the ECharts parts the workbench draws with: line charts and the confusion heatmap. */
+use([LineChart, HeatmapChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
+
+export type ChartOption = ComposeOption<
+  | LineSeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TooltipComponentOption
+  | DataZoomComponentOption
+  | VisualMapComponentOption
+>;
