@@ -1,0 +1,144 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunRecord } from '../../src-main/core/store/run-entities';
+import { chartSeries, eventually, goTo, openWorkbench, screenshot, seriesLength, tinyRun, type Workbench } from './workbench-harness';
+
+let workbench: Workbench;
+let run: RunRecord;
+
+before(async () => {
+  workbench = await openWorkbench();
+  // 640 images / batch 64: 10 batches per epoch, 2 epochs; recorded before the page looks.
+  ({ run } = await workbench.service.call('runs.start', { config: tinyRun({ trainLimit: 640, name: 'to replay' }) }));
+  await workbench.service.idle();
+});
+after(async () => {
+  await workbench?.close();
+});
+
+const position = (page: Workbench['page']) =>
+  page.getByText(/^Replay position: event \d+ of \d+$/).textContent().then((text) => {
+    const [, at, total] = /event (\d+) of (\d+)/.exec(text ?? '') ?? [];
+    return { at: Number(at), total: Number(total) };
+  });
+
+test('Replay: a saved run plays back as it happened, fastest, seeks back and forth, pauses at 1×', async () => {
+  const { page } = workbench;
+  await goTo(page, 'Runs');
+  await page.getByRole('button', { name: 'Replay to replay' }).click();
+  await page.getByRole('heading', { name: 'Replay', level: 1 }).waitFor();
+
+  // Opened paused at the start: start + 20 batches + 2 epochs + done.
+  assert.deepEqual(await eventually(async () => ((await position(page)).total > 0 ? position(page) : undefined), 'the replay to open'), { at: 0, total: 24 });
+  assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), 0);
+
+  await page.getByRole('radio', { name: 'Fastest' }).check();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await eventually(async () => ((await position(page)).at === 24 ? true : undefined), 'the whole replay');
+  await eventually(async () => ((await seriesLength(page, 'replay-loss-chart', 'Loss per batch')) === 20 ? true : undefined), 'all 20 batches drawn');
+  const replayed = (await chartSeries(page, 'replay-loss-chart'))?.[0]?.data as number[][];
+  const recorded = (await workbench.service.call('runs.metrics', { runId: run.id, keys: ['batch.loss'] })).points;
+  assert.deepEqual(replayed, recorded.map((p) => [p.step, p.value]), 'the replay draws exactly the recorded losses');
+  const log = (await page.getByRole('log', { name: 'Epoch log' }).textContent())?.trim().split('\n');
+  assert.equal(log?.length, 2);
+  await page.getByRole('button', { name: 'Play again' }).waitFor();
+
+  // Seek back to the middle: the charts are cleared and refilled up to there.
+  await page.getByLabel(/^Replay position/).fill('500');
+  const middle = await eventually(async () => {
+    const n = (await seriesLength(page, 'replay-loss-chart', 'Loss per batch')) ?? 20;
+    return n > 0 && n < 20 ? n : undefined;
+  }, 'the charts to rewind to the middle');
+  assert.ok((await position(page)).at < 24);
+
+  // 1×: the recorded pace, so a pause right away leaves it part way; paused, nothing more arrives.
+  await page.getByRole('radio', { name: '1×' }).check();
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  // Events sent before the pause may still be on their way, and redraws are batched: let them land.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const paused = (await seriesLength(page, 'replay-loss-chart', 'Loss per batch')) ?? 0;
+  assert.ok(paused >= middle && paused < 20, `paused part way (${paused} of 20 batches)`);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), paused);
+  await screenshot(page, 'replay');
+});
+
+test('Data & engine: where the dataset is, sample images by class, folder import checked, engines explained', async () => {
+  const { page } = workbench;
+  await goTo(page, 'Data & engine');
+  assert.match((await page.getByTestId('dataset-location').textContent()) ?? '', /\/usr\/share\/datasets\/fashion-mnist/);
+  const samples = page.getByRole('list', { name: 'Dataset samples' });
+  await eventually(async () => ((await samples.getByRole('img').count()) === 30 ? true : undefined), '30 sample images');
+  await page.getByLabel('Class').selectOption({ label: 'Bag' });
+  await eventually(async () => {
+    const labels = await samples.getByRole('img').evaluateAll((images) => images.map((image) => image.getAttribute('aria-label')));
+    return labels.length === 30 && labels.every((label) => label?.endsWith(': Bag')) ? true : undefined;
+  }, 'only bags');
+
+  await page.getByLabel(/^Import a folder/).fill('/nonexistent/fashion-mnist');
+  await page.getByRole('button', { name: 'Import folder' }).click();
+  const importError = page.getByRole('alert').filter({ hasText: 'lacks' });
+  await importError.waitFor();
+  assert.equal(await page.getByLabel(/^Import a folder/).getAttribute('aria-invalid'), 'true');
+  // A real copy: each file is checked against the dataset's checksums before it is taken.
+  await page.getByLabel(/^Import a folder/).fill('/usr/share/datasets/fashion-mnist');
+  await page.getByRole('button', { name: 'Import folder' }).click();
+  await page.getByRole('status').filter({ hasText: 'Imported Fashion-MNIST from /usr/share/datasets/fashion-mnist.' }).waitFor({ timeout: 60_000 });
+  await importError.waitFor({ state: 'detached' });
+
+  const engines = page.getByRole('table', { name: 'Engines' });
+  await engines.waitFor({ timeout: 120_000 });
+  const wasm = engines.getByRole('row').filter({ has: page.getByRole('cell', { name: 'wasm', exact: true }) });
+  assert.equal(await wasm.getByRole('cell', { name: 'yes' }).count(), 1);
+  assert.equal(await engines.getByRole('row').count(), 5);
+  assert.match((await page.getByTestId('engine-in-use').textContent()) ?? '', /In use: \S+/);
+});
+
+test('Theme: dark on request, remembered across a reload, back to the system’s', async () => {
+  const { page } = workbench;
+  const theme = () => page.locator('html').getAttribute('data-theme');
+  assert.equal(await theme(), 'light');
+  await page.getByLabel('Theme').selectOption('Dark');
+  assert.equal(await theme(), 'dark');
+  await page.reload();
+  await page.getByLabel('Theme').waitFor();
+  assert.equal(await theme(), 'dark');
+  await page.getByLabel('Theme').selectOption('System');
+  assert.equal(await theme(), 'light');
+});
+
+test('events lost on the way (a seq gap) make the views reload: the runs list shows a rename it never heard of', async () => {
+  const { browser, server, service } = workbench;
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  let dropping = false;
+  await page.routeWebSocket(/\/api\/events/, (socket) => {
+    const upstream = socket.connectToServer();
+    upstream.onMessage((message) => {
+      if (!dropping) socket.send(message);
+    });
+  });
+  await page.goto(server.url);
+  await goTo(page, 'Runs');
+  const table = page.getByRole('table', { name: 'Runs' });
+  // One event through, so the page knows where the count stands.
+  await service.call('runs.tag', { runId: run.id, add: ['before-gap'] });
+  await table.getByRole('button', { name: /^Remove tag before-gap/ }).waitFor();
+
+  dropping = true;
+  await service.call('runs.rename', { runId: run.id, name: 'renamed behind its back' });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  dropping = false;
+  assert.equal(await table.getByRole('checkbox', { name: 'Select renamed behind its back' }).count(), 0, 'the rename event was dropped');
+
+  // Next, an event that by itself changes nothing in the list (another tab's replay closing):
+  // its seq is one too far, so the page reloads what it shows.
+  const { replay } = await service.call('replay.open', { runId: run.id });
+  await service.call('replay.close', { replayId: replay.replayId });
+  await table.getByRole('checkbox', { name: 'Select renamed behind its back' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Reconnected 1×' }).waitFor();
+  await context.close();
+  assert.deepEqual(workbench.pageErrors, []);
+});
