@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { EngineStatusInfo, PresetInfo } from '../../../src-main/api/entities';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { useApiStore } from './api-store';
@@ -41,9 +41,12 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   }
 
+  /** What `auto` trains on: the first available engine, in the order the service lists them (its own order of preference). */
+  const autoEngine = computed(() => engines.value.find((engine) => engine.available) ?? null);
+
   function preset(id: string): PresetInfo | undefined {
     return presets.value.find((p) => p.id === id);
   }
 
-  return { presets, presetsError, engines, enginesLoading, enginesError, loadPresets, loadEngines, preset };
+  return { presets, presetsError, engines, enginesLoading, enginesError, autoEngine, loadPresets, loadEngines, preset };
 });
