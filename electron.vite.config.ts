@@ -33,7 +33,8 @@ export default defineConfig({
   },
   renderer: {
     root: path('./src-renderer'),
-    build: { rollupOptions: { input: { index: path('./src-renderer/index.html') } } },
+    // electron-vite leaves bundles unminified; browser mode sends this one over HTTP (2.1 MB as is).
+    build: { minify: true, rollupOptions: { input: { index: path('./src-renderer/index.html') } } },
     plugins: [vue()],
   },
 });

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: builds the desktop app with electron-vite and launches it in Electron.
+// `npm start`: builds the app with electron-vite and launches it in Electron.
 // Where Electron's binary is missing (an offline install skips its download), it
-// says so, names the fix, and offers the browser mode, which needs no Electron.
+// says so, names the fix, and starts the browser mode instead: the same build and
+// API served on loopback, opened in the default browser. Extra arguments go to
+// `serve` (for example `npm start -- --port 8000`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,24 +36,15 @@ function findElectron() {
   };
 }
 
-async function offerBrowserMode() {
-  const command = 'npm run cli -- serve --open';
-  process.stderr.write(`\nThe browser mode needs no Electron: ${command}\n`);
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return 1;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = (await rl.question('Start it now? [Y/n] ')).trim().toLowerCase();
-  rl.close();
-  if (answer !== '' && answer !== 'y' && answer !== 'yes') return 1;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', ...BROWSER_MODE], { cwd: root, stdio: 'inherit' });
+/** Serves the built renderer and the API on loopback until Ctrl+C (the CLI's `serve --open`). */
+function startBrowserMode() {
+  process.stderr.write(`Starting the browser mode instead: the same app, served by ${BROWSER_MODE.slice(1).join(' ')}.\n\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', ...BROWSER_MODE, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   return result.status ?? 1;
 }
 
 async function main() {
-  const electron = findElectron();
-  if (!electron.binary) {
-    process.stderr.write(`Cannot start the desktop app: ${electron.problem}\nFix: ${electron.fix}\n`);
-    return offerBrowserMode();
-  }
+  // Both the window and the browser mode show the built renderer (about 20 s).
   const build = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
     cwd: root,
     stdio: 'inherit',
@@ -61,6 +53,11 @@ async function main() {
     process.stderr.write('The build failed (see above); nothing was started.\n');
     return build.status ?? 1;
   }
+  const electron = findElectron();
+  if (!electron.binary) {
+    process.stderr.write(`\nCannot start the desktop app: ${electron.problem}\nFix: ${electron.fix}\n`);
+    return startBrowserMode();
+  }
   // ELECTRON_RUN_AS_NODE in the environment would start a plain Node instead of the app.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
@@ -68,7 +65,7 @@ async function main() {
   return new Promise((resolve) => {
     app.on('error', (error) => {
       process.stderr.write(`Electron could not be started: ${error.message}\n`);
-      resolve(offerBrowserMode());
+      resolve(startBrowserMode());
     });
     app.on('exit', (code, signal) => resolve(signal ? 1 : (code ?? 0)));
   });
