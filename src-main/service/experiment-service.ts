@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { ApiError, type ApiEnvelope } from '../api/api-error';
-import type { EngineStatusInfo, PresetInfo } from '../api/entities';
+import type { EngineStatusInfo } from '../api/entities';
 import type { WorkbenchEvent } from '../api/events';
 import type { ApiMethod, ApiParsedRequest, ApiRequest, ApiResult } from '../api/methods';
 import type { WorkbenchApi, WorkbenchEventListener } from '../api/workbench-api';
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
-import { PRESETS, resolveNetwork } from '../core/models/presets';
+import { resolveNetwork } from '../core/models/presets';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../core/models/summary';
+import { presetInfos } from './preset-infos';
 import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
@@ -177,22 +178,6 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     }
   }
 
-  private presets(): PresetInfo[] {
-    return PRESETS.map((preset) => {
-      const minimumSide = minimumInputSide(resolveNetwork({ model: preset.id }).layers);
-      const common = {
-        id: preset.id,
-        label: preset.label,
-        source: preset.source,
-        defaults: { ...preset.defaults },
-        minimumSide,
-      };
-      return preset.family === 'vgg'
-        ? { ...common, family: 'vgg', blocks: preset.blocks.map((b) => ({ ...b })) }
-        : { ...common, family: 'fixed', layers: preset.layers.map((l) => ({ ...l })) };
-    });
-  }
-
   private runUpdated(runId: string) {
     this.emit({ topic: 'runs', change: 'updated', runIds: [runId] });
     return { run: this.store.requireRun(runId) };
@@ -223,7 +208,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       'dataset.import': ({ dir }) => this.dataset.import(dir),
       'dataset.samples': (request) => this.dataset.samples(request),
 
-      'models.presets': () => ({ presets: this.presets() }),
+      'models.presets': () => ({ presets: presetInfos() }),
       'models.summary': ({ resize, batchSize, ...choice }) => {
         let network;
         try {

@@ -1,0 +1,20 @@
+import type { PresetInfo } from '../api/entities';
+import { PRESETS, resolveNetwork } from '../core/models/presets';
+import { minimumInputSide } from '../core/models/summary';
+
+/** The presets as `models.presets` sends them: each row, its book recipe and the smallest image side it accepts. */
+export function presetInfos(): PresetInfo[] {
+  return PRESETS.map((preset) => {
+    const minimumSide = minimumInputSide(resolveNetwork({ model: preset.id }).layers);
+    const common = {
+      id: preset.id,
+      label: preset.label,
+      source: preset.source,
+      defaults: { ...preset.defaults },
+      minimumSide,
+    };
+    return preset.family === 'vgg'
+      ? { ...common, family: 'vgg', blocks: preset.blocks.map((b) => ({ ...b })) }
+      : { ...common, family: 'fixed', layers: preset.layers.map((l) => ({ ...l })) };
+  });
+}
