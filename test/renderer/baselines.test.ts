@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
 import { makeRunConfig, type RunConfigRequest } from '../../src-main/core/train/make-run-config';
 import { presetInfos } from '../../src-main/service/preset-infos';
-import { baselineRequests, dataSettingsOf, pickBaselines } from '../../src-renderer/src/lib/baselines';
+import { baselineRequests, dataSettingsOf, pickBaselines, trainingSettingsOf } from '../../src-renderer/src/lib/baselines';
 import { tempDir } from '../core/store/store-fixtures';
 
 const { dir, cleanup } = tempDir('baselines-');
@@ -25,10 +25,9 @@ function recordRun(request: RunConfigRequest, baseline: boolean, status: 'queued
 
 const data = { trainLimit: 512, testLimit: 100, seed: 3 };
 
-test('AlexNet baselines train at the smallest side it accepts (67 px) when the compared runs are smaller', () => {
-  const compared = recordRun({ model: 'lenet', resize: 28, epochs: 2, ...data }, false, 'completed');
-  const settings = dataSettingsOf(compared);
-  const requests = baselineRequests(['lenet', 'alexnet'], settings, 2, 'wasm', presetOf);
+test('baselines train on the compared images (AlexNet at the smallest side it accepts, 67 px) and as the compared run trained', () => {
+  const compared = recordRun({ model: 'lenet5', resize: 28, epochs: 2, lr: 0.2, momentum: 0.5, batchSize: 32, engine: 'wasm', ...data }, false, 'completed');
+  const requests = baselineRequests(['lenet', 'alexnet'], dataSettingsOf(compared), trainingSettingsOf(compared, 4), presetOf);
   assert.deepEqual(
     requests.map((r) => [r.config.model, r.config.resize, r.config.trainLimit, r.config.testLimit, r.config.seed, r.baseline]),
     [
@@ -36,6 +35,11 @@ test('AlexNet baselines train at the smallest side it accepts (67 px) when the c
       ['alexnet', 67, 512, 100, 3, true],
     ],
   );
+  // Not LeNet's own recipe (batch 256, lr 0.5): the networks are what differs.
+  for (const request of requests) {
+    const config = makeRunConfig(request.config);
+    assert.deepEqual([config.epochs, config.batchSize, config.lr, config.momentum, config.engine], [4, 32, 0.2, 0.5, 'wasm']);
+  }
 });
 
 test('pinned baselines: the newest completed run on the same images, else one still queued; other data or failed ones never', () => {

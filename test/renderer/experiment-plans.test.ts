@@ -37,6 +37,16 @@ test('exercise 1 pins LeNet and AlexNet as baselines on the VGG’s images; the 
   assert.ok(requests.every((r) => r.config.trainLimit === plan.defaults.trainLimit && r.config.epochs === plan.defaults.epochs));
 });
 
+test('every run of a plan trains with the plan’s one recipe, not each preset’s own (LeNet’s lr 0.5 diverges at 96 px)', () => {
+  for (const plan of EXPERIMENT_PLANS) {
+    const recipe = { batchSize: 32, lr: 0.02, momentum: 0.5 };
+    for (const request of planRequests(plan, { ...plan.defaults, ...recipe })) {
+      const config = makeRunConfig(startRunSchema.parse(request).config);
+      assert.deepEqual([config.batchSize, config.lr, config.momentum], [32, 0.02, 0.5], `${plan.id}: ${config.model}`);
+    }
+  }
+});
+
 test('exercise 3 keeps its two sizes whatever size is set; exercise 2 runs the four depths of the paper', () => {
   const resolution = EXPERIMENT_PLANS.find((p) => p.id === 'vgg-resolution')!;
   assert.deepEqual(

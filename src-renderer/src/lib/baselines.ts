@@ -57,23 +57,39 @@ export function pickBaselines(
   });
 }
 
-/** Requests for the missing baselines: the book's recipe for each, on the compared runs' images and epochs. */
+/**
+ * How the compared runs trained. Baselines train the same way, so the
+ * comparison differs only in the network: each preset's own recipe was tuned
+ * for its own image size (LeNet's lr 0.5 diverges at 96 px).
+ */
+export interface TrainingSettings {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  engine: RunRecord['config']['engine'];
+}
+
+export function trainingSettingsOf(run: RunRecord, epochs: number = run.config.epochs): TrainingSettings {
+  const { batchSize, lr, momentum, engine } = run.config;
+  return { epochs, batchSize, lr, momentum, engine };
+}
+
+/** Requests for the missing baselines: on the compared runs' images, trained as they were. */
 export function baselineRequests(
   models: readonly string[],
   settings: DataSettings,
-  epochs: number,
-  engine: StartRunRequest['config']['engine'],
+  training: TrainingSettings,
   presets: (id: string) => PresetInfo | undefined,
 ): StartRunRequest[] {
   return models.map((model) => ({
     config: {
       model,
       resize: baselineSide(settings, presets(model)),
-      epochs,
       seed: settings.seed,
       ...(settings.trainLimit !== null ? { trainLimit: settings.trainLimit } : {}),
       ...(settings.testLimit !== null ? { testLimit: settings.testLimit } : {}),
-      ...(engine !== undefined ? { engine } : {}),
+      ...training,
     },
     tags: ['baseline'],
     baseline: true,
