@@ -8,6 +8,11 @@ export interface ApiEnvironment {
   bridge?: WorkbenchBridge;
   /** window.location: browser mode talks to the server the page came from. */
   location: { origin: string; search: string };
+  /**
+   * Browser mode only: the event socket connected (true) or dropped (false).
+   * Electron's IPC does not drop, so it never calls this.
+   */
+  onConnectionChange?: (connected: boolean) => void;
 }
 
 /**
@@ -18,5 +23,5 @@ export interface ApiEnvironment {
 export function chooseWorkbenchApi(env: ApiEnvironment): WorkbenchApi {
   if (env.bridge) return createElectronApi(env.bridge);
   const token = new URLSearchParams(env.location.search).get(TOKEN_PARAM) ?? undefined;
-  return createWebSocketApi(env.location.origin, token);
+  return createWebSocketApi(env.location.origin, token, env.onConnectionChange ? { onConnectionChange: env.onConnectionChange } : {});
 }

@@ -142,3 +142,37 @@ test('events lost on the way (a seq gap) make the views reload: the runs list sh
   await context.close();
   assert.deepEqual(workbench.pageErrors, []);
 });
+
+test('a dropped event socket shows a banner; back again, the views reload what changed meanwhile, with no event to tell them', async () => {
+  const { browser, server, service } = workbench;
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  let refuse = false;
+  const sockets: { close(): Promise<void> }[] = [];
+  await page.routeWebSocket(/\/api\/events/, (socket) => {
+    // While the "server" is away, new connections are closed at once, as a refused one would be.
+    if (refuse) {
+      void socket.close();
+      return;
+    }
+    sockets.push(socket);
+    const upstream = socket.connectToServer();
+    upstream.onMessage((message) => socket.send(message));
+  });
+  await page.goto(server.url);
+  await goTo(page, 'Runs');
+  const table = page.getByRole('table', { name: 'Runs' });
+  await table.getByRole('checkbox', { name: `Select ${(await service.call('runs.get', { runId: run.id })).run.name}` }).waitFor();
+
+  refuse = true;
+  await Promise.all(sockets.map((socket) => socket.close()));
+  const banner = page.getByRole('alert').filter({ hasText: 'connection to the workbench service is lost' });
+  await banner.waitFor();
+  await service.call('runs.rename', { runId: run.id, name: 'renamed while away' });
+
+  refuse = false;
+  await banner.waitFor({ state: 'detached', timeout: 10_000 });
+  await table.getByRole('checkbox', { name: 'Select renamed while away' }).waitFor({ timeout: 10_000 });
+  await context.close();
+  assert.deepEqual(workbench.pageErrors, []);
+});

@@ -17,20 +17,37 @@ type TopicHandler<T extends WorkbenchTopic> = (event: TopicEvent<T>) => void;
  * Either way the stores' `onResync` handlers reload what they show.
  */
 export const useApiStore = defineStore('api', () => {
-  const api = chooseWorkbenchApi({ bridge: window.workbench, location: window.location });
   const handlers = new Map<WorkbenchTopic, Set<(event: WorkbenchEvent) => void>>();
   const resyncHandlers = new Set<() => void>();
   let lastSeq: number | null = null;
   /** How many times events were found missing; shown so a flaky connection is visible. */
   const resyncs = ref(0);
+  /** False while browser mode's event socket is down (the server stopped, the network dropped). */
+  const connected = ref(true);
+  let everConnected = false;
+
+  function resync(): void {
+    resyncs.value += 1;
+    for (const handler of [...resyncHandlers]) handler();
+  }
+
+  const api = chooseWorkbenchApi({
+    bridge: window.workbench,
+    location: window.location,
+    onConnectionChange: (now) => {
+      const reconnected = now && !connected.value;
+      connected.value = now;
+      // Back after a drop: what happened meanwhile may never show up as a seq gap
+      // (no event may come for a while), so reload now.
+      if (reconnected && everConnected) resync();
+      if (now) everConnected = true;
+    },
+  });
 
   api.subscribe((event) => {
     const missed = lastSeq !== null && event.seq !== lastSeq + 1;
     lastSeq = event.seq;
-    if (missed) {
-      resyncs.value += 1;
-      for (const handler of [...resyncHandlers]) handler();
-    }
+    if (missed) resync();
     for (const handler of handlers.get(event.topic) ?? []) handler(event);
   });
 
@@ -49,5 +66,5 @@ export const useApiStore = defineStore('api', () => {
     resyncHandlers.add(handler);
   }
 
-  return { call, on, onResync, resyncs };
+  return { call, on, onResync, resyncs, connected };
 });
