@@ -123,6 +123,10 @@ test('a quick LeNet run launched from the Launch view trains live and completes,
 test('several runs added to the queue list go out together; queued and running ones are cancelled from the queue panel', async () => {
   const { page, service } = workbench;
   await goTo(page, 'Launch');
+  // The LeNet run just recorded on wasm sets the time an epoch of the same network should take.
+  const estimate = page.getByTestId('epoch-estimate');
+  await estimate.filter({ hasText: 'judged from 1 earlier run of this network at this size' }).waitFor();
+  assert.match((await estimate.textContent()) ?? '', /About \d.* per epoch on wasm/);
   // Long enough that the first is still training when it is cancelled.
   await page.getByLabel('Training images').fill('2560');
   await page.getByLabel('Epochs').fill('20');
