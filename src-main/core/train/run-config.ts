@@ -16,6 +16,25 @@ export const vggBlockSchema = z.object({
 });
 
 /**
+ * Bounds of a run's numeric fields: the schema below enforces them, and the
+ * GUI's number fields take them as min and max (one place to change).
+ */
+export const RUN_FIELD_LIMITS = {
+  widthRatio: { min: 1, max: 64 },
+  denseUnits: { min: 1, max: 16384 },
+  resize: { min: 8, max: 512 },
+  epochs: { min: 1, max: 1000 },
+  batchSize: { min: 1, max: 4096 },
+  /** Above 0: the schema refuses 0 itself. */
+  lr: { min: 0, max: 10 },
+  momentum: { min: 0, max: 0.999 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+  trainLimit: { min: 1, max: 60000 },
+  testLimit: { min: 1, max: 10000 },
+} as const;
+const L = RUN_FIELD_LIMITS;
+
+/**
  * Everything that defines a run. Validated wherever it crosses a boundary
  * (CLI flags, worker message, API request) and stored with the run.
  */
@@ -24,17 +43,17 @@ export const runConfigSchema = z.object({
   model: z.string().min(1),
   /** Overrides the preset's blocks (VGG-style models only). */
   blocks: z.array(vggBlockSchema).min(LIMITS.blocks.min).max(LIMITS.blocks.max).optional(),
-  widthRatio: z.number().int().min(1).max(64).default(1),
+  widthRatio: z.number().int().min(L.widthRatio.min).max(L.widthRatio.max).default(1),
   /** Width of the two hidden dense layers of a VGG (the paper's 4096). */
-  denseUnits: z.number().int().min(1).max(16384).optional(),
-  resize: z.number().int().min(8).max(512),
-  epochs: z.number().int().min(1).max(1000),
-  batchSize: z.number().int().min(1).max(4096),
-  lr: z.number().positive().max(10),
-  momentum: z.number().min(0).max(0.999).default(0),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-  trainLimit: z.number().int().min(1).max(60000).optional(),
-  testLimit: z.number().int().min(1).max(10000).optional(),
+  denseUnits: z.number().int().min(L.denseUnits.min).max(L.denseUnits.max).optional(),
+  resize: z.number().int().min(L.resize.min).max(L.resize.max),
+  epochs: z.number().int().min(L.epochs.min).max(L.epochs.max),
+  batchSize: z.number().int().min(L.batchSize.min).max(L.batchSize.max),
+  lr: z.number().positive().max(L.lr.max),
+  momentum: z.number().min(L.momentum.min).max(L.momentum.max).default(0),
+  seed: z.number().int().min(L.seed.min).max(L.seed.max).default(0),
+  trainLimit: z.number().int().min(L.trainLimit.min).max(L.trainLimit.max).optional(),
+  testLimit: z.number().int().min(L.testLimit.min).max(L.testLimit.max).optional(),
   engine: engineChoiceSchema.default('auto'),
   dataDir: z.string().optional(),
 });
