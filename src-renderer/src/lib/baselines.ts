@@ -26,6 +26,11 @@ export function dataSettingsOf(run: RunRecord): DataSettings {
   };
 }
 
+/** Whether two runs saw the same images: same side, subsets and shuffle seed. */
+export function sameImages(a: DataSettings, b: DataSettings): boolean {
+  return a.resize === b.resize && a.trainLimit === b.trainLimit && a.testLimit === b.testLimit && a.seed === b.seed;
+}
+
 export function baselineSide(settings: DataSettings, preset: PresetInfo | undefined): number {
   return Math.max(settings.resize, preset?.minimumSide ?? 1);
 }
@@ -35,10 +40,7 @@ export function isBaselineFor(run: RunRecord, model: string, settings: DataSetti
   return (
     run.baseline &&
     run.model === model &&
-    (run.config.trainLimit ?? null) === settings.trainLimit &&
-    (run.config.testLimit ?? null) === settings.testLimit &&
-    run.config.seed === settings.seed &&
-    run.config.resize === baselineSide(settings, preset) &&
+    sameImages(dataSettingsOf(run), { ...settings, resize: baselineSide(settings, preset) }) &&
     (run.status === 'completed' || run.status === 'running' || run.status === 'queued')
   );
 }
