@@ -47,13 +47,16 @@ function median(values: number[]): number {
  * small networks do less work per MAC). Null without such runs.
  */
 export function estimateEpochSeconds(target: EpochTimeTarget, runs: readonly RunRecord[]): EpochTimeEstimate | null {
-  const onEngine = [...runs]
-    .filter((run) => run.engine?.id === target.engine && achievedRate(run) !== null)
-    .sort((a, b) => b.createdAt - a.createdAt);
-  const sameNetwork = onEngine.filter((run) => run.params === target.params && run.macs === target.macsPerImage);
+  const onEngine = runs
+    .flatMap((run) => {
+      const rate = run.engine?.id === target.engine ? achievedRate(run) : null;
+      return rate === null ? [] : [{ run, rate }];
+    })
+    .sort((a, b) => b.run.createdAt - a.run.createdAt);
+  const sameNetwork = onEngine.filter(({ run }) => run.params === target.params && run.macs === target.macsPerImage);
   const basis = sameNetwork.length > 0 ? 'network' : 'engine';
   const chosen = (basis === 'network' ? sameNetwork : onEngine).slice(0, RECENT_RUNS);
   if (chosen.length === 0) return null;
-  const rate = median(chosen.map((run) => achievedRate(run)!));
+  const rate = median(chosen.map((measured) => measured.rate));
   return { seconds: epochWork(target.macsPerImage, target.trainImages, target.testImages) / rate, basis, runs: chosen.length };
 }

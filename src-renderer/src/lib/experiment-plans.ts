@@ -1,3 +1,4 @@
+import { findPreset } from '../../../src-main/core/models/presets';
 import type { EngineChoice } from '../../../src-main/core/train/run-config';
 import type { StartRunRequest } from './run-request';
 
@@ -100,7 +101,8 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
 /** The plan's runs as requests for `runs.startQueue`, tagged with the plan's id. */
 export function planRequests(plan: ExperimentPlan, settings: PlanSettings): StartRunRequest[] {
   return plan.runs(settings).map((run) => {
-    const isVgg = run.model.startsWith('vgg');
+    // Width ratio and dense units shape a VGG's blocks; the fixed networks have none to shape.
+    const isVgg = findPreset(run.model).family === 'vgg';
     return {
       config: {
         model: run.model,
