@@ -7,7 +7,6 @@ import type { WorkbenchApi, WorkbenchEventListener } from '../api/workbench-api'
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import { resolveNetwork } from '../core/models/presets';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../core/models/summary';
-import { presetInfos } from './preset-infos';
 import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
@@ -18,6 +17,7 @@ import { probeEnginesInChildProcess } from './engine-probe';
 import { EventHub } from './event-hub';
 import { Misclassified, type PredictionSource } from './misclassified';
 import { prepareRun, type PreparedRun } from './prepare-run';
+import { presetInfos } from './preset-infos';
 import { ReplaySessions } from './replay-sessions';
 import { RunQueue, type CheckpointPolicy } from './run-queue';
 import { inputTooSmall } from './to-api-error';

@@ -15,6 +15,9 @@ export const vggBlockSchema = z.object({
   channels: z.number().int().min(LIMITS.channels.min).max(LIMITS.channels.max),
 });
 
+/** Fashion-MNIST's split sizes: what a run without limits trains and tests on. */
+export const FASHION_MNIST_SPLIT_SIZES = { train: 60000, test: 10000 } as const;
+
 /**
  * Bounds of a run's numeric fields: the schema below enforces them, and the
  * GUI's number fields take them as min and max (one place to change).
@@ -29,8 +32,8 @@ export const RUN_FIELD_LIMITS = {
   lr: { min: 0, max: 10 },
   momentum: { min: 0, max: 0.999 },
   seed: { min: 0, max: 2 ** 31 - 1 },
-  trainLimit: { min: 1, max: 60000 },
-  testLimit: { min: 1, max: 10000 },
+  trainLimit: { min: 1, max: FASHION_MNIST_SPLIT_SIZES.train },
+  testLimit: { min: 1, max: FASHION_MNIST_SPLIT_SIZES.test },
 } as const;
 const L = RUN_FIELD_LIMITS;
 
