@@ -62,7 +62,7 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
     question:
       'Exercise 1: over several epochs, does the deeper VGG-11 beat LeNet and AlexNet on the same images, and what does each epoch cost?',
     note:
-      'All three see the same images at 96 px (AlexNet needs at least 67 px; the book trains it at 224) and train with one recipe: batch 64, lr 0.02, momentum 0.9. At lr 0.05 AlexNet stayed at chance for 2 epochs, and LeNet’s own recipe (lr 0.5, batch 256) diverges at 96 px. VGG-11 at width 1/8 with 512 dense units, 2,000 training and 500 test images, 3 epochs. Measured on 2 CPU cores (wasm): VGG-11 40 s, LeNet 70 s, AlexNet 145 s per epoch; after 3 epochs test accuracy 0.57 (VGG-11), 0.81 (LeNet), 0.54 (AlexNet): in under 100 steps the small network wins.',
+      'All three see the same images at 96 px (AlexNet needs at least 67 px; the book trains it at 224) and train with one recipe: batch 64, lr 0.02, momentum 0.9. At lr 0.05 AlexNet stayed at chance for 2 epochs, and LeNet’s own recipe (lr 0.5, batch 256) diverges at 96 px. VGG-11 at width 1/8 with 512 dense units, 2,000 training and 500 test images, 3 epochs. Measured on 2 CPU cores (wasm), seconds per epoch: VGG-11 38–41, LeNet 67–79, AlexNet 138–155; after 3 epochs test accuracy 0.57 (VGG-11), 0.81 (LeNet), 0.54 (AlexNet): in under 100 steps the small network wins.',
     sharedResize: true,
     defaults: { epochs: 3, batchSize: 64, lr: 0.02, momentum: 0.9, widthRatio: 8, denseUnits: 512, resize: 96, trainLimit: 2000, testLimit: 500, engine: 'auto' },
     runs: (s) => [
@@ -77,7 +77,7 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
     question:
       'Exercise 2: the paper’s configurations A, B, D and E differ only in convolutions per block. Does depth pay off here, and how much slower is each?',
     note:
-      'At 32 px, the smallest side five pools allow, width 1/8 and 512 dense units, 10,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9. Measured on 2 CPU cores (wasm): VGG-11 29 s per epoch and 0.67 test accuracy after 2 epochs; VGG-19 52 s per epoch and still at chance (0.10). Plain deep VGGs are hard to start from random weights: the paper trained D and E from a trained A. The book uses 96 px: raise it on a GPU.',
+      'At 32 px, the smallest side five pools allow, width 1/8 and 512 dense units, 10,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9. Measured on 2 CPU cores (wasm): VGG-11 28–29 s per epoch and 0.67 test accuracy after 2 epochs; VGG-19 50–55 s per epoch and still at chance (0.10). Plain deep VGGs are hard to start from random weights: the paper trained D and E from a trained A. The book uses 96 px: raise it on a GPU.',
     sharedResize: true,
     defaults: { epochs: 2, batchSize: 64, lr: 0.05, momentum: 0.9, widthRatio: 8, denseUnits: 512, resize: 32, trainLimit: 10000, testLimit: 500, engine: 'auto' },
     runs: (s) => VGG_DEPTHS.map((model) => ({ model, resize: s.resize, baseline: false })),
@@ -88,7 +88,7 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
     question:
       'Exercise 3: Fashion-MNIST is 28×28; upsampling to 224 as ImageNet models expect costs about 5× the compute of 96. Does it buy accuracy?',
     note:
-      'VGG-11 at width 1/16 with 256 dense units, 2,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9. Measured on 2 CPU cores (wasm): 15 s per epoch at 96 px, 88 s at 224 px, and 0.54 test accuracy after 2 epochs at both.',
+      'VGG-11 at width 1/16 with 256 dense units, 2,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9. Measured on 2 CPU cores (wasm): 13–17 s per epoch at 96 px, 86–92 s at 224 px, and 0.54 test accuracy after 2 epochs at both.',
     sharedResize: false,
     defaults: { epochs: 2, batchSize: 64, lr: 0.05, momentum: 0.9, widthRatio: 16, denseUnits: 256, resize: 96, trainLimit: 2000, testLimit: 500, engine: 'auto' },
     runs: () => [
