@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { layerSpecSchema } from '../core/models/layer-spec-schema';
-import type { NetworkSummary } from '../core/models/summary';
-import type { TrainingRecipe } from '../core/models/presets';
-import type { CheckpointRecord, MetricPoint, MetricSummary, RunRecord } from '../core/store/run-entities';
-import { RUN_STATUSES } from '../core/store/run-entities';
-import { engineInfoSchema } from '../core/train/events';
-import { ENGINE_IDS, runConfigSchema, vggBlockSchema } from '../core/train/run-config';
+import { layerSpecSchema } from '../shared/models/layer-spec-schema';
+import type { NetworkSummary } from '../shared/models/summary';
+import type { TrainingRecipe } from '../shared/models/presets';
+import type { CheckpointRecord, MetricPoint, MetricSummary, RunRecord } from '../shared/runs/run-entities';
+import { RUN_STATUSES } from '../shared/runs/run-entities';
+import { engineInfoSchema } from '../shared/train/events';
+import { ENGINE_IDS, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
 import { metricNumber } from './wire-number';
 
 /**

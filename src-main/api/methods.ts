@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runConfigSchema, vggBlockSchema } from '../core/train/run-config';
+import { runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
 import {
   checkpointRecordSchema,
   datasetStatusSchema,

@@ -6,7 +6,7 @@ import {
   errorEventSchema,
   startEventSchema,
   type TrainingEvent,
-} from '../core/train/events';
+} from '../shared/train/events';
 import { metricNumber } from './wire-number';
 
 /**

@@ -12,8 +12,8 @@ import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profil
 import { runPytorchReference, type PytorchOutcome } from '../core/bench/pytorch-reference';
 import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
 import { estimateRunMemory, formatBytes } from '../core/train/memory-estimate';
-import { ENGINE_IDS, type EngineChoice } from '../core/train/run-config';
-import type { EngineInfo } from '../core/train/events';
+import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
+import type { EngineInfo } from '../shared/train/events';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ENGINE_IDS, type EngineChoice } from '../core/train/run-config';
+import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import { FASHION_MNIST_CLASSES, loadFashionMnistSplit } from '../core/data/fashion-mnist';
 import { openRunStore } from './runs-command';
 import { ensureFashionMnist } from './ensure-dataset';

@@ -1,4 +1,4 @@
-import type { NetworkSummary } from '../core/models/summary';
+import type { NetworkSummary } from '../shared/models/summary';
 
 /** 138357544 → "138,357,544". Done by hand so the output does not depend on the machine's locale. */
 export function formatCount(n: number): string {

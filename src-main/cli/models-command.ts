@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { findPreset, PRESETS, resolveNetwork } from '../core/models/presets';
-import { summarizeNetwork, type NetworkSummary } from '../core/models/summary';
-import type { InputShape } from '../core/models/layer-spec';
+import { findPreset, PRESETS, resolveNetwork } from '../shared/models/presets';
+import { summarizeNetwork, type NetworkSummary } from '../shared/models/summary';
+import type { InputShape } from '../shared/models/layer-spec';
 import { formatSummary } from './format-summary';
 import { inputShape, positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
 import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
-import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../core/store/run-entities';
+import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
 import { RunStore } from '../core/store/run-store';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';

@@ -1,14 +1,14 @@
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { ENGINE_IDS, type RunConfig } from '../core/train/run-config';
+import { ENGINE_IDS, type RunConfig } from '../shared/train/run-config';
 import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../core/train/make-run-config';
-import type { TrainingEvent } from '../core/train/events';
-import { resolveNetwork, PRESET_IDS } from '../core/models/presets';
-import { parseArch } from '../core/models/parse-arch';
-import { summarizeNetwork } from '../core/models/summary';
+import type { TrainingEvent } from '../shared/train/events';
+import { resolveNetwork, PRESET_IDS } from '../shared/models/presets';
+import { parseArch } from '../shared/models/parse-arch';
+import { summarizeNetwork } from '../shared/models/summary';
 import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
-import { bookLine } from '../core/train/book-line';
+import { bookLine } from '../shared/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
 import { UsageError } from './usage-error';
 

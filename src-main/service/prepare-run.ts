@@ -1,10 +1,10 @@
 import { ApiError } from '../api/api-error';
 import type { ApiParsedRequest } from '../api/methods';
-import type { LayerSpec } from '../core/models/layer-spec';
-import { resolveNetwork } from '../core/models/presets';
-import { InputTooSmallError, summarizeNetwork } from '../core/models/summary';
+import type { LayerSpec } from '../shared/models/layer-spec';
+import { resolveNetwork } from '../shared/models/presets';
+import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
 import { makeRunConfig, RunConfigError } from '../core/train/make-run-config';
-import type { RunConfig } from '../core/train/run-config';
+import type { RunConfig } from '../shared/train/run-config';
 import { inputTooSmall, toApiError } from './to-api-error';
 
 export interface PreparedRun {

@@ -1,6 +1,6 @@
 import type { PresetInfo } from '../api/entities';
-import { PRESETS, resolveNetwork } from '../core/models/presets';
-import { minimumInputSide } from '../core/models/summary';
+import { PRESETS, resolveNetwork } from '../shared/models/presets';
+import { minimumInputSide } from '../shared/models/summary';
 
 /** The presets as `models.presets` sends them: each row, its book recipe and the smallest image side it accepts. */
 export function presetInfos(): PresetInfo[] {

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/api-error';
-import { InputTooSmallError } from '../core/models/summary';
+import { InputTooSmallError } from '../shared/models/summary';
 import { ImportError } from '../core/store/export-import';
 import { RunNotFoundError } from '../core/store/run-store';
 import { RunConfigError } from '../core/train/make-run-config';

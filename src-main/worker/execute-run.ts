@@ -3,7 +3,7 @@ import { errorMessage, train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { saveCheckpoint } from '../core/store/checkpoint-io';
 import { selectEngine } from '../core/engine/engines';
-import type { EngineInfo } from '../core/train/events';
+import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, locateFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
 import { appDataDir } from '../core/paths';
 import type { FromWorker, RunRequest } from './protocol';

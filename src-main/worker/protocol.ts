@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runConfigSchema } from '../core/train/run-config';
-import { trainingEventSchema } from '../core/train/events';
+import { runConfigSchema } from '../shared/train/run-config';
+import { trainingEventSchema } from '../shared/train/events';
 
 /**
  * Messages between the main thread and the long-lived training worker.

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './start-worker';
 import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
-import type { TrainingEvent } from '../core/train/events';
+import type { TrainingEvent } from '../shared/train/events';
 import type { RunOutcome } from './execute-run';
 
 export interface RunHandlers {

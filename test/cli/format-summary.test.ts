@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBytes, formatCount, formatMagnitude, formatSummary } from '../../src-main/cli/format-summary';
-import { resolveNetwork } from '../../src-main/core/models/presets';
-import { summarizeNetwork } from '../../src-main/core/models/summary';
+import { resolveNetwork } from '../../src-main/shared/models/presets';
+import { summarizeNetwork } from '../../src-main/shared/models/summary';
 
 test('formatCount groups thousands without depending on the locale', () => {
   assert.equal(formatCount(0), '0');

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunRecord } from '../../src-main/core/store/run-entities';
+import type { RunRecord } from '../../src-main/shared/runs/run-entities';
 import { chartSeries, eventually, goTo, openWorkbench, screenshot, seriesLength, tinyRun, type Workbench } from './workbench-harness';
 
 let workbench: Workbench;

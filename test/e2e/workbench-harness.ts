@@ -21,7 +21,7 @@ export const SCREENSHOT_DIR = process.env.VGG_WORKBENCH_README_SCREENSHOTS
 const CHROMIUM = '/usr/bin/chromium';
 
 /** Everything the renderer bundle is built from: a change in any of them makes out/renderer stale. */
-const RENDERER_SOURCES = ['src-renderer', 'src-main/api', 'src-main/core/models', 'src-main/core/train', 'src-main/core/store/run-entities.ts', 'src-main/core/store/metric-keys.ts'];
+const RENDERER_SOURCES = ['src-renderer', 'src-main/api', 'src-main/shared'];
 
 function newestMtime(path: string): number {
   const stat = statSync(path);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
 import { RunRecorder } from '../../src-main/core/store/run-recorder';
-import type { TrainingEvent } from '../../src-main/core/train/events';
-import type { EngineId } from '../../src-main/core/train/run-config';
+import type { TrainingEvent } from '../../src-main/shared/train/events';
+import type { EngineId } from '../../src-main/shared/train/run-config';
 import { estimateEpochSeconds } from '../../src-renderer/src/lib/epoch-time-estimate';
 import { smallConfig, syntheticRun, tempDir } from '../core/store/store-fixtures';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bookLine } from '../../src-main/core/train/book-line';
-import type { TrainingEvent } from '../../src-main/core/train/events';
+import { bookLine } from '../../src-main/shared/train/book-line';
+import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { TrainingTimeline } from '../../src-renderer/src/lib/training-timeline';
 import { syntheticRun } from '../core/store/store-fixtures';
 

@@ -1,5 +1,5 @@
 import type { WorkbenchEvent } from '../../src-main/api/events';
-import type { TrainingEvent } from '../../src-main/core/train/events';
+import type { TrainingEvent } from '../../src-main/shared/train/events';
 
 /** Collects a subscriber's events and lets a test wait for one to arrive. */
 export class EventLog {

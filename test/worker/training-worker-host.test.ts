@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrainingWorkerHost } from '../../src-main/worker/training-worker-host';
 import { makeRunConfig } from '../../src-main/core/train/make-run-config';
-import type { TrainingEvent } from '../../src-main/core/train/events';
+import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 
 const quickLenet = (name: string, epochs = 1) =>

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EngineInfo } from '../train/events';
-import type { EngineChoice } from '../train/run-config';
+import type { EngineInfo } from '../../shared/train/events';
+import type { EngineChoice } from '../../shared/train/run-config';
 import type { Measurement } from './measure';
 
 /**

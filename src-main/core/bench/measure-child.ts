@@ -3,7 +3,7 @@
  * argv is `<workload> <engine> [steps]`; it answers over the IPC channel.
  */
 import { selectEngine } from '../engine/engines';
-import { engineChoiceSchema } from '../train/run-config';
+import { engineChoiceSchema } from '../../shared/train/run-config';
 import { measureWorkload } from './measure';
 import { findWorkload } from './workloads';
 import type { ChildMessage } from './isolated';

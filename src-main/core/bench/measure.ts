@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveNetwork } from '../models/presets';
+import { resolveNetwork } from '../../shared/models/presets';
 import { buildModel } from '../models/build';
 import { BENCH_LR, type BenchWorkload } from './workloads';
 

@@ -1,4 +1,4 @@
-import type { NetworkChoice } from '../models/presets';
+import type { NetworkChoice } from '../../shared/models/presets';
 
 /**
  * The benchmark's workloads: the same networks, image sides, batches and step

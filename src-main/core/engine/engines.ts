@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineInfo } from '../train/events';
-import { ENGINE_IDS, type EngineChoice, type EngineId } from '../train/run-config';
+import type { EngineInfo } from '../../shared/train/events';
+import { ENGINE_IDS, type EngineChoice, type EngineId } from '../../shared/train/run-config';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 import { installedVersion, loadNativeEngine, NATIVE_PACKAGES } from './native-engine';
 import { selfCheckBackend } from './self-check';

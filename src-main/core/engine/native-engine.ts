@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { EngineInfo } from '../train/events';
+import type { EngineInfo } from '../../shared/train/events';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 
 /**

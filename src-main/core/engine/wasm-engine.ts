@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineInfo } from '../train/events';
+import type { EngineInfo } from '../../shared/train/events';
 import { EngineUnavailableError } from './engine-unavailable';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { InputShape, LayerSpec } from './layer-spec';
-import { nameLayers } from './layer-names';
-import { summarizeNetwork } from './summary';
+import type { InputShape, LayerSpec } from '../../shared/models/layer-spec';
+import { nameLayers } from '../../shared/models/layer-names';
+import { summarizeNetwork } from '../../shared/models/summary';
 import { InputConv2D } from './input-conv2d';
 
 export interface BuildOptions {

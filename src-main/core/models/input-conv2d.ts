@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Activation } from './layer-spec';
+import type { Activation } from '../../shared/models/layer-spec';
 
 export interface InputConv2DConfig {
   name: string;

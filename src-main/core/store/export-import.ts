@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { layerSpecSchema } from '../models/layer-spec-schema';
-import { engineInfoSchema } from '../train/events';
-import { runConfigSchema } from '../train/run-config';
-import { RUN_STATUSES, type RunSnapshot } from './run-entities';
+import { layerSpecSchema } from '../../shared/models/layer-spec-schema';
+import { engineInfoSchema } from '../../shared/train/events';
+import { runConfigSchema } from '../../shared/train/run-config';
+import { RUN_STATUSES, type RunSnapshot } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 
 /**

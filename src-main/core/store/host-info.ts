@@ -1,6 +1,6 @@
 import { arch, cpus, release, type } from 'node:os';
-import type { EngineInfo } from '../train/events';
-import type { HostInfo } from './run-entities';
+import type { EngineInfo } from '../../shared/train/events';
+import type { HostInfo } from '../../shared/runs/run-entities';
 
 /**
  * The machine a run trains on, for comparing timings across machines. The GPU

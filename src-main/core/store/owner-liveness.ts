@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { RunOwner } from './run-entities';
+import type { RunOwner } from '../../shared/runs/run-entities';
 
 /**
  * How long a run on another host may go without a heartbeat before it counts

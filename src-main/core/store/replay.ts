@@ -1,6 +1,6 @@
-import type { BatchEvent, EpochEvent, TrainingEvent } from '../train/events';
-import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from './metric-keys';
-import type { MetricPoint } from './run-entities';
+import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/events';
+import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../shared/runs/metric-keys';
+import type { MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 
 /**

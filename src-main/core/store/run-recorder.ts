@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import type { BatchEvent, EpochEvent, TrainingEvent } from '../train/events';
+import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/events';
 import { describeHost } from './host-info';
-import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from './metric-keys';
-import type { HostInfo, MetricPoint } from './run-entities';
+import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../shared/runs/metric-keys';
+import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 
 /**

@@ -1,6 +1,6 @@
-import type { LayerSpec } from '../models/layer-spec';
-import { engineInfoSchema } from '../train/events';
-import { runConfigSchema, type RunConfig } from '../train/run-config';
+import type { LayerSpec } from '../../shared/models/layer-spec';
+import { engineInfoSchema } from '../../shared/train/events';
+import { runConfigSchema, type RunConfig } from '../../shared/train/run-config';
 import { configHash } from './config-hash';
 import {
   RUN_STATUSES,
@@ -9,7 +9,7 @@ import {
   type RunOwner,
   type RunRecord,
   type RunStatus,
-} from './run-entities';
+} from '../../shared/runs/run-entities';
 
 /**
  * The tables' rows as better-sqlite3 returns them, and their conversion to the

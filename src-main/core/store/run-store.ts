@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import type { StartEvent } from '../train/events';
-import { runConfigSchema, type RunConfigInput } from '../train/run-config';
+import type { StartEvent } from '../../shared/train/events';
+import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
 import { openDatabase, type OpenDatabaseOptions } from './database';
-import { lowerIsBetter } from './metric-keys';
+import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
   currentLivenessContext,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -23,7 +23,7 @@ import type {
   RunOutcome,
   RunRecord,
   RunSnapshot,
-} from './run-entities';
+} from '../../shared/runs/run-entities';
 import {
   checkpointFromRow,
   configColumns,

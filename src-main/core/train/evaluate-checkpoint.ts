@@ -1,4 +1,4 @@
-import type { RunConfig } from './run-config';
+import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
 import { restoreCheckpoint } from './checkpoint-weights';
 import { evaluate, type Evaluation } from './evaluate';

@@ -1,8 +1,8 @@
 import { freemem } from 'node:os';
-import type { LayerSpec } from '../models/layer-spec';
-import { findPreset, resolveNetwork, type NetworkChoice } from '../models/presets';
-import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../models/summary';
-import { RESIZE_OPTIONS, type EngineId } from './run-config';
+import type { LayerSpec } from '../../shared/models/layer-spec';
+import { findPreset, resolveNetwork, type NetworkChoice } from '../../shared/models/presets';
+import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../../shared/models/summary';
+import { RESIZE_OPTIONS, type EngineId } from '../../shared/train/run-config';
 
 /**
  * What a training run will hold in memory at its peak, by arithmetic on the

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from './run-config';
-import { resolveNetwork } from '../models/presets';
-import { summarizeNetwork, type NetworkSummary } from '../models/summary';
+import type { RunConfig } from '../../shared/train/run-config';
+import { resolveNetwork } from '../../shared/models/presets';
+import { summarizeNetwork, type NetworkSummary } from '../../shared/models/summary';
 import { buildModel } from '../models/build';
 
 export interface PreparedNetwork {

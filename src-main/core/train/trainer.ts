@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineInfo, TrainingEvent } from './events';
-import type { RunConfig } from './run-config';
+import type { EngineInfo, TrainingEvent } from '../../shared/train/events';
+import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
 import { checkRunFits } from './memory-estimate';
 import { evaluate, type Evaluation } from './evaluate';

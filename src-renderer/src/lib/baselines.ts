@@ -1,5 +1,5 @@
 import type { PresetInfo } from '../../../src-main/api/entities';
-import type { RunRecord } from '../../../src-main/core/store/run-entities';
+import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import type { StartRunRequest } from './run-request';
 
 /** The book's reference networks every comparison is drawn against. */

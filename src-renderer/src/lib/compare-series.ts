@@ -1,5 +1,5 @@
-import type { MetricPoint, RunRecord } from '../../../src-main/core/store/run-entities';
-import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../../src-main/core/store/metric-keys';
+import type { MetricPoint, RunRecord } from '../../../src-main/shared/runs/run-entities';
+import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
 
 export type XAxisMode = 'epoch' | 'step' | 'time';
 export type CompareMetric = 'loss' | 'trainAcc' | 'testAcc';

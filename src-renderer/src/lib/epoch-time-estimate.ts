@@ -1,5 +1,5 @@
-import type { RunRecord } from '../../../src-main/core/store/run-entities';
-import { EPOCH_METRIC_KEYS } from '../../../src-main/core/store/metric-keys';
+import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
+import { EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
 
 /** Training an image costs about three forward passes (forward, input and weight gradients); testing one costs one. */
 const TRAIN_COST = 3;

@@ -1,5 +1,5 @@
-import { findPreset } from '../../../src-main/core/models/presets';
-import type { EngineChoice } from '../../../src-main/core/train/run-config';
+import { findPreset } from '../../../src-main/shared/models/presets';
+import type { EngineChoice } from '../../../src-main/shared/train/run-config';
 import type { StartRunRequest } from './run-request';
 
 /** The settings a plan shares across its runs; the Plans view lets each be edited before queueing. */

@@ -1,7 +1,7 @@
 import type { PresetInfo } from '../../../src-main/api/entities';
 import type { ApiRequest } from '../../../src-main/api/methods';
-import type { VggBlock } from '../../../src-main/core/models/layer-spec';
-import type { EngineChoice } from '../../../src-main/core/train/run-config';
+import type { VggBlock } from '../../../src-main/shared/models/layer-spec';
+import type { EngineChoice } from '../../../src-main/shared/train/run-config';
 
 export type StartRunRequest = ApiRequest<'runs.start'>;
 export type SummaryRequest = ApiRequest<'models.summary'>;

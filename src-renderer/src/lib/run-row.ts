@@ -1,5 +1,5 @@
-import type { RunRecord } from '../../../src-main/core/store/run-entities';
-import { EPOCH_METRIC_KEYS } from '../../../src-main/core/store/metric-keys';
+import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
+import { EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
 
 /** A run as the Runs table shows and sorts it. */
 export interface RunRow {

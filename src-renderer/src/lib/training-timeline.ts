@@ -1,5 +1,5 @@
-import type { DoneEvent, ErrorEvent, StartEvent, TrainingEvent } from '../../../src-main/core/train/events';
-import { bookLine } from '../../../src-main/core/train/book-line';
+import type { DoneEvent, ErrorEvent, StartEvent, TrainingEvent } from '../../../src-main/shared/train/events';
+import { bookLine } from '../../../src-main/shared/train/book-line';
 
 export interface BatchPoint {
   step: number;

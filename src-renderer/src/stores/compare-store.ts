@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { MetricPoint } from '../../../src-main/core/store/run-entities';
+import type { MetricPoint } from '../../../src-main/shared/runs/run-entities';
 import { COMPARE_KEYS, type XAxisMode } from '../lib/compare-series';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { useApiStore } from './api-store';

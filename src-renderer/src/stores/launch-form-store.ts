@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { RESIZE_OPTIONS } from '../../../src-main/core/train/run-config';
+import { RESIZE_OPTIONS } from '../../../src-main/shared/train/run-config';
 import type { PresetInfo } from '../../../src-main/api/entities';
 import { recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
 import { useApiStore } from './api-store';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { RunRecord } from '../../../src-main/core/store/run-entities';
+import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { saveText } from '../lib/save-file';
 import { useApiStore } from './api-store';

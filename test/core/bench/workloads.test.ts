@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolveNetwork } from '../../../src-main/core/models/presets';
-import { summarizeNetwork } from '../../../src-main/core/models/summary';
+import { resolveNetwork } from '../../../src-main/shared/models/presets';
+import { summarizeNetwork } from '../../../src-main/shared/models/summary';
 import { findWorkload, WORKLOAD_NAMES, WORKLOADS } from '../../../src-main/core/bench/workloads';
 import { defaultReferenceScript } from '../../../src-main/core/bench/pytorch-reference';
 

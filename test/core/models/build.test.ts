@@ -2,10 +2,10 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../../../src-main/core/models/build';
-import { resolveNetwork } from '../../../src-main/core/models/presets';
-import { summarizeNetwork } from '../../../src-main/core/models/summary';
-import { vggBlock } from '../../../src-main/core/models/vgg';
-import type { InputShape } from '../../../src-main/core/models/layer-spec';
+import { resolveNetwork } from '../../../src-main/shared/models/presets';
+import { summarizeNetwork } from '../../../src-main/shared/models/summary';
+import { vggBlock } from '../../../src-main/shared/models/vgg';
+import type { InputShape } from '../../../src-main/shared/models/layer-spec';
 
 before(async () => {
   await tf.setBackend('cpu');

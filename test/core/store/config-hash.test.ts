@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { canonicalJson, configHash } from '../../../src-main/core/store/config-hash';
 import { describeHost } from '../../../src-main/core/store/host-info';
-import { lowerIsBetter } from '../../../src-main/core/store/metric-keys';
+import { lowerIsBetter } from '../../../src-main/shared/runs/metric-keys';
 
 test('canonical JSON sorts keys at every level, keeps array order and drops undefined', () => {
   const value = { b: 1, a: { d: [{ f: 1, e: 2 }, 3], c: undefined }, z: null };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RunRecorder } from '../../../src-main/core/store/run-recorder';
 import { RunStore } from '../../../src-main/core/store/run-store';
-import type { BatchEvent } from '../../../src-main/core/train/events';
+import type { BatchEvent } from '../../../src-main/shared/train/events';
 import { smallConfig, syntheticRun, tempDir } from './store-fixtures';
 
 /**

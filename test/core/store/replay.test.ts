@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { recordedEvents, Replay, type ReplayClock } from '../../../src-main/core/store/replay';
 import { RunRecorder } from '../../../src-main/core/store/run-recorder';
 import { RunStore } from '../../../src-main/core/store/run-store';
-import type { TrainingEvent } from '../../../src-main/core/train/events';
+import type { TrainingEvent } from '../../../src-main/shared/train/events';
 import { smallConfig, syntheticRun, tempDir, type SyntheticRunOptions } from './store-fixtures';
 
 function recordRun(t: { after: (fn: () => void) => void }, options: SyntheticRunOptions) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunRecorder } from '../../../src-main/core/store/run-recorder';
 import { RunStore } from '../../../src-main/core/store/run-store';
-import type { BatchEvent, EpochEvent, TrainingEvent } from '../../../src-main/core/train/events';
+import type { BatchEvent, EpochEvent, TrainingEvent } from '../../../src-main/shared/train/events';
 import { smallConfig, syntheticRun, tempDir } from './store-fixtures';
 
 function openTemp(t: { after: (fn: () => void) => void }): RunStore {

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { configHash } from '../../../src-main/core/store/config-hash';
 import { RunNotFoundError, RunStore } from '../../../src-main/core/store/run-store';
-import type { StartEvent } from '../../../src-main/core/train/events';
+import type { StartEvent } from '../../../src-main/shared/train/events';
 import { smallConfig, syntheticRun, tempDir } from './store-fixtures';
 
 function openTemp(t: { after: (fn: () => void) => void }): { store: RunStore; dir: string } {

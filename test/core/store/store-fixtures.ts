@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainingEvent } from '../../../src-main/core/train/events';
-import { runConfigSchema, type RunConfig } from '../../../src-main/core/train/run-config';
+import type { TrainingEvent } from '../../../src-main/shared/train/events';
+import { runConfigSchema, type RunConfig } from '../../../src-main/shared/train/run-config';
 
 /** A fresh temp folder and a cleanup for it. */
 export function tempDir(prefix = 'store-test-'): { dir: string; cleanup: () => void } {

@@ -9,8 +9,8 @@ import {
   WASM_HEAP_MAX_BYTES,
   type MemoryEstimateConfig,
 } from '../../../src-main/core/train/memory-estimate';
-import { resolveNetwork } from '../../../src-main/core/models/presets';
-import { summarizeNetwork } from '../../../src-main/core/models/summary';
+import { resolveNetwork } from '../../../src-main/shared/models/presets';
+import { summarizeNetwork } from '../../../src-main/shared/models/summary';
 import { buildModel } from '../../../src-main/core/models/build';
 
 const CHAPTER_VGG11: MemoryEstimateConfig = { model: 'vgg11', resize: 96, batchSize: 64 };

@@ -8,7 +8,7 @@ import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
 import { restoreCheckpoint } from '../../../src-main/core/train/checkpoint-weights';
 import { saveCheckpoint } from '../../../src-main/core/store/checkpoint-io';
 import { selectEngine } from '../../../src-main/core/engine/engines';
-import type { TrainingEvent } from '../../../src-main/core/train/events';
+import type { TrainingEvent } from '../../../src-main/shared/train/events';
 import { realFashionMnist } from '../../helpers/fashion-mnist';
 
 test('a run resumed from its epoch-0 checkpoint continues exactly as if never stopped (weights and momentum)', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PRESETS, PRESET_IDS, findPreset, resolveNetwork } from '../../../src-main/core/models/presets';
-import { vggLayers } from '../../../src-main/core/models/vgg';
+import { PRESETS, PRESET_IDS, findPreset, resolveNetwork } from '../../../src-main/shared/models/presets';
+import { vggLayers } from '../../../src-main/shared/models/vgg';
 
 test('the table holds VGG-11/13/16/19 and the three baselines, ids unique', () => {
   assert.deepEqual([...PRESET_IDS].sort(), ['alexnet', 'lenet', 'lenet5', 'vgg11', 'vgg13', 'vgg16', 'vgg19']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trainingEventSchema } from '../../../src-main/core/train/events';
+import { trainingEventSchema } from '../../../src-main/shared/train/events';
 
 test('a diverged batch (NaN or infinite loss) is a valid event; a missing or non-numeric loss is not', () => {
   const batch = { type: 'batch', time: 1, epoch: 0, step: 3, batch: 3, accuracy: 0.1, imagesPerSec: 100 };

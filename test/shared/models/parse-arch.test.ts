@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatArch, parseArch } from '../../../src-main/core/models/parse-arch';
+import { formatArch, parseArch } from '../../../src-main/shared/models/parse-arch';
 
 test('parseArch reads the chapter\'s VGG-11 written as convs x channels', () => {
   assert.deepEqual(parseArch('1x64,1x128,2x256,2x512,2x512'), [

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveNetwork } from '../../../src-main/core/models/presets';
-import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../../../src-main/core/models/summary';
-import type { LayerSpec } from '../../../src-main/core/models/layer-spec';
+import { resolveNetwork } from '../../../src-main/shared/models/presets';
+import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../../../src-main/shared/models/summary';
+import type { LayerSpec } from '../../../src-main/shared/models/layer-spec';
 
 function imagenet(model: string) {
   const { name, layers } = resolveNetwork({ model }, 1000);

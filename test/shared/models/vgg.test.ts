@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scaleBlocks, vggBlock, vggLayers } from '../../../src-main/core/models/vgg';
-import type { VggBlock } from '../../../src-main/core/models/layer-spec';
+import { scaleBlocks, vggBlock, vggLayers } from '../../../src-main/shared/models/vgg';
+import type { VggBlock } from '../../../src-main/shared/models/layer-spec';
 
 const VGG11: VggBlock[] = [
   { convs: 1, channels: 64 },
