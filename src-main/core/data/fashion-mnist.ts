@@ -2,28 +2,16 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ImageSplit } from './image-split';
 import { checkSameCount, readIdxImages, readIdxLabels } from './idx';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SIDE } from '../../shared/data/fashion-mnist-facts';
+
+// Core's callers keep importing the dataset's names from here.
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_SIDE };
 
 /**
  * Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, https://github.com/zalandoresearch/fashion-mnist):
  * 60,000 train + 10,000 test grayscale 28×28 images of 10 clothing classes,
  * in the same IDX files as MNIST.
  */
-
-/** Class names in label order (the dataset README's "Labels" table). */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
-
-export const FASHION_MNIST_SIDE = 28;
 
 /** The four files, without `.gz`: either form is accepted on disk. */
 export const FASHION_MNIST_FILES = [

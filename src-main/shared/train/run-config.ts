@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
 
 /** Engines in the order auto-selection tries them. */
@@ -14,9 +15,6 @@ export const vggBlockSchema = z.object({
   convs: z.number().int().min(LIMITS.convs.min).max(LIMITS.convs.max),
   channels: z.number().int().min(LIMITS.channels.min).max(LIMITS.channels.max),
 });
-
-/** Fashion-MNIST's split sizes: what a run without limits trains and tests on. */
-export const FASHION_MNIST_SPLIT_SIZES = { train: 60000, test: 10000 } as const;
 
 /**
  * Bounds of a run's numeric fields: the schema below enforces them, and the
