@@ -2,6 +2,7 @@ import { ApiError } from './api-error';
 import { createRemoteApi } from './remote-api';
 import { fromWireJson, toWireJson } from './wire-json';
 import type { WorkbenchApi } from './workbench-api';
+import { errorMessage } from '../shared/error-message';
 
 /** Paths of browser mode, shared by the server and this client. */
 export const API_PATH_PREFIX = '/api/';
@@ -62,7 +63,7 @@ export function createWebSocketApi(
         body: toWireJson(request),
       });
     } catch (error) {
-      throw new ApiError('unavailable', `cannot reach the workbench at ${base}: ${describe(error)}`);
+      throw new ApiError('unavailable', `cannot reach the workbench at ${base}: ${errorMessage(error)}`);
     }
     const text = await response.text();
     try {
@@ -115,8 +116,4 @@ export function createWebSocketApi(
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -16,6 +16,7 @@ import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import type { EngineInfo } from '../shared/train/events';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
+import { errorMessage } from '../shared/error-message';
 
 const USAGE_ERROR = 2;
 /** Kernels shown by --profile. */
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
     return 1;
   }
 }
@@ -166,7 +167,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     });
     progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
   } catch (error) {
-    row.error = error instanceof Error ? error.message : String(error);
+    row.error = errorMessage(error);
     progress.stop(`failed: ${row.error}`);
   }
   return row;

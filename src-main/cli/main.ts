@@ -12,6 +12,7 @@ import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
 import { UsageError } from './usage-error';
+import { errorMessage } from '../shared/error-message';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
 export const USAGE_ERROR = 2;
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
     return 1;
   }
 }

@@ -11,6 +11,7 @@ import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
 import { UsageError } from './usage-error';
+import { errorMessage } from '../shared/error-message';
 
 interface TrainFlags {
   model: string;
@@ -149,7 +150,7 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
     databasePath: flags.db ?? defaultDatabasePath(),
     dataDir: appDataDir(),
     checkpointPolicy: flags.checkpoints,
-    onError: (error) => process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error) => process.stderr.write(`warning: ${errorMessage(error)}\n`),
   });
   // Subscribe before starting: events are buffered until the run's id is known.
   let runId: string | undefined;

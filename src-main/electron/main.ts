@@ -17,6 +17,7 @@ import { serveApiOverIpc } from './ipc-transport';
 import { createMainWindow } from './main-window';
 import { guardWebContents } from './navigation-guard';
 import { rendererLocation } from './renderer-location';
+import { errorMessage } from '../shared/error-message';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
 const renderer = rendererLocation(mainDir, process.env.ELECTRON_RENDERER_URL);
@@ -109,7 +110,7 @@ function focusOrOpenWindow(): void {
 }
 
 function fail(title: string, error: unknown, fix?: string): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   dialog.showErrorBox(title, fix ? `${message}\n\n${fix}` : message);
   app.exit(1);
 }

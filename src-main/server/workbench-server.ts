@@ -11,6 +11,7 @@ import { serveEventSocket } from './event-socket';
 import { HTTP_STATUS } from './http-status';
 import { checkRequest, TOKEN_COOKIE, type GuardOptions } from './request-guard';
 import { notBuiltPage, page, rendererIsBuilt, resolveStaticFile, sendFile } from './static-files';
+import { errorMessage } from '../shared/error-message';
 
 export interface WorkbenchServerOptions {
   service: ServiceEndpoint;
@@ -56,7 +57,7 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) {
-        sendEnvelope(response, { ok: false, error: new ApiError('internal', messageOf(error)).toBody() });
+        sendEnvelope(response, { ok: false, error: new ApiError('internal', errorMessage(error)).toBody() });
       } else response.destroy();
     });
   });
@@ -122,14 +123,14 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     try {
       text = await readBody(request, maxBodyBytes);
     } catch (error) {
-      refuse('invalid-request', messageOf(error));
+      refuse('invalid-request', errorMessage(error));
       return;
     }
     let body: unknown;
     try {
       body = text.trim() === '' ? {} : fromWireJson(text);
     } catch (error) {
-      refuse('invalid-request', `the request body is not JSON: ${messageOf(error)}`);
+      refuse('invalid-request', `the request body is not JSON: ${errorMessage(error)}`);
       return;
     }
     sendEnvelope(response, await options.service.dispatch(method, body));
@@ -235,5 +236,3 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.on('error', reject);
   });
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -17,6 +17,7 @@ import {
 import { sampleImages, type ImageSplit } from '../core/data/image-split';
 import type { EventHub } from './event-hub';
 import { pickIndices } from './pick-indices';
+import { errorMessage } from '../shared/error-message';
 
 export interface DatasetManagerOptions {
   /** The app's data folder: downloads and imports land in `<dataDir>/fashion-mnist`. */
@@ -88,7 +89,7 @@ export class DatasetManager {
           hub.emit({ topic: 'dataset', progress: { kind: 'cancelled' } });
           throw new ApiError('unavailable', 'the Fashion-MNIST download was cancelled');
         }
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         hub.emit({ topic: 'dataset', progress: { kind: 'failed', message } });
         throw new ApiError('unavailable', `Fashion-MNIST download failed: ${message}`);
       },
@@ -124,7 +125,7 @@ export class DatasetManager {
     for (const name of FASHION_MNIST_FILES) {
       const path = paths[name]!;
       const { sha256 } = await idxContentDigest(path).catch((error: unknown) => {
-        throw new ApiError('invalid-request', error instanceof Error ? error.message : String(error), { field: 'dir' });
+        throw new ApiError('invalid-request', errorMessage(error), { field: 'dir' });
       });
       if (sha256 !== FASHION_MNIST_SHA256[name]) {
         throw new ApiError('invalid-request', `${path} is not Fashion-MNIST's ${name} (its content checksum differs)`, {

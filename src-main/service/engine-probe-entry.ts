@@ -5,6 +5,7 @@
  * loads once per process (tensorflow/tfjs#8388).
  */
 import { probeEngines } from '../core/engine/engines';
+import { errorMessage } from '../shared/error-message';
 
 probeEngines().then(
   (statuses) => {
@@ -16,7 +17,7 @@ probeEngines().then(
     process.send(statuses, () => process.exit(0));
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

@@ -23,6 +23,7 @@ import { RunQueue, type CheckpointPolicy } from './run-queue';
 import { inputTooSmall } from './to-api-error';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
+import { errorMessage } from '../shared/error-message';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -166,7 +167,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     try {
       location = this.dataset.locate(request.config.dataDir);
     } catch (error) {
-      throw new ApiError('invalid-request', error instanceof Error ? error.message : String(error), {
+      throw new ApiError('invalid-request', errorMessage(error), {
         field: `${fieldPrefix}config.dataDir`,
       });
     }
@@ -198,7 +199,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         try {
           return { engines: await this.engines };
         } catch (error) {
-          throw new ApiError('unavailable', error instanceof Error ? error.message : String(error));
+          throw new ApiError('unavailable', errorMessage(error));
         }
       },
 
@@ -214,7 +215,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         try {
           network = resolveNetwork(choice);
         } catch (error) {
-          throw new ApiError('invalid-request', error instanceof Error ? error.message : String(error), {
+          throw new ApiError('invalid-request', errorMessage(error), {
             field: 'model',
           });
         }

@@ -5,6 +5,7 @@ import type { RunStore } from '../core/store/run-store';
 import type { DatasetManager } from './dataset-manager';
 import type { PredictionRequest } from './prediction-protocol';
 import { PredictionWorkerSource } from './prediction-worker-source';
+import { errorMessage } from '../shared/error-message';
 
 /** Per-image test predictions of a saved model. */
 export interface PredictionSource {
@@ -72,7 +73,7 @@ export class Misclassified {
     try {
       predicted = await predictions;
     } catch (error) {
-      return unavailable(`predicting with ${checkpoint.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return unavailable(`predicting with ${checkpoint.path} failed: ${errorMessage(error)}`);
     }
     const labels = await this.dataset.testLabels(datasetDir);
     const wrong: number[] = [];

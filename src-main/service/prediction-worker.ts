@@ -12,6 +12,7 @@ import { loadFashionMnistSplit } from '../core/data/fashion-mnist';
 import { selectEngine } from '../core/engine/engines';
 import { loadCheckpointModel } from '../core/models/load-checkpoint-model';
 import { predictionRequestSchema, type PredictionReply, type PredictionRequest } from './prediction-protocol';
+import { errorMessage } from '../shared/error-message';
 
 const port = parentPort;
 if (!port) throw new Error('prediction-worker must be started as a worker thread');
@@ -32,7 +33,7 @@ port.on('message', (raw: unknown) => {
     predict(request).then(
       (predicted) => post({ id: request.id, ok: true, predicted }),
       (error: unknown) =>
-        post({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) }),
+        post({ id: request.id, ok: false, message: errorMessage(error) }),
     ),
   );
 });

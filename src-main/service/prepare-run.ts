@@ -6,6 +6,7 @@ import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
 import { makeRunConfig, RunConfigError } from '../core/train/make-run-config';
 import type { RunConfig } from '../shared/train/run-config';
 import { inputTooSmall, toApiError } from './to-api-error';
+import { errorMessage } from '../shared/error-message';
 
 export interface PreparedRun {
   config: RunConfig;
@@ -27,22 +28,20 @@ export function prepareRun(request: ApiParsedRequest<'runs.start'>, fieldPrefix 
   } catch (error) {
     if (error instanceof RunConfigError) throw toApiError(error, prefix);
     // findPreset's "unknown model ..., choose one of ...".
-    throw new ApiError('invalid-request', messageOf(error), { field: `${prefix}model` });
+    throw new ApiError('invalid-request', errorMessage(error), { field: `${prefix}model` });
   }
   let network;
   try {
     network = resolveNetwork(config);
   } catch (error) {
     // A VGG-only option on a fixed network: the message names the options.
-    throw new ApiError('invalid-request', messageOf(error), { field: `${prefix}model` });
+    throw new ApiError('invalid-request', errorMessage(error), { field: `${prefix}model` });
   }
   try {
     summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
   } catch (error) {
     if (error instanceof InputTooSmallError) throw inputTooSmall(error, prefix);
-    throw new ApiError('invalid-request', messageOf(error), { field: prefix.slice(0, -1) });
+    throw new ApiError('invalid-request', errorMessage(error), { field: prefix.slice(0, -1) });
   }
   return { config, architecture: network.layers };
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

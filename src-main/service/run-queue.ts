@@ -8,6 +8,7 @@ import type { RunOutcome } from '../worker/execute-run';
 import type { RunRequest } from '../worker/protocol';
 import type { EventHub } from './event-hub';
 import type { WorkerHostLike } from './worker-host-like';
+import { errorMessage } from '../shared/error-message';
 
 export interface QueuedRun {
   runId: string;
@@ -182,7 +183,7 @@ export class RunQueue {
       });
     } catch (error) {
       // The worker is gone (crashed, or closed under us): the next run gets a fresh one.
-      failure = `the training worker stopped: ${error instanceof Error ? error.message : String(error)}`;
+      failure = `the training worker stopped: ${errorMessage(error)}`;
       if (host && this.host === host) this.host = undefined;
       host?.close().catch(onError);
     }

@@ -3,6 +3,7 @@ import { InputTooSmallError } from '../shared/models/summary';
 import { ImportError } from '../core/store/export-import';
 import { RunNotFoundError } from '../core/store/run-store';
 import { RunConfigError } from '../core/train/make-run-config';
+import { errorMessage } from '../shared/error-message';
 
 /**
  * Core's errors as API errors: the code a client acts on, the field a form
@@ -17,7 +18,7 @@ export function toApiError(error: unknown, fieldPrefix = ''): ApiError {
   }
   if (error instanceof InputTooSmallError) return inputTooSmall(error, fieldPrefix);
   if (error instanceof ImportError) return new ApiError('invalid-request', error.message, { field: 'content' });
-  return new ApiError('internal', error instanceof Error ? error.message : String(error));
+  return new ApiError('internal', errorMessage(error));
 }
 
 /** The summary's message ends with CLI advice (`Use --resize N`); a form names its own field. */

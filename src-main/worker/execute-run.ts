@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { errorMessage, train, type TrainerHooks } from '../core/train/trainer';
+import { train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { saveCheckpoint } from '../core/store/checkpoint-io';
 import { selectEngine } from '../core/engine/engines';
@@ -7,6 +7,7 @@ import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, locateFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
 import { appDataDir } from '../core/paths';
 import type { FromWorker, RunRequest } from './protocol';
+import { errorMessage } from '../shared/error-message';
 
 // Decoding 47 MB of IDX takes a second and the worker outlives many runs, so
 // each folder is loaded once. Engines are selected per run (a self-check of a

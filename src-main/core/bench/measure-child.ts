@@ -7,6 +7,7 @@ import { engineChoiceSchema } from '../../shared/train/run-config';
 import { measureWorkload } from './measure';
 import { findWorkload } from './workloads';
 import type { ChildMessage } from './isolated';
+import { errorMessage } from '../../shared/error-message';
 
 async function main(send: (message: ChildMessage) => void): Promise<void> {
   const [name = '', engineArg = '', stepsArg] = process.argv.slice(2);
@@ -20,7 +21,7 @@ async function main(send: (message: ChildMessage) => void): Promise<void> {
     });
     send({ type: 'result', measurement });
   } catch (error) {
-    send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    send({ type: 'error', message: errorMessage(error) });
   }
 }
 

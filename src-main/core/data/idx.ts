@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { errorMessage } from '../../shared/error-message';
 
 /**
  * Reader for the IDX format that MNIST and Fashion-MNIST ship in
@@ -161,8 +162,4 @@ function dataView(bytes: Uint8Array): DataView {
 
 function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -5,6 +5,7 @@ import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 import { installedVersion, loadNativeEngine, NATIVE_PACKAGES } from './native-engine';
 import { selfCheckBackend } from './self-check';
 import { loadWasmEngine, WASM_PACKAGE } from './wasm-engine';
+import { errorMessage } from '../../shared/error-message';
 
 // The cpu backend prints a banner urging tfjs-node on first use; engine choice is
 // ours to explain (the `engines` command says why native TensorFlow is missing).
@@ -119,7 +120,7 @@ async function activate(id: EngineId): Promise<EngineInfo> {
 
 function describe(error: unknown): string {
   if (error instanceof EngineUnavailableError) return error.message;
-  return shortenMessage(error instanceof Error ? error.message : String(error));
+  return shortenMessage(errorMessage(error));
 }
 
 let queue: Promise<unknown> = Promise.resolve();

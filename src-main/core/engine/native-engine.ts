@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EngineInfo } from '../../shared/train/events';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
+import { errorMessage } from '../../shared/error-message';
 
 /**
  * The two libtensorflow engines. Both packages are optional dependencies that
@@ -117,7 +118,7 @@ function forgetOrphanKernels(): void {
 
 /** The real error, shortened, plus what to do about it. */
 export function explainImportError(packageName: string, error: unknown): EngineUnavailableError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   const rebuild = `run \`npm rebuild ${packageName}\` (its install script downloads libtensorflow 2.9.1 and the prebuilt addon; add --build-addon-from-source to compile it)`;
 

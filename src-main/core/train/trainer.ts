@@ -7,6 +7,7 @@ import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import type { ImageSplit as Split } from '../data/image-split';
 import type { FashionMnist } from '../data/fashion-mnist';
+import { errorMessage } from '../../shared/error-message';
 
 const CLASSES = 10;
 
@@ -210,8 +211,4 @@ function disposeOptimizer(optimizer: tf.Optimizer): void {
   optimizer.dispose();
   const { c } = optimizer as unknown as { c?: tf.Tensor };
   if (optimizer instanceof tf.MomentumOptimizer && c && !c.isDisposed) c.dispose();
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

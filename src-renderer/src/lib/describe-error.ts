@@ -1,4 +1,5 @@
 import { ApiError } from '../../../src-main/api/api-error';
+import { errorMessage } from '../../../src-main/shared/error-message';
 
 /** What the GUI shows for a failed call: the message, and the field it names if any. */
 export interface ShownError {
@@ -17,7 +18,7 @@ export function describeError(error: unknown): ShownError {
       ...(error.minimumSide !== undefined ? { minimumSide: error.minimumSide } : {}),
     };
   }
-  return { message: error instanceof Error ? error.message : String(error) };
+  return { message: errorMessage(error) };
 }
 
 /** The error if it names `field` (or a field under it: `config` matches `config.resize`). */
