@@ -5,6 +5,7 @@ import type { TrainingRecipe } from '../shared/models/presets';
 import type { CheckpointRecord, MetricPoint, MetricSummary, RunRecord } from '../shared/runs/run-entities';
 import { RUN_STATUSES } from '../shared/runs/run-entities';
 import { engineInfoSchema } from '../shared/train/events';
+import { gpuAdapterSchema } from '../shared/train/gpu-adapter';
 import { ENGINE_IDS, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
 import { metricNumber } from './wire-number';
 
@@ -22,6 +23,7 @@ export const engineStatusSchema = z.object({
   version: z.string().optional(),
   reason: z.string().optional(),
   detail: z.string().optional(),
+  adapter: gpuAdapterSchema.optional(),
 });
 export type EngineStatusInfo = z.infer<typeof engineStatusSchema>;
 

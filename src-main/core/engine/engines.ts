@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EngineInfo } from '../../shared/train/events';
+import type { GpuAdapter } from '../../shared/train/gpu-adapter';
 import { ENGINE_IDS, type EngineChoice, type EngineId } from '../../shared/train/run-config';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 import { installedVersion, loadNativeEngine, NATIVE_PACKAGES } from './native-engine';
 import { selfCheckBackend } from './self-check';
 import { loadWasmEngine, WASM_PACKAGE } from './wasm-engine';
+import { loadWebGpuEngine, WEBGPU_PACKAGE } from './webgpu-engine';
 import { errorMessage } from '../../shared/error-message';
 
 // The cpu backend prints a banner urging tfjs-node on first use; engine choice is
@@ -23,17 +25,30 @@ export interface EngineStatus {
   reason?: string;
   /** What the engine runs on, e.g. "libtensorflow 2.9.1 on the GPU". Set when available. */
   detail?: string;
+  /** The webgpu engine's adapter, when Dawn found one (also when `auto` would skip it). */
+  adapter?: GpuAdapter;
 }
 
 export const ENGINE_PACKAGES: Record<EngineId, string> = {
   'tensorflow-gpu': NATIVE_PACKAGES['tensorflow-gpu'],
+  webgpu: WEBGPU_PACKAGE,
   tensorflow: NATIVE_PACKAGES.tensorflow,
   wasm: WASM_PACKAGE,
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-const loaders: Record<EngineId, () => Promise<Omit<EngineInfo, 'id'>>> = {
+/**
+ * How an engine is being asked for: by name (the user chose it, or the probe
+ * lists it) or by `auto`, which takes only what should beat the engines after
+ * it (webgpu: a hardware adapter, not SwiftShader).
+ */
+interface LoadRequest {
+  byName: boolean;
+}
+
+const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInfo, 'id'>>> = {
   'tensorflow-gpu': () => loadNativeEngine('tensorflow-gpu'),
+  webgpu: ({ byName }) => loadWebGpuEngine({ allowSoftware: byName }),
   tensorflow: () => loadNativeEngine('tensorflow'),
   wasm: loadWasmEngine,
   cpu: async () => ({
@@ -55,7 +70,7 @@ export function selectEngine(choice: EngineChoice): Promise<EngineInfo> {
     if (choice !== 'auto') {
       const before = tf.engine().backendName;
       try {
-        return await activate(choice);
+        return await activate(choice, { byName: true });
       } catch (error) {
         if (before) await tf.setBackend(before);
         throw new Error(`Engine '${choice}' is unavailable: ${describe(error)}`, { cause: error });
@@ -64,7 +79,7 @@ export function selectEngine(choice: EngineChoice): Promise<EngineInfo> {
     const skipped: string[] = [];
     for (const id of ENGINE_IDS) {
       try {
-        const info = await activate(id);
+        const info = await activate(id, { byName: false });
         if (skipped.length === 0) return info;
         return { ...info, detail: `${info.detail ?? id}; skipped ${skipped.join('; ')}` };
       } catch (error) {
@@ -89,8 +104,9 @@ export function probeEngines(): Promise<EngineStatus[]> {
       for (const id of ENGINE_IDS) {
         const status: EngineStatus = { id, available: false, package: ENGINE_PACKAGES[id] };
         try {
-          const info = await activate(id);
-          Object.assign(status, { available: true, version: info.version, detail: info.detail });
+          const info = await activate(id, { byName: true });
+          Object.assign(status, { available: true, version: info.version, detail: info.detail, adapter: info.adapter });
+          if (info.adapter?.software) status.detail += "; auto skips it (a software adapter is slower than wasm)";
         } catch (error) {
           status.reason = describe(error);
           status.version = installedVersion(ENGINE_PACKAGES[id]);
@@ -105,8 +121,8 @@ export function probeEngines(): Promise<EngineStatus[]> {
 }
 
 /** Load, switch to, and self-check one engine. */
-async function activate(id: EngineId): Promise<EngineInfo> {
-  const loaded = await loaders[id]();
+async function activate(id: EngineId, request: LoadRequest): Promise<EngineInfo> {
+  const loaded = await loaders[id](request);
   try {
     await selfCheckBackend(loaded.backend);
   } catch (error) {

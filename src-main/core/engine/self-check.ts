@@ -36,10 +36,14 @@ const inputs = {
   b3: wave(CLASSES, 5.3).map((v) => v * 0.1),
 };
 
-/** Loss and its gradient with respect to the input and every weight, read back to plain arrays. */
-function lossAndGradients(): Map<string, Float32Array> {
-  const results = new Map<string, Float32Array>();
-  tf.tidy(() => {
+/**
+ * Loss and its gradient with respect to the input and every weight, read back
+ * to plain arrays. Reads are asynchronous: the webgpu backend in Node has no
+ * synchronous read (it would need OffscreenCanvas).
+ */
+async function lossAndGradients(): Promise<Map<string, Float32Array>> {
+  const names = ['loss', 'dx', 'dw1', 'dw2', 'dw3', 'db3'];
+  const tensors = tf.tidy(() => {
     const x = tf.tensor4d(inputs.x, [BATCH, SIDE, SIDE, IN_CHANNELS]);
     const w1 = tf.tensor4d(inputs.w1, [3, 3, IN_CHANNELS, 4]);
     const w2 = tf.tensor4d(inputs.w2, [3, 3, 4, 3]);
@@ -55,11 +59,14 @@ function lossAndGradients(): Map<string, Float32Array> {
     const { value, grads } = tf.valueAndGrads(
       net as (...args: tf.Tensor[]) => tf.Scalar,
     )([x, w1, w2, w3, b3]);
-    results.set('loss', value.dataSync() as Float32Array);
-    const names = ['dx', 'dw1', 'dw2', 'dw3', 'db3'];
-    grads.forEach((grad, i) => results.set(names[i], grad.dataSync() as Float32Array));
+    return [value, ...grads];
   });
-  return results;
+  try {
+    const values = await Promise.all(tensors.map((tensor) => tensor.data<'float32'>()));
+    return new Map(names.map((name, i) => [name, values[i]!]));
+  } finally {
+    tf.dispose(tensors);
+  }
 }
 
 let reference: Map<string, Float32Array> | undefined;
@@ -71,12 +78,12 @@ let reference: Map<string, Float32Array> | undefined;
 export async function selfCheckBackend(backendName: string): Promise<void> {
   if (!reference) {
     if (!(await tf.setBackend('cpu'))) throw new Error('self-check: the cpu backend failed to start');
-    reference = lossAndGradients();
+    reference = await lossAndGradients();
   }
   if (!(await tf.setBackend(backendName))) {
     throw new Error(`self-check: backend '${backendName}' failed to initialise`);
   }
-  const actual = lossAndGradients();
+  const actual = await lossAndGradients();
   for (const [name, expected] of reference) {
     const error = relativeError(actual.get(name), expected);
     // Written so that NaN fails too.

@@ -194,7 +194,8 @@ const WASM_USABLE_FRACTION = 0.75;
  *   fixed number: a run on a 64 GB machine may use it, and a run beyond it
  *   would swap the machine to a halt rather than fail cleanly. Measured at the
  *   check, just before the run starts, when it is what the run will get.
- * - tensorflow-gpu: the GPU's memory, which tfjs does not report: not checked.
+ * - tensorflow-gpu, webgpu: the GPU's memory, which neither reports: not checked
+ *   (webgpu's per-buffer limits are, in gpu-buffer-check.ts).
  */
 export function engineMemory(engineId: EngineId, availableBytes: number = freemem()): EngineMemory {
   switch (engineId) {
@@ -208,6 +209,9 @@ export function engineMemory(engineId: EngineId, availableBytes: number = freeme
       return { bytes: availableBytes, description: `this machine has ${formatBytes(availableBytes)} free for the ${engineId} engine` };
     case 'tensorflow-gpu':
       return { bytes: undefined, description: 'the GPU memory is not known to tfjs' };
+    case 'webgpu':
+      // WebGPU reports no memory size; gpu-buffer-check.ts checks each buffer against the adapter's limits instead.
+      return { bytes: undefined, description: 'WebGPU does not report the GPU memory' };
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gpuAdapterSchema } from './gpu-adapter';
 import { ENGINE_IDS, runConfigSchema } from './run-config';
 
 /**
@@ -19,6 +20,8 @@ export const engineInfoSchema = z.object({
   version: z.string(),
   /** e.g. "GPU: NVIDIA ...", or why the GPU is not used. */
   detail: z.string().optional(),
+  /** The WebGPU adapter, for the webgpu engine: what it is, and its limits for the memory check. */
+  adapter: gpuAdapterSchema.optional(),
 });
 export type EngineInfo = z.infer<typeof engineInfoSchema>;
 

@@ -3,7 +3,7 @@ import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
 
 /** Engines in the order auto-selection tries them. */
-export const ENGINE_IDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const ENGINE_IDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 export const engineChoiceSchema = z.enum(['auto', ...ENGINE_IDS]);
 export type EngineChoice = z.infer<typeof engineChoiceSchema>;
