@@ -109,10 +109,14 @@ export const API_METHODS = {
   'runs.start': method(startRunSchema, runResult),
   /**
    * Continues a stopped run (interrupted, cancelled, failed or completed) from its
-   * last checkpoint, in place: points after that epoch are dropped and trained
+   * newest intact checkpoint, in place: points after that epoch are dropped and trained
    * again. `epochs` extends the run beyond its configured epochs.
    */
-  'runs.resume': method(z.object({ runId, epochs: z.number().int().min(1).max(1000).optional() }).strict(), runResult),
+  'runs.resume': method(
+    z.object({ runId, epochs: z.number().int().min(1).max(1000).optional() }).strict(),
+    /** `notice`: the newest checkpoint was unusable, and which one the run resumes from instead. */
+    runResult.extend({ notice: z.string().optional() }),
+  ),
   /** Queues several runs, all or none: one invalid request refuses the lot. */
   'runs.startQueue': method(
     z.object({ runs: z.array(startRunSchema).min(1).max(100) }).strict(),
@@ -161,10 +165,17 @@ export const API_METHODS = {
     z.object({ runIds: z.array(runId).min(1).max(1000), format: z.enum(['json', 'csv']) }).strict(),
     z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
   ),
-  /** Imports a `json` export, all runs or none; in file order, each with its id here (new if the file's was taken). */
+  /**
+   * Imports a `json` export, all runs or none, in file order, each under its
+   * own id (a file with an id already here is refused). Checkpoints never
+   * travel: `notice` says so when the file listed some.
+   */
   'runs.import': method(
     z.object({ content: z.string().min(1) }).strict(),
-    z.object({ runs: z.array(z.object({ id: z.string(), originalId: z.string(), name: z.string() })) }),
+    z.object({
+      runs: z.array(z.object({ id: z.string(), name: z.string(), withoutWeights: z.boolean() })),
+      notice: z.string().optional(),
+    }),
   ),
 
   // ---- runs: results ----------------------------------------------------------------
@@ -197,7 +208,7 @@ export const API_METHODS = {
   'replay.open': method(z.object({ runId, speed: replaySpeedSchema.optional() }).strict(), replayState),
   'replay.play': method(replayRef, replayState),
   'replay.pause': method(replayRef, replayState),
-  /** To a global batch step, or a fraction (0..1) of the recorded duration. Backwards emits `reset` first. */
+  /** To a global batch step, a fraction (0..1) of the recorded duration, or an event count. Backwards emits `reset` first. */
   'replay.seek': method(
     z
       .object({
@@ -205,6 +216,7 @@ export const API_METHODS = {
         target: z.union([
           z.object({ step: z.number().int().min(0) }).strict(),
           z.object({ fraction: z.number().min(0).max(1) }).strict(),
+          z.object({ event: z.number().int().min(0) }).strict(),
         ]),
       })
       .strict(),

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { ApiError, type ApiEnvelope } from '../api/api-error';
 import type { EngineStatusInfo } from '../api/entities';
 import type { WorkbenchEvent } from '../api/events';
@@ -7,7 +6,7 @@ import type { WorkbenchApi, WorkbenchEventListener } from '../api/workbench-api'
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../shared/models/summary';
-import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
+import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
@@ -29,8 +28,6 @@ export interface ExperimentServiceOptions {
   store: RunStore;
   /** The app's data folder (Electron's userData): dataset downloads, checkpoints. */
   dataDir: string;
-  /** Defaults to `<dataDir>/checkpoints`. */
-  checkpointsDir?: string;
   /** Defaults to the final epoch's only: what the results views need, without a VGG's 0.5 GB per epoch. */
   checkpointPolicy?: CheckpointPolicy;
   /** The training worker's entry, for bundles (electron-vite); from source the host finds its .ts sibling. */
@@ -91,7 +88,6 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         const location = this.dataset.locate();
         return location.kind === 'found' ? location.dir : undefined;
       },
-      checkpointsDir: options.checkpointsDir ?? join(options.dataDir, 'checkpoints'),
       checkpointPolicy: options.checkpointPolicy ?? 'last',
       onError,
     });
@@ -242,16 +238,21 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         });
         return { runs: this.startRuns(prepared) };
       },
-      'runs.resume': ({ runId, epochs }) => {
+      'runs.resume': async ({ runId, epochs }) => {
         const run = store.requireRun(runId);
         if (this.queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
-        const checkpoint = store.latestCheckpoint(runId);
+        // Checked here, before anything changes: a bad file refuses the resume and the run's record stays true.
+        const { checkpoint, skipped } = await store.intactCheckpoint(runId);
+        const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');
         if (!checkpoint) {
           throw new ApiError(
             'conflict',
-            `run ${runId} has no checkpoint to resume from: it finished no epoch, or ran with checkpoints off`,
+            skipped.length > 0
+              ? `run ${runId} has no intact checkpoint to resume from (${why})`
+              : `run ${runId} has no checkpoint to resume from: it finished no epoch, ran with checkpoints off, or was imported without weights`,
           );
         }
+        if (this.queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} was queued meanwhile`);
         const config = { ...run.config, epochs: epochs ?? run.config.epochs };
         if (config.epochs <= checkpoint.epoch + 1) {
           throw new ApiError(
@@ -267,7 +268,9 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         this.emit({ topic: 'runs', change: 'updated', runIds: [runId] });
         const resume = { path: checkpoint.path, epoch: checkpoint.epoch, sha256: checkpoint.sha256 };
         this.queue.enqueue([{ runId, name: run.name, model: run.model, config, resume }]);
-        return { run: store.requireRun(runId) };
+        const notice =
+          skipped.length > 0 ? `resuming from the checkpoint of epoch ${checkpoint.epoch}, the newest intact one (${why})` : undefined;
+        return { run: store.requireRun(runId), ...(notice ? { notice } : {}) };
       },
       'runs.cancel': ({ runId }) => {
         const was = this.queue.cancel(runId);
@@ -324,7 +327,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       'runs.import': ({ content }) => {
         const runs = importRuns(store, content);
         this.emit({ topic: 'runs', change: 'created', runIds: runs.map((run) => run.id) });
-        return { runs };
+        return { runs, ...(runs.some((run) => run.withoutWeights) ? { notice: WITHOUT_WEIGHTS_NOTICE } : {}) };
       },
 
       'runs.confusion': ({ runId }) => {

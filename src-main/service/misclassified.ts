@@ -40,14 +40,17 @@ export class Misclassified {
     if (run.status !== 'completed') {
       return unavailable(`run ${runId} is ${run.status}; misclassified images come from a completed run's final model`);
     }
-    const checkpoint = this.store.latestCheckpoint(runId);
+    // Only a file the store owns, of the recorded size and hash, reaches the prediction worker.
+    const { checkpoint, skipped } = await this.store.intactCheckpoint(runId);
+    if (skipped.length > 0) {
+      return unavailable(`run ${runId}'s final checkpoint cannot be used: ${skipped[0]!.reason}`);
+    }
     if (!checkpoint) {
       return unavailable(
-        `run ${runId} saved no checkpoint, so its final model cannot be asked about single images ` +
-          '(its confusion matrix, runs.confusion, has the counts)',
+        `run ${runId} has no checkpoint here (it saved none, or was imported without weights), so its final ` +
+          'model cannot be asked about single images (its confusion matrix, runs.confusion, has the counts)',
       );
     }
-    if (!existsSync(checkpoint.path)) return unavailable(`the checkpoint file ${checkpoint.path} is gone`);
     const location = this.dataset.locate();
     const datasetDir =
       run.config.dataDir && existsSync(run.config.dataDir)

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { QueueState } from '../api/entities';
 import { RunRecorder } from '../core/store/run-recorder';
 import type { RunStore } from '../core/store/run-store';
@@ -28,7 +27,6 @@ export interface RunQueueOptions {
   createHost: () => WorkerHostLike;
   /** The dataset folder a run trains from, looked up when it starts (a download may have finished meanwhile). */
   datasetDir: (config: RunConfig) => string | undefined;
-  checkpointsDir: string;
   checkpointPolicy: CheckpointPolicy;
   /** A store write that failed; the run goes on and its events still go out. */
   onError: (error: unknown) => void;
@@ -204,7 +202,7 @@ export class RunQueue {
   }
 
   private request(run: QueuedRun): RunRequest {
-    const { checkpointPolicy, checkpointsDir, datasetDir } = this.options;
+    const { checkpointPolicy, datasetDir, store } = this.options;
     const dataDir = run.config.dataDir ?? datasetDir(run.config);
     return {
       type: 'run',
@@ -213,7 +211,7 @@ export class RunQueue {
       ...(run.resume ? { resume: run.resume } : {}),
       ...(checkpointPolicy === 'none'
         ? {}
-        : { checkpoint: { dir: join(checkpointsDir, run.runId), policy: checkpointPolicy } }),
+        : { checkpoint: { dir: store.checkpointFolder.runDir(run.runId), policy: checkpointPolicy } }),
     };
   }
 

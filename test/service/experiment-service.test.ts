@@ -254,11 +254,17 @@ test('tag, rename, export, import and delete; each change is announced', async (
   assert.equal(exported.fileName, `run-${ids.completed}.json`);
   const csv = await service.call('runs.export', { runIds: [ids.completed], format: 'csv' });
   assert.match(csv.content, /^run_id,run_name,key,step,epoch,value,wall_time\n/);
-  const imported = await service.call('runs.import', { content: exported.content });
+  await assert.rejects(service.call('runs.import', { content: exported.content }), {
+    code: 'invalid-request',
+    message: new RegExp(`run id ${ids.completed} is already in this database`),
+  } as object);
+  const renamedFile = JSON.parse(exported.content) as { runs: { id: string }[] };
+  renamedFile.runs[0]!.id = 'copy-1';
+  const imported = await service.call('runs.import', { content: JSON.stringify(renamedFile) });
   assert.equal(imported.runs.length, 1);
   const copy = imported.runs[0]!;
-  assert.notEqual(copy.id, ids.completed, 'the id was taken, so the copy has a new one');
-  assert.equal(copy.originalId, ids.completed);
+  assert.equal(copy.id, 'copy-1');
+  assert.equal(imported.notice !== undefined, copy.withoutWeights, 'a notice exactly when weights stayed behind');
   await assert.rejects(service.call('runs.import', { content: '{"format":"something else"}' }), {
     code: 'invalid-request',
   } as object);

@@ -67,7 +67,6 @@ function setUp(scripts: Script[]) {
       };
     },
     datasetDir: () => '/data/fashion-mnist',
-    checkpointsDir: join(dir, 'checkpoints'),
     checkpointPolicy: 'last',
     onError: (error) => errors.push(error),
   });

@@ -1,6 +1,6 @@
 import type { io } from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sha256Hex } from './config-hash';
 
@@ -114,13 +114,19 @@ export class CheckpointIOHandler implements io.IOHandler {
   };
 
   load = async (): Promise<io.ModelArtifacts> => {
-    const file = await readFile(this.path);
     const fail = (reason: string) => new CheckpointFormatError(this.path, reason);
-    if (this.options.expectedSha256 !== undefined) {
-      const actual = sha256Hex(file);
-      if (actual !== this.options.expectedSha256) {
-        throw fail(`SHA-256 is ${actual}, the run recorded ${this.options.expectedSha256}`);
-      }
+    // Only a regular file is read whole: a device (/dev/zero) or a FIFO would never end.
+    const handle = await open(this.path, 'r');
+    let file: Buffer;
+    try {
+      if (!(await handle.stat()).isFile()) throw fail('not a regular file');
+      file = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+    if (this.options.expectedSha256 !== undefined && sha256Hex(file) !== this.options.expectedSha256) {
+      // Never the file's own hash: the message would let a caller learn any file's SHA-256.
+      throw fail('its SHA-256 differs from the one the run recorded');
     }
     if (file.length < PREFIX_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw fail('wrong magic bytes');
@@ -141,7 +147,7 @@ export class CheckpointIOHandler implements io.IOHandler {
       throw fail(`expected ${header.weightDataBytes} weight bytes, found ${file.length - start}`);
     }
     // A fresh ArrayBuffer: the Buffer may be a view into a larger shared pool.
-    const weightData = file.buffer.slice(file.byteOffset + start, file.byteOffset + file.length);
+    const weightData = new Uint8Array(file.subarray(start)).buffer;
     return { ...header.artifacts, weightData };
   };
 }

@@ -3,7 +3,8 @@ import { layerSpecSchema } from '../../shared/models/layer-spec-schema';
 import { engineInfoSchema } from '../../shared/train/events';
 import { runConfigSchema } from '../../shared/train/run-config';
 import { RUN_STATUSES, type RunSnapshot } from '../../shared/runs/run-entities';
-import type { RunStore } from './run-store';
+import { RUN_NAME_MAX_LENGTH, type RunStore } from './run-store';
+import { importSnapshot } from './snapshot-import';
 
 /**
  * Runs as one JSON document (everything recorded, for moving runs between
@@ -29,14 +30,36 @@ const decodeValue = (value: number | string): number =>
   typeof value === 'number' ? value : Number(value);
 
 const int = z.number().int();
+/** Steps, counts, sizes: a negative one is a corrupt or forged file. */
+const count = int.min(0);
+/** ms since the epoch, or seconds: never before zero. */
+const time = z.number().min(0);
+/** Tags are labels, not documents. */
+export const TAG_MAX_LENGTH = 100;
+
+/** Every (key, step) once: the summary and the charts assume one value per step. */
+function noDuplicatePoints(metrics: readonly { key: string; step: number }[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  metrics.forEach((point, i) => {
+    const id = `${point.key}\u0000${point.step}`;
+    if (seen.has(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', i],
+        message: `a second point for key ${point.key} at step ${point.step}`,
+      });
+    }
+    seen.add(id);
+  });
+}
 
 const exportedRunSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - or _ (1 to 64)'),
-  name: z.string().min(1),
+  name: z.string().trim().min(1).max(RUN_NAME_MAX_LENGTH),
   status: z.enum(RUN_STATUSES),
-  createdAt: z.number(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
+  createdAt: time,
+  startedAt: time.nullable(),
+  finishedAt: time.nullable(),
   config: runConfigSchema,
   /** Informative: the importing store recomputes it from `config`. */
   configHash: z.string(),
@@ -47,8 +70,8 @@ const exportedRunSchema = z.object({
   host: z
     .object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable() })
     .nullable(),
-  params: int.nullable(),
-  macs: z.number().nullable(),
+  params: count.nullable(),
+  macs: z.number().min(0).nullable(),
   shape: z
     .object({
       trainSize: int.min(0),
@@ -57,29 +80,34 @@ const exportedRunSchema = z.object({
       firstEpoch: int.min(0),
     })
     .nullable(),
-  epochsCompleted: int.nullable(),
-  durationSeconds: z.number().nullable(),
+  epochsCompleted: count.nullable(),
+  durationSeconds: time.nullable(),
   error: z.string().nullable(),
   notes: z.string(),
-  tags: z.array(z.string().trim().min(1)),
+  tags: z.array(z.string().trim().min(1).max(TAG_MAX_LENGTH)),
   baseline: z.boolean(),
   metrics: z.array(
     z.object({
-      key: z.string().min(1),
-      step: int,
-      epoch: int,
-      batch: int.nullable(),
+      key: z.string().min(1).max(100),
+      step: count,
+      epoch: count,
+      batch: count.nullable(),
       value: metricValueSchema,
-      wallTime: z.number(),
+      wallTime: time,
     }),
   ),
+  /**
+   * What checkpoints the run had where it was recorded. Informative only: an
+   * import never records them, and `path` (written by earlier releases) is
+   * never opened.
+   */
   checkpoints: z.array(
     z.object({
-      epoch: int,
-      path: z.string().min(1),
-      bytes: int.min(0),
+      epoch: count,
+      path: z.string().optional(),
+      bytes: count,
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lowercase hex digits'),
-      createdAt: z.number(),
+      createdAt: time,
     }),
   ),
   confusion: z
@@ -87,13 +115,19 @@ const exportedRunSchema = z.object({
     .min(2)
     .refine((rows) => rows.every((row) => row.length === rows.length), 'must be square')
     .nullable(),
-});
+}).superRefine((run, ctx) => noDuplicatePoints(run.metrics, ctx));
 
 export const runExportSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(EXPORT_VERSION),
   exportedAt: z.number(),
-  runs: z.array(exportedRunSchema),
+  runs: z.array(exportedRunSchema).superRefine((runs, ctx) => {
+    const seen = new Set<string>();
+    runs.forEach((run, i) => {
+      if (seen.has(run.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `run id ${run.id} appears twice` });
+      seen.add(run.id);
+    });
+  }),
 });
 export type RunExport = z.infer<typeof runExportSchema>;
 type ExportedRun = RunExport['runs'][number];
@@ -102,7 +136,8 @@ function toExported(snapshot: RunSnapshot): ExportedRun {
   return {
     ...snapshot.run,
     metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
-    checkpoints: snapshot.checkpoints,
+    // A local path means nothing on another machine, and an import never opens one.
+    checkpoints: snapshot.checkpoints.map(({ path: _path, ...rest }) => rest),
     confusion: snapshot.confusion,
   };
 }
@@ -112,7 +147,7 @@ function toSnapshot(exported: ExportedRun): RunSnapshot {
   return {
     run,
     metrics: metrics.map((point) => ({ ...point, value: decodeValue(point.value) })),
-    checkpoints,
+    checkpoints: checkpoints.map((checkpoint) => ({ ...checkpoint, path: checkpoint.path ?? '' })),
     confusion,
   };
 }
@@ -174,26 +209,35 @@ export function parseRunExport(text: string): RunExport {
 }
 
 export interface ImportedRun {
-  /** The id the run has here. */
+  /** The run's id, here as in the file. */
   id: string;
-  /** The id in the file: differs from `id` when that id was taken here. */
-  originalId: string;
   name: string;
+  /** The file listed checkpoints, which were not taken: evaluate and resume need one. */
+  withoutWeights: boolean;
 }
+
+/** What to tell whoever imported runs whose checkpoints stayed behind. */
+export const WITHOUT_WEIGHTS_NOTICE = 'imported without weights: evaluate and resume need a checkpoint';
 
 /**
  * Imports every run in the file in one transaction: all or nothing. Each run
- * keeps its id unless the id is taken here, then gets a new one.
+ * keeps its id; a file naming an id this database already holds is refused
+ * with those ids, never imported under another.
  */
 export function importRuns(store: RunStore, text: string): ImportedRun[] {
   const file = parseRunExport(text);
-  return store.transaction(() =>
-    file.runs.map((run) => ({
-      id: store.importSnapshot(toSnapshot(run)),
-      originalId: run.id,
-      name: run.name,
-    })),
-  );
+  return store.transaction(() => {
+    const taken = file.runs.filter((run) => store.getRun(run.id) !== undefined).map((run) => run.id);
+    if (taken.length > 0) {
+      throw new ImportError(
+        `run id${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} already in this database (imported before?): delete ${taken.length > 1 ? 'them' : 'it'} here first to import again`,
+      );
+    }
+    return file.runs.map((run) => {
+      const imported = importSnapshot(store, toSnapshot(run));
+      return { id: imported.id, name: run.name, withoutWeights: imported.checkpointsDropped > 0 };
+    });
+  });
 }
 
 export const METRICS_CSV_COLUMNS = [

@@ -1,13 +1,16 @@
 import type { LayerSpec } from '../../shared/models/layer-spec';
-import { engineInfoSchema } from '../../shared/train/events';
+import { engineInfoSchema, type EngineInfo, type StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfig } from '../../shared/train/run-config';
 import { configHash } from './config-hash';
 import {
   RUN_STATUSES,
   type CheckpointRecord,
+  type HostInfo,
   type MetricSummary,
   type RunOwner,
   type RunRecord,
+  type RunShape,
+  type RunSnapshot,
   type RunStatus,
 } from '../../shared/runs/run-entities';
 
@@ -95,6 +98,13 @@ export interface CheckpointRow {
   created_at: number;
 }
 
+/**
+ * The one mapping from a run's entity fields to its columns. Every write of a
+ * run row (create, start, import) builds its values from these, and
+ * runFromRow below is the way back; no other file names a column of `runs`.
+ */
+export type RunColumns = Partial<RunRow>;
+
 /** The columns a config fills, so SQL can filter and compare runs by hyper-parameter. */
 export function configColumns(config: RunConfig) {
   return {
@@ -111,7 +121,71 @@ export function configColumns(config: RunConfig) {
     train_limit: config.trainLimit ?? null,
     test_limit: config.testLimit ?? null,
     engine_choice: config.engine,
-  };
+  } satisfies RunColumns;
+}
+
+export const engineColumns = (engine: EngineInfo | null) =>
+  ({
+    engine_id: engine?.id ?? null,
+    engine_backend: engine?.backend ?? null,
+    engine_version: engine?.version ?? null,
+    engine_detail: engine?.detail ?? null,
+  }) satisfies RunColumns;
+
+export const hostColumns = (host: HostInfo | null) =>
+  ({ host_os: host?.os ?? null, host_cpu: host?.cpu ?? null, host_gpu: host?.gpu ?? null }) satisfies RunColumns;
+
+export const shapeColumns = (shape: RunShape | null) =>
+  ({
+    train_size: shape?.trainSize ?? null,
+    test_size: shape?.testSize ?? null,
+    steps_per_epoch: shape?.stepsPerEpoch ?? null,
+    first_epoch: shape?.firstEpoch ?? null,
+  }) satisfies RunColumns;
+
+export const ownerColumns = (owner: { pid: number; hostname: string }) =>
+  ({ owner_pid: owner.pid, owner_host: owner.hostname }) satisfies RunColumns;
+
+/** What a start event sets: the config that ran, its engine, host and data shape. */
+export function startColumns(start: StartEvent, host: HostInfo) {
+  return {
+    ...configColumns(start.config),
+    ...engineColumns(start.engine),
+    ...hostColumns(host),
+    ...shapeColumns({
+      trainSize: start.trainSize,
+      testSize: start.testSize,
+      stepsPerEpoch: start.stepsPerEpoch,
+      firstEpoch: start.firstEpoch,
+    }),
+    params: start.params,
+    macs: start.macs,
+  } satisfies RunColumns;
+}
+
+/** A recorded run as a row, owner aside (an imported run has none here). */
+export function snapshotColumns(run: RunSnapshot['run'], config: RunConfig) {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    created_at: run.createdAt,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    ...configColumns(config),
+    architecture_json: run.architecture ? JSON.stringify(run.architecture) : null,
+    dataset: run.dataset,
+    ...engineColumns(run.engine),
+    ...hostColumns(run.host),
+    ...shapeColumns(run.shape),
+    params: run.params,
+    macs: run.macs,
+    epochs_completed: run.epochsCompleted,
+    duration_seconds: run.durationSeconds,
+    error: run.error,
+    notes: run.notes,
+    baseline: run.baseline ? 1 : 0,
+  } satisfies RunColumns;
 }
 
 /** SQLite stores NaN as NULL; NULL reads back as NaN. */

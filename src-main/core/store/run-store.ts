@@ -1,17 +1,18 @@
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
+import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
   currentLivenessContext,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
   isOwnerAlive,
-  isProcessAlive,
   type LivenessContext,
 } from './owner-liveness';
+import { reapInterrupted } from './run-reaper';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -28,17 +29,22 @@ import {
   checkpointFromRow,
   configColumns,
   fromSql,
-  ownerFromRow,
+  ownerColumns,
   runFromRow,
+  startColumns,
   summaryFromRow,
   toSql,
   type CheckpointRow,
   type MetricRow,
+  type RunColumns,
   type RunRow,
   type SummaryRow,
 } from './run-rows';
 
 export const DEFAULT_DATASET = 'fashion-mnist';
+
+/** The longest run name kept (the API's rename takes as many). */
+export const RUN_NAME_MAX_LENGTH = 200;
 
 export class RunNotFoundError extends Error {
   constructor(readonly id: string) {
@@ -51,7 +57,23 @@ export interface RunStoreOptions extends OpenDatabaseOptions {
   /** Mark running runs whose recording process is gone as interrupted (default true). */
   reapInterrupted?: boolean;
   heartbeatTimeoutMs?: number;
+  /** The folder this store's checkpoint files live in; defaults to checkpointsDirFor(path). */
+  checkpointsDir?: string;
 }
+
+/** A checkpoint whose file was checked: `path` is its real path inside the store's folder. */
+export interface IntactCheckpoint {
+  checkpoint: CheckpointRecord | undefined;
+  /** Newer checkpoints passed over, newest first, each with why. */
+  skipped: { epoch: number; reason: string }[];
+}
+
+/** Column names come from run-rows.ts, never from callers; this keeps it that way. */
+const assertColumns = (values: RunColumns): string[] => {
+  const columns = Object.keys(values);
+  for (const column of columns) if (!/^[a-z_]+$/.test(column)) throw new Error(`not a column: ${column}`);
+  return columns;
+};
 
 const newRunId = (): string => randomBytes(4).toString('hex');
 
@@ -76,6 +98,14 @@ function summarizeChunk(points: readonly MetricPoint[]) {
     }
   }
   return byKey;
+}
+
+function checkName(name: string): string {
+  if (name.length === 0) throw new Error('a run name cannot be empty');
+  if (name.length > RUN_NAME_MAX_LENGTH) {
+    throw new Error(`a run name holds at most ${RUN_NAME_MAX_LENGTH} characters (this one has ${name.length})`);
+  }
+  return name;
 }
 
 function validateConfusion(matrix: number[][]): void {
@@ -107,6 +137,8 @@ export class RunStore {
     readonly path: string,
     private readonly db: Database.Database,
     private readonly heartbeatTimeoutMs: number,
+    /** The only folder whose files this store opens or deletes. */
+    readonly checkpointFolder: CheckpointFolder,
   ) {
     this.insertMetric = db.prepare(
       `INSERT INTO metrics (run_id, key, step, epoch, batch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -144,6 +176,7 @@ export class RunStore {
       path,
       db,
       options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      new CheckpointFolder(options.checkpointsDir ?? checkpointsDirFor(path)),
     );
     if (options.reapInterrupted ?? true) store.reapInterrupted();
     return store;
@@ -164,9 +197,9 @@ export class RunStore {
     const config = runConfigSchema.parse(configInput);
     return this.transaction(() => {
       const id = this.freeRunId();
-      this.insertRunRow({
+      this.insertRun({
         id,
-        name: options.name ?? config.name ?? `${config.model}-${id}`,
+        name: checkName(options.name ?? config.name ?? `${config.model}-${id}`),
         status: 'queued',
         created_at: options.createdAt ?? Date.now(),
         ...configColumns(config),
@@ -174,12 +207,10 @@ export class RunStore {
         dataset: options.dataset ?? DEFAULT_DATASET,
         notes: options.notes ?? '',
         baseline: options.baseline ? 1 : 0,
+        // The creating process owns the queue the run waits in: if it dies first,
+        // reapInterrupted can tell the run will never start.
+        ...ownerColumns({ pid: process.pid, hostname: this.livenessContext().hostname }),
       });
-      // The creating process owns the queue the run waits in: if it dies first,
-      // reapInterrupted can tell the run will never start.
-      this.db
-        .prepare(`UPDATE runs SET owner_pid = ?, owner_host = ? WHERE id = ?`)
-        .run(process.pid, this.livenessContext().hostname, id);
       for (const tag of options.tags ?? []) this.tagRun(id, tag);
       return id;
     });
@@ -240,9 +271,7 @@ export class RunStore {
   }
 
   renameRun(id: string, name: string): void {
-    const trimmed = name.trim();
-    if (trimmed.length === 0) throw new Error('a run name cannot be empty');
-    this.updateRun(id, `name = ?`, trimmed);
+    this.updateRun(id, `name = ?`, checkName(name.trim()));
   }
 
   setNotes(id: string, notes: string): void {
@@ -267,8 +296,9 @@ export class RunStore {
 
   /**
    * Deletes a run with its metrics, summary, tags, checkpoints rows and
-   * confusion matrix, then its checkpoint files (only those no other run's
-   * rows name: an imported copy may share files with its original).
+   * confusion matrix, then its checkpoint files: only files inside this
+   * store's checkpoint folder that no other row names. A row naming any
+   * other file loses its row, never the file.
    * A run still being recorded by a live process is refused.
    */
   deleteRun(id: string): { deletedFiles: string[] } {
@@ -284,16 +314,7 @@ export class RunStore {
       );
       return [...new Set(paths)].filter((path) => stillUsed.get(path)?.n === 0);
     });
-    const deletedFiles: string[] = [];
-    for (const path of orphaned) {
-      try {
-        unlinkSync(path);
-        deletedFiles.push(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    return { deletedFiles };
+    return { deletedFiles: orphaned.filter((path) => this.checkpointFolder.remove(path)) };
   }
 
   // ---- metrics --------------------------------------------------------------
@@ -390,42 +411,15 @@ export class RunStore {
     host: HostInfo,
     owner: { pid: number; hostname: string },
   ): void {
+    const values = { ...startColumns(start, host), ...ownerColumns(owner) };
+    const assignments = assertColumns(values).map((column) => `${column} = @${column}`);
     const result = this.db
       .prepare(
         `UPDATE runs SET status = 'running', started_at = COALESCE(started_at, @time),
-          finished_at = NULL, error = NULL,
-          config_json = @config_json, config_hash = @config_hash, model = @model,
-          input_size = @input_size, width_ratio = @width_ratio, epochs = @epochs,
-          batch_size = @batch_size, learning_rate = @learning_rate, momentum = @momentum,
-          seed = @seed, train_limit = @train_limit, test_limit = @test_limit,
-          engine_choice = @engine_choice, engine_id = @engine_id, engine_backend = @engine_backend,
-          engine_version = @engine_version, engine_detail = @engine_detail,
-          host_os = @host_os, host_cpu = @host_cpu, host_gpu = @host_gpu,
-          params = @params, macs = @macs, train_size = @train_size, test_size = @test_size,
-          steps_per_epoch = @steps_per_epoch, first_epoch = @first_epoch,
-          owner_pid = @owner_pid, owner_host = @owner_host, heartbeat_at = @time
+          finished_at = NULL, error = NULL, heartbeat_at = @time, ${assignments.join(', ')}
         WHERE id = @id`,
       )
-      .run({
-        id: runId,
-        time: start.time,
-        ...configColumns(start.config),
-        engine_id: start.engine.id,
-        engine_backend: start.engine.backend,
-        engine_version: start.engine.version,
-        engine_detail: start.engine.detail ?? null,
-        host_os: host.os,
-        host_cpu: host.cpu,
-        host_gpu: host.gpu,
-        params: start.params,
-        macs: start.macs,
-        train_size: start.trainSize,
-        test_size: start.testSize,
-        steps_per_epoch: start.stepsPerEpoch,
-        first_epoch: start.firstEpoch,
-        owner_pid: owner.pid,
-        owner_host: owner.hostname,
-      });
+      .run({ ...values, id: runId, time: start.time });
     if (result.changes === 0) throw new RunNotFoundError(runId);
   }
 
@@ -457,62 +451,23 @@ export class RunStore {
     if (result.changes === 0) throw new RunNotFoundError(runId);
   }
 
-  /**
-   * Marks `running` runs whose recording process is gone as `interrupted`,
-   * finished at their last heartbeat. A run whose owner may be alive is never
-   * touched. Returns the ids marked.
-   */
+  /** Marks runs whose recording process is gone as interrupted (see run-reaper.ts); returns their ids. */
   reapInterrupted(context: LivenessContext = this.livenessContext()): string[] {
-    const running = this.db
-      .prepare<[], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
-        `SELECT id, owner_pid, owner_host, heartbeat_at FROM runs WHERE status = 'running'`,
-      )
-      .all();
-    const mark = this.db.prepare(
-      `UPDATE runs SET status = 'interrupted',
-        finished_at = COALESCE(heartbeat_at, started_at, created_at), error = ?
-      WHERE id = ? AND status = 'running' AND owner_pid IS ? AND owner_host IS ?`,
-    );
-    const reaped: string[] = [];
-    for (const row of running) {
-      const owner = ownerFromRow(row);
-      if (isOwnerAlive(owner, context)) continue;
-      const why = owner
-        ? `interrupted: process ${owner.pid} on ${owner.hostname} stopped without finishing the run`
-        : 'interrupted: no process was recording the run';
-      // The WHERE re-checks the owner, so a run re-claimed meanwhile is left alone.
-      if (mark.run(why, row.id, row.owner_pid, row.owner_host).changes > 0) reaped.push(row.id);
-    }
-    return [...reaped, ...this.reapOrphanedQueue(context)];
-  }
-
-  /**
-   * Runs left `queued` by a process that died before starting them are
-   * cancelled. Queued runs beat no heartbeat, so only owners on this host
-   * (where the pid can be checked) are judged.
-   */
-  private reapOrphanedQueue(context: LivenessContext): string[] {
-    const queued = this.db
-      .prepare<[string], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host'>>(
-        `SELECT id, owner_pid, owner_host FROM runs WHERE status = 'queued' AND owner_host = ?`,
-      )
-      .all(context.hostname);
-    const cancel = this.db.prepare(
-      `UPDATE runs SET status = 'cancelled', finished_at = ?, error = ?
-       WHERE id = ? AND status = 'queued' AND owner_pid IS ?`,
-    );
-    return queued
-      .filter((row) => row.owner_pid !== null && !isProcessAlive(row.owner_pid))
-      .filter((row) =>
-        cancel.run(context.now, `cancelled: process ${row.owner_pid} that queued it stopped first`, row.id, row.owner_pid).changes > 0,
-      )
-      .map((row) => row.id);
+    return reapInterrupted(this.db, context);
   }
 
   // ---- checkpoints and per-class results -------------------------------------
 
+  /**
+   * Records a checkpoint file the trainer wrote. Only the store's own name for
+   * the run and epoch is accepted, so every row names a file this store owns.
+   */
   addCheckpoint(runId: string, checkpoint: NewCheckpoint): CheckpointRecord {
     this.requireRun(runId);
+    const expected = this.checkpointFolder.pathFor(runId, checkpoint.epoch);
+    if (resolve(checkpoint.path) !== expected) {
+      throw new Error(`checkpoint ${checkpoint.path} is not where this store keeps run ${runId}'s epoch ${checkpoint.epoch} (${expected})`);
+    }
     const createdAt = checkpoint.createdAt ?? Date.now();
     const result = this.db
       .prepare(
@@ -550,6 +505,21 @@ export class RunStore {
     return row ? checkpointFromRow(row) : undefined;
   }
 
+  /**
+   * The checkpoint a resume or an evaluation can load: the newest whose file
+   * is in this store's folder, of the recorded size and SHA-256. Newer ones
+   * that fail are listed in `skipped` with why; the run's record is untouched.
+   */
+  async intactCheckpoint(runId: string): Promise<IntactCheckpoint> {
+    const skipped: IntactCheckpoint['skipped'] = [];
+    for (const checkpoint of this.checkpoints(runId).reverse()) {
+      const check = await this.checkpointFolder.check(checkpoint);
+      if (check.ok) return { checkpoint: { ...checkpoint, path: check.path }, skipped };
+      skipped.push({ epoch: checkpoint.epoch, reason: check.reason });
+    }
+    return { checkpoint: undefined, skipped };
+  }
+
   /** The test-set confusion matrix: rows are true classes, columns predictions. */
   setConfusion(runId: string, matrix: number[][], createdAt: number = Date.now()): void {
     validateConfusion(matrix);
@@ -584,51 +554,12 @@ export class RunStore {
     };
   }
 
-  /**
-   * Writes a snapshot as a new run and returns its id: the snapshot's own id
-   * when free, a fresh one when taken. A snapshot caught `running` becomes
-   * `interrupted`: no process here will ever finish it.
-   */
-  importSnapshot(snapshot: RunSnapshot): string {
-    const { run } = snapshot;
-    const config = runConfigSchema.parse(run.config);
-    return this.transaction(() => {
-      const id = this.getRun(run.id) ? this.freeRunId() : run.id;
-      this.insertRunRow({
-        id,
-        name: run.name,
-        status: run.status === 'running' ? 'interrupted' : run.status,
-        created_at: run.createdAt,
-        started_at: run.startedAt,
-        finished_at: run.finishedAt,
-        ...configColumns(config),
-        architecture_json: run.architecture ? JSON.stringify(run.architecture) : null,
-        dataset: run.dataset,
-        engine_id: run.engine?.id ?? null,
-        engine_backend: run.engine?.backend ?? null,
-        engine_version: run.engine?.version ?? null,
-        engine_detail: run.engine?.detail ?? null,
-        host_os: run.host?.os ?? null,
-        host_cpu: run.host?.cpu ?? null,
-        host_gpu: run.host?.gpu ?? null,
-        params: run.params,
-        macs: run.macs,
-        train_size: run.shape?.trainSize ?? null,
-        test_size: run.shape?.testSize ?? null,
-        steps_per_epoch: run.shape?.stepsPerEpoch ?? null,
-        first_epoch: run.shape?.firstEpoch ?? null,
-        epochs_completed: run.epochsCompleted,
-        duration_seconds: run.durationSeconds,
-        error: run.error,
-        notes: run.notes,
-        baseline: run.baseline ? 1 : 0,
-      });
-      for (const tag of run.tags) this.tagRun(id, tag);
-      this.appendMetrics(id, snapshot.metrics);
-      for (const checkpoint of snapshot.checkpoints) this.addCheckpoint(id, checkpoint);
-      if (snapshot.confusion) this.setConfusion(id, snapshot.confusion);
-      return id;
-    });
+  /** Writes one whole run row (snapshot-import.ts restores runs with it). */
+  insertRun(values: RunColumns & Pick<RunRow, 'id' | 'name' | 'status'>): void {
+    const columns = assertColumns(values);
+    this.db
+      .prepare(`INSERT INTO runs (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
+      .run(values);
   }
 
   // ---- internals -----------------------------------------------------------------
@@ -643,15 +574,6 @@ export class RunStore {
       const id = newRunId();
       if (!taken.get(id)) return id;
     }
-  }
-
-  private insertRunRow(values: Partial<RunRow> & Pick<RunRow, 'id' | 'name' | 'status'>): void {
-    const columns = Object.keys(values);
-    this.db
-      .prepare(
-        `INSERT INTO runs (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
-      )
-      .run(values);
   }
 
   private updateRun(id: string, assignment: string, value: unknown): void {

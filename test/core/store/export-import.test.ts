@@ -9,6 +9,7 @@ import {
   importRuns,
   metricsCsv,
   METRICS_CSV_COLUMNS,
+  type RunExport,
 } from '../../../src-main/core/store/export-import';
 import { RunRecorder } from '../../../src-main/core/store/run-recorder';
 import { RunStore } from '../../../src-main/core/store/run-store';
@@ -42,7 +43,7 @@ function richRun(store: RunStore, name = 'rich, "quoted" run'): string {
   store.appendMetrics(id, [
     { key: 'epoch.loss', step: 2, epoch: 2, batch: null, value: Infinity, wallTime: 1 },
   ]);
-  store.addCheckpoint(id, { epoch: 1, path: '/nowhere/e1.ckpt', bytes: 100, sha256: 'c'.repeat(64), createdAt: 5 });
+  store.addCheckpoint(id, { epoch: 1, path: store.checkpointFolder.pathFor(id, 1), bytes: 100, sha256: 'c'.repeat(64), createdAt: 5 });
   store.setConfusion(id, Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 9 : 1))), 6);
   return id;
 }
@@ -59,7 +60,7 @@ function rowCounts(path: string): Record<string, number> {
   }
 }
 
-test('export → import into another database yields the same run, same id, same everything', (t) => {
+test('export → import into another database yields the same run, same id, everything but checkpoints', (t) => {
   const { dir, cleanup } = tempDir();
   t.after(cleanup);
   const source = openStore(t, dir, 'a.sqlite');
@@ -67,8 +68,9 @@ test('export → import into another database yields the same run, same id, same
   const text = exportRunsJson(source, [id]);
 
   const target = openStore(t, dir, 'b.sqlite');
-  assert.deepEqual(importRuns(target, text), [{ id, originalId: id, name: 'rich, "quoted" run' }]);
-  assert.deepEqual(target.snapshot(id), source.snapshot(id));
+  assert.deepEqual(importRuns(target, text), [{ id, name: 'rich, "quoted" run', withoutWeights: true }]);
+  assert.deepEqual(target.snapshot(id), { ...source.snapshot(id), checkpoints: [] }, 'paths are not weights: none recorded');
+  assert.ok(!text.includes(source.checkpointFolder.root), 'no local path travels');
   const { owner: _a, ...imported } = target.requireRun(id);
   const { owner: _b, ...original } = source.requireRun(id);
   assert.deepEqual(imported, original, 'summary, tags and all fields equal');
@@ -76,21 +78,45 @@ test('export → import into another database yields the same run, same id, same
   assert.ok(Number.isNaN(target.metrics(id, ['batch.loss'])[1].value));
 });
 
-test('importing a run whose id exists gives it a new id; a running run arrives interrupted', (t) => {
+test('an id already here, or twice in the file, is refused by name; a running run arrives interrupted', (t) => {
   const { dir, cleanup } = tempDir();
   t.after(cleanup);
+  const path = join(dir, 'a.sqlite');
   const store = openStore(t, dir, 'a.sqlite');
   const id = richRun(store);
   const exported = exportRuns(store, [id]);
   exported.runs[0].status = 'running';
-  const [{ id: copy, originalId }] = importRuns(store, JSON.stringify(exported));
-  assert.equal(originalId, id);
-  assert.notEqual(copy, id);
-  assert.equal(store.requireRun(copy).status, 'interrupted');
-  const { run: copyRun, ...copyRest } = store.snapshot(copy);
-  const { run: origRun, ...origRest } = store.snapshot(id);
-  assert.deepEqual(copyRest, origRest);
-  assert.deepEqual({ ...copyRun, id, status: origRun.status }, origRun);
+  const before = rowCounts(path);
+  assert.throws(() => importRuns(store, JSON.stringify(exported)), new RegExp(`run id ${id} is already in this database.*nothing was imported`));
+  const twice = { ...exported, runs: [exported.runs[0], exported.runs[0]] };
+  assert.throws(() => importRuns(store, JSON.stringify(twice)), new RegExp(`runs\\[1\\]\\.id: run id ${id} appears twice`));
+  assert.deepEqual(rowCounts(path), before);
+
+  const other = openStore(t, dir, 'b.sqlite');
+  importRuns(other, JSON.stringify(exported));
+  assert.equal(other.requireRun(id).status, 'interrupted');
+});
+
+test('import refuses negative steps, durations and times, duplicate points and overlong names', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const source = openStore(t, dir, 'a.sqlite');
+  const exported = exportRuns(source, [richRun(source)]);
+  const target = openStore(t, dir, 'b.sqlite');
+  const refused = (change: (run: RunExport['runs'][number]) => void, pattern: RegExp) => {
+    const copy = structuredClone(exported);
+    change(copy.runs[0]!);
+    assert.throws(() => importRuns(target, JSON.stringify(copy)), pattern);
+  };
+  refused((run) => (run.metrics[0]!.step = -1), /runs\[0\]\.metrics\[0\]\.step/);
+  refused((run) => (run.metrics[0]!.wallTime = -5), /metrics\[0\]\.wallTime/);
+  refused((run) => (run.durationSeconds = -1), /durationSeconds/);
+  refused((run) => (run.createdAt = -1), /createdAt/);
+  refused((run) => (run.epochsCompleted = -2), /epochsCompleted/);
+  refused((run) => run.metrics.push({ ...run.metrics[0]!, value: 0.5 }), /a second point for key batch\.loss at step 0/);
+  refused((run) => (run.name = 'x'.repeat(201)), /name/);
+  refused((run) => (run.tags = ['t'.repeat(101)]), /tags\[0\]/);
+  assert.deepEqual(target.listRuns(), []);
 });
 
 test('a malformed file is refused naming the field, and changes nothing', (t) => {
@@ -132,15 +158,18 @@ test('an import that fails half-way through writing leaves no partial rows', (t)
   const text = exportRunsJson(store, [richRun(store), richRun(store, 'b')]);
   const before = rowCounts(path);
   // The second run fails after the first was fully written inside the transaction.
-  const original = store.importSnapshot.bind(store);
+  const target = openStore(t, dir, 'b.sqlite');
+  const targetBefore = rowCounts(join(dir, 'b.sqlite'));
+  const original = target.setConfusion.bind(target);
   let calls = 0;
-  store.importSnapshot = (snapshot) => {
+  target.setConfusion = (...args) => {
     calls += 1;
     if (calls === 2) throw new Error('disk full');
-    return original(snapshot);
+    original(...args);
   };
-  assert.throws(() => importRuns(store, text), /disk full/);
+  assert.throws(() => importRuns(target, text), /disk full/);
   assert.equal(calls, 2);
+  assert.deepEqual(rowCounts(join(dir, 'b.sqlite')), targetBefore);
   assert.deepEqual(rowCounts(path), before);
 });
 

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { configHash } from '../../../src-main/core/store/config-hash';
+import { dirname, join } from 'node:path';
+import { configHash, sha256Hex } from '../../../src-main/core/store/config-hash';
 import { RunNotFoundError, RunStore } from '../../../src-main/core/store/run-store';
 import type { StartEvent } from '../../../src-main/shared/train/events';
 import { smallConfig, syntheticRun, tempDir } from './store-fixtures';
@@ -200,26 +201,29 @@ test('reapInterrupted marks dead owners only: unknown pid here, stale heartbeat 
   assert.match(reapedRun.error ?? '', /process 1 on elsewhere/);
 });
 
-test('checkpoints: latest by epoch; deleteRun removes rows and files not shared with another run', (t) => {
+/** Writes a checkpoint file where the store keeps it and returns what addCheckpoint takes. */
+function writeCheckpoint(store: RunStore, runId: string, epoch: number, content = `epoch ${epoch}`) {
+  const path = store.checkpointFolder.pathFor(runId, epoch);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  return { epoch, path, bytes: Buffer.byteLength(content), sha256: sha256Hex(Buffer.from(content)) };
+}
+
+test('checkpoints: latest by epoch; deleteRun removes the run\'s files in the store\'s folder', (t) => {
   const { store, dir } = openTemp(t);
   const id = store.createRun(smallConfig());
   const other = store.createRun(smallConfig());
-  const file = (name: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, name);
-    return path;
-  };
-  const e0 = file('e0.ckpt');
-  const e1 = file('e1.ckpt');
-  const shared = file('shared.ckpt');
-  store.addCheckpoint(id, { epoch: 1, path: e1, bytes: 7, sha256: HASH, createdAt: 20 });
-  store.addCheckpoint(id, { epoch: 0, path: e0, bytes: 7, sha256: HASH, createdAt: 30 });
-  store.addCheckpoint(id, { epoch: 0, path: shared, bytes: 11, sha256: HASH });
-  store.addCheckpoint(other, { epoch: 3, path: shared, bytes: 11, sha256: HASH });
-  assert.equal(store.latestCheckpoint(id)?.path, e1);
-  assert.deepEqual(store.checkpoints(id).map((c) => c.epoch), [0, 0, 1]);
+  assert.equal(store.checkpointFolder.root, join(dir, 'checkpoints'), 'runs.sqlite keeps the app\'s layout');
+  const e0 = writeCheckpoint(store, id, 0);
+  const e1 = writeCheckpoint(store, id, 1);
+  const o3 = writeCheckpoint(store, other, 3);
+  store.addCheckpoint(id, { ...e1, createdAt: 20 });
+  store.addCheckpoint(id, { ...e0, createdAt: 30 });
+  store.addCheckpoint(other, o3);
+  assert.equal(store.latestCheckpoint(id)?.path, e1.path);
+  assert.deepEqual(store.checkpoints(id).map((c) => c.epoch), [0, 1]);
   assert.equal(store.latestCheckpoint(other)?.epoch, 3);
-  assert.throws(() => store.addCheckpoint(id, { epoch: 0, path: e0, bytes: 1, sha256: 'short' }), /CHECK/);
+  assert.throws(() => store.addCheckpoint(id, { ...e0, sha256: 'short' }), /CHECK/);
   store.setConfusion(id, [
     [3, 1],
     [0, 4],
@@ -227,16 +231,76 @@ test('checkpoints: latest by epoch; deleteRun removes rows and files not shared 
   store.appendMetrics(id, [{ key: 'batch.loss', step: 0, epoch: 0, batch: 0, value: 1, wallTime: 1 }]);
 
   const { deletedFiles } = store.deleteRun(id);
-  assert.deepEqual(deletedFiles.sort(), [e0, e1].sort());
-  assert.equal(existsSync(e0), false);
-  assert.equal(existsSync(shared), true, 'still named by the other run');
+  assert.deepEqual(deletedFiles.sort(), [e0.path, e1.path].sort());
+  assert.equal(existsSync(e0.path), false);
+  assert.equal(existsSync(dirname(e0.path)), false, 'the emptied run folder goes too');
+  assert.equal(existsSync(o3.path), true);
   assert.equal(store.getRun(id), undefined);
   assert.deepEqual(store.metrics(id), []);
   assert.deepEqual(store.metricSummary(id), {});
   assert.deepEqual(store.checkpoints(id), []);
   assert.equal(store.getConfusion(id), null);
-  assert.equal(store.latestCheckpoint(other)?.path, shared);
+  assert.equal(store.latestCheckpoint(other)?.path, o3.path);
   assert.throws(() => store.deleteRun(id), RunNotFoundError);
+});
+
+test('addCheckpoint takes only the store\'s own name for the run and epoch', (t) => {
+  const { store, dir } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'keep me');
+  const record = { epoch: 0, path: victim, bytes: 7, sha256: HASH };
+  assert.throws(() => store.addCheckpoint(id, record), /not where this store keeps/);
+  const elsewhere = { ...record, path: store.checkpointFolder.pathFor(id, 1) };
+  assert.throws(() => store.addCheckpoint(id, elsewhere), /epoch 0/, 'epoch 1\'s name for epoch 0');
+  assert.deepEqual(store.checkpoints(id), []);
+});
+
+test('a row naming a file outside the folder loses its row on delete, never the file', (t) => {
+  const { store, dir } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'keep me');
+  const linked = store.checkpointFolder.pathFor(id, 0);
+  mkdirSync(dirname(linked), { recursive: true });
+  // A link inside the folder that leads out of it is still outside.
+  symlinkSync(victim, linked);
+  store.addCheckpoint(id, { epoch: 0, path: linked, bytes: 7, sha256: HASH });
+  // As a forged or older database would hold it: a row naming any path.
+  const db = new Database(store.path);
+  db.prepare(`INSERT INTO checkpoints (run_id, epoch, path, bytes, sha256, created_at) VALUES (?, 1, ?, 7, ?, 0)`).run(
+    id,
+    victim,
+    HASH,
+  );
+  db.close();
+  assert.deepEqual(store.deleteRun(id).deletedFiles, []);
+  assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+});
+
+test('intactCheckpoint passes over a corrupted or foreign newest file and says why, without its hash', async (t) => {
+  const { store, dir } = openTemp(t);
+  const id = store.createRun(smallConfig());
+  store.addCheckpoint(id, writeCheckpoint(store, id, 0));
+  store.addCheckpoint(id, writeCheckpoint(store, id, 1));
+  const newest = writeCheckpoint(store, id, 2);
+  store.addCheckpoint(id, newest);
+  assert.equal((await store.intactCheckpoint(id)).checkpoint?.epoch, 2);
+
+  writeFileSync(newest.path, 'epoch X'); // same size, other bytes
+  const db = new Database(store.path);
+  const secret = join(dir, 'secret.txt');
+  writeFileSync(secret, 'epoch 1');
+  db.prepare(`UPDATE checkpoints SET path = ? WHERE run_id = ? AND epoch = 1`).run(secret, id);
+  db.close();
+  const { checkpoint, skipped } = await store.intactCheckpoint(id);
+  assert.equal(checkpoint?.epoch, 0);
+  assert.deepEqual(skipped.map((s) => s.epoch), [2, 1]);
+  assert.match(skipped[0]!.reason, /SHA-256 differs/);
+  assert.match(skipped[1]!.reason, /not a file in this store's checkpoint folder/);
+  const actual = sha256Hex(readFileSync(newest.path));
+  assert.ok(!JSON.stringify(skipped).includes(actual), 'no hash of what the file holds');
+  assert.equal(store.requireRun(id).status, 'queued', 'the record is untouched');
 });
 
 test('a run recorded by a live process cannot be deleted', (t) => {
