@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../core/data/fashion-mnist';
 import { appDataDir } from '../core/paths';
 import { downloadWithProgress } from './ensure-dataset';
+import { userPath } from './user-path';
 
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('Where Fashion-MNIST is, and fetching it.');
   data
     .command('status')
     .description('Say where the training data will be read from.')
-    .option('--data <dir>', 'a folder to check instead of the usual places')
+    .option('--data <dir>', 'a folder to check instead of the usual places', userPath)
     .option('--json', 'print JSON')
     .action((flags: { data?: string; json?: boolean }) => {
       const location = locateFashionMnist({ dir: flags.data, dataDir: appDataDir() });

@@ -4,6 +4,7 @@ import { FASHION_MNIST_CLASSES, loadFashionMnistSplit } from '../core/data/fashi
 import { openRunStore } from './runs-command';
 import { ensureFashionMnist } from './ensure-dataset';
 import { positiveInt } from './option-parsers';
+import { userPath } from './user-path';
 import { UsageError } from './usage-error';
 
 interface EvaluateFlags {
@@ -19,10 +20,10 @@ export function registerEvaluateCommand(program: Command): void {
     .command('evaluate')
     .description("Evaluate a run's last checkpoint on the test set: accuracy, per-class accuracy, confusion matrix.")
     .argument('<run>', 'run id (or a unique prefix)')
-    .option('--db <file>', 'the run database (default: the app’s)')
+    .option('--db <file>', 'the run database (default: the app’s)', userPath)
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--test-limit <n>', 'evaluate on the first N test images (default: all 10,000)', positiveInt)
-    .option('--data <dir>', 'folder holding the Fashion-MNIST IDX files')
+    .option('--data <dir>', 'folder holding the Fashion-MNIST IDX files', userPath)
     .option('--json', 'print JSON')
     .action(async (runArg: string, flags: EvaluateFlags) => {
       const store = openRunStore(flags.db);
@@ -30,9 +31,13 @@ export function registerEvaluateCommand(program: Command): void {
       try {
         const id = store.resolveRunId(runArg);
         const run = store.requireRun(id);
-        const checkpoint = store.latestCheckpoint(id);
+        // Only a file in the store's own folder, of the recorded size and hash, is loaded.
+        const { checkpoint, skipped } = await store.intactCheckpoint(id);
+        for (const { epoch, reason } of skipped) process.stderr.write(`warning: skipping the checkpoint of epoch ${epoch}: ${reason}\n`);
         if (!checkpoint) {
-          throw new UsageError(`run ${id} has no checkpoint to evaluate (runs record one at the end of each epoch; this one finished none).`);
+          throw new UsageError(
+            `run ${id} has no ${skipped.length > 0 ? 'intact ' : ''}checkpoint to evaluate (runs record one at the end of each epoch; this one finished none, or was imported without weights).`,
+          );
         }
         target = { run, checkpoint };
       } finally {

@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
-import { exportRunsJson, importRuns, metricsCsv } from '../core/store/export-import';
+import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
 import { RunStore } from '../core/store/run-store';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
+import { userPath } from './user-path';
 
 /**
  * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
@@ -14,10 +16,11 @@ import { UsageError } from './usage-error';
  * unique prefix, as git hashes can.
  */
 
-export type OpenStore = (dbPath?: string) => RunStore;
+/** The database used without --db (tests pass their own). */
+export type DefaultDatabase = () => string;
 
 /** The store at `--db`, or the app's shared database. */
-export const openRunStore: OpenStore = (dbPath) => RunStore.open(dbPath ?? defaultDatabasePath());
+export const openRunStore = (dbPath?: string): RunStore => RunStore.open(dbPath ?? defaultDatabasePath());
 
 type Write = (text: string) => void;
 const stdoutWrite: Write = (text) => {
@@ -28,8 +31,13 @@ interface DbFlags {
   db?: string;
 }
 
-function withStore<T>(openStore: OpenStore, flags: DbFlags, fn: (store: RunStore) => T): T {
-  const store = openStore(flags.db);
+/** Commands that only read or change what is there never create a database: they say it is missing. */
+function requireDatabase(path: string): void {
+  if (!existsSync(path)) throw new UsageError(`no run database at ${path} (nothing was created)`);
+}
+
+function withStore<T>(path: string, fn: (store: RunStore) => T): T {
+  const store = RunStore.open(path);
   try {
     return fn(store);
   } finally {
@@ -175,7 +183,7 @@ function showText(store: RunStore, run: RunRecord): string {
 // ---- commands -------------------------------------------------------------------
 
 const dbOption = () =>
-  new Option('--db <file>', `run database (default: ${defaultDatabasePath()})`);
+  new Option('--db <file>', `run database (default: ${defaultDatabasePath()})`).argParser(userPath);
 
 interface ListFlags extends DbFlags {
   json?: boolean;
@@ -186,9 +194,10 @@ interface ListFlags extends DbFlags {
 
 export function registerRunsCommands(
   program: Command,
-  openStore: OpenStore = openRunStore,
+  defaultDb: DefaultDatabase = defaultDatabasePath,
   write: Write = stdoutWrite,
 ): Command {
+  const dbPath = (flags: DbFlags): string => flags.db ?? defaultDb();
   const runs = program
     .command('runs')
     .description('List, show, export, import, delete and tag recorded runs.');
@@ -201,12 +210,18 @@ export function registerRunsCommands(
     .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
     .option('--tag <tag>', 'only runs with this tag')
     .option('--limit <n>', 'at most this many runs', positiveInt)
-    .action((flags: ListFlags) =>
-      withStore(openStore, flags, (store) => {
+    .action((flags: ListFlags) => {
+      const path = dbPath(flags);
+      if (!existsSync(path)) {
+        // A read-only look creates nothing: no file, no folder.
+        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${path}).\n`);
+        return;
+      }
+      withStore(path, (store) => {
         const list = store.listRuns({ status: flags.status, tag: flags.tag, limit: flags.limit });
         write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : listTable(list));
-      }),
-    );
+      });
+    });
 
   runs
     .command('show')
@@ -214,8 +229,9 @@ export function registerRunsCommands(
     .argument('<id>', 'run id or a unique prefix of it')
     .addOption(dbOption())
     .option('--json', 'print JSON')
-    .action((idArg: string, flags: DbFlags & { json?: boolean }) =>
-      withStore(openStore, flags, (store) => {
+    .action((idArg: string, flags: DbFlags & { json?: boolean }) => {
+      requireDatabase(dbPath(flags));
+      return withStore(dbPath(flags), (store) => {
         const run = store.requireRun(store.resolveRunId(idArg));
         if (flags.json) {
           const full = { ...run, checkpoints: store.checkpoints(run.id), confusion: store.getConfusion(run.id) };
@@ -223,8 +239,8 @@ export function registerRunsCommands(
         } else {
           write(showText(store, run));
         }
-      }),
-    );
+      });
+    });
 
   runs
     .command('export')
@@ -232,31 +248,41 @@ export function registerRunsCommands(
     .argument('<id...>', 'run ids or unique prefixes')
     .addOption(dbOption())
     .addOption(new Option('--format <format>', 'json or csv').choices(['json', 'csv']).default('json'))
-    .option('--out <file>', 'write to this file instead of standard output')
-    .action((idArgs: string[], flags: DbFlags & { format: 'json' | 'csv'; out?: string }) =>
-      withStore(openStore, flags, (store) => {
+    .addOption(new Option('--out <file>', 'write to this file instead of standard output').argParser(userPath))
+    .action((idArgs: string[], flags: DbFlags & { format: 'json' | 'csv'; out?: string }) => {
+      requireDatabase(dbPath(flags));
+      return withStore(dbPath(flags), (store) => {
         const ids = idArgs.map((id) => store.resolveRunId(id));
         const text = flags.format === 'csv' ? metricsCsv(store, ids) : `${exportRunsJson(store, ids)}\n`;
         if (flags.out === undefined) {
           write(text);
           return;
         }
-        writeFileSync(flags.out, text);
+        try {
+          writeFileSync(flags.out, text);
+        } catch (error) {
+          throw fileError('write', flags.out, error);
+        }
         write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
-      }),
-    );
+      });
+    });
 
   runs
     .command('import')
     .description('Import runs from a JSON export: all of them or, on any error, none.')
-    .argument('<file>', 'a file written by `runs export`')
+    .argument('<file>', 'a file written by `runs export`', userPath)
     .addOption(dbOption())
     .action((file: string, flags: DbFlags) => {
-      const text = readFileSync(file, 'utf8');
-      withStore(openStore, flags, (store) => {
-        for (const run of importRuns(store, text)) {
-          const renamed = run.id === run.originalId ? '' : ` (id ${run.originalId} was taken here)`;
-          write(`Imported ${run.id}  ${run.name}${renamed}\n`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw fileError('read', file, error);
+      }
+      withStore(dbPath(flags), (store) => {
+        const runs = importRuns(store, text);
+        for (const run of runs) {
+          write(`Imported ${run.id}  ${run.name}${run.withoutWeights ? ` (${WITHOUT_WEIGHTS_NOTICE})` : ''}\n`);
         }
       });
     });
@@ -266,13 +292,14 @@ export function registerRunsCommands(
     .description('Delete a run with its metrics, checkpoints (files too) and results.')
     .argument('<id>', 'run id or a unique prefix of it')
     .addOption(dbOption())
-    .action((idArg: string, flags: DbFlags) =>
-      withStore(openStore, flags, (store) => {
+    .action((idArg: string, flags: DbFlags) => {
+      requireDatabase(dbPath(flags));
+      return withStore(dbPath(flags), (store) => {
         const id = store.resolveRunId(idArg);
         const { deletedFiles } = store.deleteRun(id);
         write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
-      }),
-    );
+      });
+    });
 
   runs
     .command('tag')
@@ -281,15 +308,16 @@ export function registerRunsCommands(
     .argument('<tag>', 'the tag')
     .addOption(dbOption())
     .option('--remove', 'remove the tag instead')
-    .action((idArg: string, tag: string, flags: DbFlags & { remove?: boolean }) =>
-      withStore(openStore, flags, (store) => {
+    .action((idArg: string, tag: string, flags: DbFlags & { remove?: boolean }) => {
+      requireDatabase(dbPath(flags));
+      return withStore(dbPath(flags), (store) => {
         if (tag.trim() === '') throw new UsageError('a tag cannot be empty');
         const id = store.resolveRunId(idArg);
         if (flags.remove) store.untagRun(id, tag);
         else store.tagRun(id, tag);
         write(`${id}: ${store.requireRun(id).tags.join(', ') || '(no tags)'}\n`);
-      }),
-    );
+      });
+    });
 
   return runs;
 }

@@ -9,6 +9,7 @@ import { rendererIsBuilt } from '../server/static-files';
 import { startWorkbenchServer } from '../server/workbench-server';
 import { TOKEN_PARAM } from '../api/websocket-api';
 import { nonNegativeInt } from './option-parsers';
+import { userPath } from './user-path';
 
 interface ServeFlags {
   host: string;
@@ -30,7 +31,7 @@ export function registerServeCommand(program: Command): void {
       '127.0.0.1',
     )
     .option('--port <n>', 'port to listen on (0: any free one)', nonNegativeInt, 7878)
-    .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)')
+    .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)', userPath)
     .option('--open', 'open the workbench in the default browser')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);

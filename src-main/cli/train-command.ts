@@ -10,6 +10,7 @@ import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
+import { userPath } from './user-path';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 
@@ -69,11 +70,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--train-limit <n>', 'train on the first N training images (file order)', positiveInt)
     .option('--test-limit <n>', 'evaluate on the first N test images', positiveInt)
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
-    .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)')
+    .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)', userPath)
     .option('--name <text>', 'a name for the run')
     .option('--json', 'print one JSON object per event instead of progress bars')
-    .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)')
-    .option('--resume <run>', 'continue a stopped run from its last checkpoint (add --epochs to train it longer)')
+    .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)', userPath)
+    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)')
     .addOption(
       new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
         .choices(['every', 'last', 'none'])
@@ -173,9 +174,11 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const { run } = flags.resume
+    const started = flags.resume
       ? await service.call('runs.resume', { runId: service.store.resolveRunId(flags.resume), epochs: flags.epochs })
       : await service.call('runs.start', { config: { ...config!, dataDir } });
+    const { run } = started;
+    if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
     runId = run.id;
     view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
     for (const message of early.splice(0)) if (message.runId === runId) deliver(message.event);

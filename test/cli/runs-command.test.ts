@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerRunsCommands } from '../../src-main/cli/runs-command';
 import { UsageError } from '../../src-main/cli/usage-error';
@@ -17,7 +17,7 @@ function cli(defaultDb: string) {
   const program = new Command('vgg-workbench')
     .exitOverride()
     .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (err += s) });
-  registerRunsCommands(program, (db) => RunStore.open(db ?? defaultDb), (s) => (out += s));
+  registerRunsCommands(program, () => defaultDb, (s) => (out += s));
   return {
     run: async (...args: string[]): Promise<string> => {
       out = '';
@@ -38,7 +38,7 @@ function seed(path: string): { done: string; queued: string } {
       [5, 1],
       [2, 7],
     ]);
-    store.addCheckpoint(done, { epoch: 1, path: join(path, '..', 'e1.ckpt'), bytes: 10, sha256: 'f'.repeat(64) });
+    store.addCheckpoint(done, { epoch: 1, path: store.checkpointFolder.pathFor(done, 1), bytes: 10, sha256: 'f'.repeat(64) });
     const queued = store.createRun(smallConfig({ model: 'lenet', resize: 28, name: 'waiting' }), { baseline: true });
     return { done, queued };
   } finally {
@@ -50,8 +50,13 @@ test('runs list prints a table for people and JSON on request', async (t) => {
   const { dir, cleanup } = tempDir('cli-runs-');
   t.after(cleanup);
   const db = join(dir, 'runs.sqlite');
-  const { run } = cli(join(dir, 'default.sqlite'));
-  assert.equal(await run('runs', 'list'), 'No runs recorded yet.\n');
+  const missing = join(dir, 'not', 'yet', 'default.sqlite');
+  const { run } = cli(missing);
+  assert.equal(await run('runs', 'list'), `No runs recorded yet (no database at ${missing}).\n`);
+  assert.equal(await run('runs', 'list', '--json'), '[]\n');
+  await assert.rejects(run('runs', 'show', 'abc'), /no run database at .*nothing was created/);
+  await assert.rejects(run('runs', 'delete', 'abc'), UsageError);
+  assert.equal(existsSync(join(dir, 'not')), false, 'a read-only look creates neither file nor folder');
   const { done, queued } = seed(db);
 
   const table = (await run('runs', 'list', '--db', db)).split('\n');
@@ -109,9 +114,14 @@ test('runs export (json and csv) and runs import move runs between databases', a
   const jsonFile = join(dir, 'runs.json');
   await run('runs', 'export', done, queued, '--out', jsonFile);
   const imported = await run('runs', 'import', jsonFile, '--db', other);
-  assert.equal(imported, `Imported ${done}  finished run\nImported ${queued}  waiting\n`);
-  const again = await run('runs', 'import', jsonFile, '--db', other);
-  assert.match(again, new RegExp(`\\(id ${done} was taken here\\)`));
+  assert.equal(
+    imported,
+    `Imported ${done}  finished run (imported without weights: evaluate and resume need a checkpoint)\nImported ${queued}  waiting\n`,
+  );
+  await assert.rejects(
+    run('runs', 'import', jsonFile, '--db', other),
+    new RegExp(`run ids ${done}, ${queued} are already in this database.*nothing was imported`),
+  );
   const stdoutJson = JSON.parse(await run('runs', 'export', done)) as { runs: { id: string }[] };
   assert.deepEqual(stdoutJson.runs.map((r) => r.id), [done]);
 });
@@ -135,7 +145,16 @@ test('failures throw (exit 1 in main); bad usage is a UsageError or a commander 
   const { done } = seed(db);
   const { run, stderr } = cli(db);
   await assert.rejects(run('runs', 'show', 'ffffffffff'), RunNotFoundError);
-  await assert.rejects(run('runs', 'import', join(dir, 'missing.json')), /ENOENT/);
+  await assert.rejects(
+    run('runs', 'import', join(dir, 'missing.json')),
+    new RegExp(`cannot read ${join(dir, 'missing.json')}: no such file, or the folder ${dir} does not exist`),
+  );
+  await assert.rejects(run('runs', 'export', done, '--out', dir), new RegExp(`cannot write ${dir}: it is a folder, not a file`));
+  await assert.rejects(
+    run('runs', 'export', done, '--out', join(dir, 'no', 'such', 'x.csv')),
+    /cannot write .*x\.csv: no such file, or the folder .*no\/such does not exist/,
+  );
+  await assert.rejects(run('runs', 'list', '--db', dir), new RegExp(`cannot open the run database ${dir}: it is a folder, not a file`));
   await assert.rejects(run('runs', 'tag', done, '  '), UsageError);
   const usage = async (args: string[], code: string) =>
     assert.rejects(run(...args), (e: unknown) => e instanceof CommanderError && e.code === code && e.exitCode !== 0);

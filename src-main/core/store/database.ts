@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileError } from './file-errors';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 
 /**
@@ -109,13 +110,27 @@ export interface OpenDatabaseOptions {
  * of failing, foreign keys on, then migrations up to the newest version.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
-  const exists = (() => {
+  try {
+    return openChecked(path, options);
+  } catch (error) {
+    if (error instanceof ForeignDatabaseError || error instanceof NewerSchemaError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // Only the file's own troubles are reworded; anything else (a bug, a busy lock) goes as it is.
+    if (code && /^(E[A-Z]+|SQLITE_(READONLY|CANTOPEN))$/.test(code)) throw fileError('open the run database', path, error);
+    throw error;
+  }
+}
+
+function openChecked(path: string, options: OpenDatabaseOptions): Database.Database {
+  const stat = (() => {
     try {
-      return statSync(path).size > 0;
+      return statSync(path);
     } catch {
-      return false;
+      return undefined;
     }
   })();
+  if (stat?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  const exists = stat !== undefined && stat.size > 0;
   if (exists) assertOurs(path);
   else mkdirSync(dirname(path), { recursive: true });
 
