@@ -139,9 +139,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
   }
 }
 
-/** Opens a view from the navigation (its buttons, not the views' own). */
+/** Opens a view from the navigation (its links, not the views' own buttons). */
 export async function goTo(page: Page, view: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view, exact: true }).click();
 }
 
 /** A README picture of the page as it is now, scrolled to the top. */

@@ -50,10 +50,6 @@ export const useCompareStore = defineStore('compare', () => {
     selected.value = [...new Set(runIds)];
   }
 
-  function toggle(runId: string, on: boolean): void {
-    select(on ? [...selected.value, runId] : selected.value.filter((id) => id !== runId));
-  }
-
   function reloadLater(runId: string): void {
     stale.add(runId);
     timer ??= setTimeout(() => {
@@ -79,5 +75,5 @@ export const useCompareStore = defineStore('compare', () => {
     for (const id of points.value.keys()) reloadLater(id);
   });
 
-  return { selected, axis, smoothing, logScale, points, errors, ensureLoaded, select, toggle };
+  return { selected, axis, smoothing, logScale, points, errors, ensureLoaded, select };
 });

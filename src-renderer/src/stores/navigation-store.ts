@@ -1,44 +1,48 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
-
-export const VIEWS = [
-  { id: 'launch', label: 'Launch' },
-  { id: 'live', label: 'Live run' },
-  { id: 'runs', label: 'Runs' },
-  { id: 'plans', label: 'Experiment plans' },
-  { id: 'compare', label: 'Compare' },
-  { id: 'replay', label: 'Replay' },
-  { id: 'results', label: 'Results' },
-  { id: 'data', label: 'Data & engine' },
-] as const;
-export type ViewId = (typeof VIEWS)[number]['id'];
+import { computed, reactive } from 'vue';
+import type { RouteLocationRaw } from 'vue-router';
+import { firstString, runIdList, runIdQuery } from '../lib/route-subjects';
+import { router } from '../router';
+import { isViewId, type RunViewId, type ViewId } from '../router/views';
 
 /**
- * Which view is open and which run each run-centred view shows. No router:
- * the desktop app has one window state, and a link from one view to another
- * ("watch this run") is a call here.
+ * Where the person is, as the router's address says, and the moves between
+ * views ("watch this run"). Each run view's link returns to the run last
+ * shown there, as Compare's returns to the last comparison.
  */
 export const useNavigationStore = defineStore('navigation', () => {
-  const view = ref<ViewId>('launch');
-  const liveRunId = ref<string | null>(null);
-  const resultsRunId = ref<string | null>(null);
-  const replayRunId = ref<string | null>(null);
+  const route = router.currentRoute;
+  const view = computed<ViewId>(() => (isViewId(route.value.name) ? route.value.name : 'launch'));
+  /** The run in the address of a run view (null: the view picks its default). */
+  const runId = computed(() => firstString(route.value.params.run));
+  const compareIds = computed(() => runIdList(route.value.query.runs));
 
-  function go(next: ViewId): void {
-    view.value = next;
+  const lastRun = reactive<Record<RunViewId, string | null>>({ live: null, replay: null, results: null });
+  let lastCompare: string[] = [];
+  router.afterEach((to) => {
+    if (to.name === 'live' || to.name === 'replay' || to.name === 'results') lastRun[to.name] = firstString(to.params.run);
+    if (to.name === 'compare') lastCompare = runIdList(to.query.runs);
+  });
+
+  function runLocation(name: RunViewId, id: string | null): RouteLocationRaw {
+    return id === null ? { name } : { name, params: { run: id } };
   }
-  function watchRun(runId: string): void {
-    liveRunId.value = runId;
-    view.value = 'live';
-  }
-  function showResults(runId: string): void {
-    resultsRunId.value = runId;
-    view.value = 'results';
-  }
-  function replayRun(runId: string): void {
-    replayRunId.value = runId;
-    view.value = 'replay';
+  /** Where a navigation link goes: a run view to its last run, Compare to its last runs. */
+  function linkTo(next: ViewId): RouteLocationRaw {
+    if (next === 'live' || next === 'replay' || next === 'results') return runLocation(next, lastRun[next]);
+    if (next === 'compare') return { name: next, query: runIdQuery(lastCompare) };
+    return { name: next };
   }
 
-  return { view, liveRunId, resultsRunId, replayRunId, go, watchRun, showResults, replayRun };
+  const go = (next: ViewId) => router.push(linkTo(next));
+  const watchRun = (id: string) => router.push(runLocation('live', id));
+  const showResults = (id: string) => router.push(runLocation('results', id));
+  const replayRun = (id: string) => router.push(runLocation('replay', id));
+  /** A run chosen in a run view's own picker: a new entry in the history, so Back returns to the one before. */
+  const chooseRun = (where: RunViewId, id: string | null) => router.push(runLocation(where, id));
+  const compareRuns = (ids: readonly string[]) => router.push({ name: 'compare', query: runIdQuery(ids) });
+  /** Ticking a run in Compare edits the address in place: Back leaves Compare rather than unticking. */
+  const setCompared = (ids: readonly string[]) => router.replace({ name: 'compare', query: runIdQuery(ids) });
+
+  return { view, runId, compareIds, linkTo, go, watchRun, showResults, replayRun, chooseRun, compareRuns, setCompared };
 });
