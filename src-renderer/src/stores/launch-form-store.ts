@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import { RESIZE_OPTIONS } from '../../../src-main/shared/train/run-config';
 import type { PresetInfo } from '../../../src-main/api/entities';
+import { readSavedLaunch, saveLaunch } from '../lib/saved-launch-form';
 import { recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
 import { useApiStore } from './api-store';
 import { useCatalogStore } from './catalog-store';
+import { useRunsStore } from './runs-store';
 
 /** The form before presets load; replaced by the chosen preset's recipe. */
 const INITIAL: LaunchForm = {
@@ -28,20 +30,25 @@ const INITIAL: LaunchForm = {
 
 /**
  * The Launch form and the runs waiting to be queued together. Kept in a
- * store so leaving the view to watch a run does not lose what was typed.
+ * store so leaving the view to watch a run does not lose what was typed,
+ * and in the tab's sessionStorage so a reload does not either.
  */
 export const useLaunchFormStore = defineStore('launchForm', () => {
   const api = useApiStore();
   const catalog = useCatalogStore();
-  const form = ref<LaunchForm>({ ...INITIAL });
-  const drafts = ref<StartRunRequest[]>([]);
+  const runs = useRunsStore();
+  const saved = readSavedLaunch(sessionStorage);
+  const form = ref<LaunchForm>(saved?.form ?? { ...INITIAL });
+  const drafts = ref<StartRunRequest[]>(saved?.drafts ?? []);
+  watch([form, drafts], () => saveLaunch(sessionStorage, { form: form.value, drafts: drafts.value }), { deep: true });
 
   const preset = computed<PresetInfo | undefined>(() => catalog.preset(form.value.model));
   const isVgg = computed(() => preset.value?.family === 'vgg');
   const request = computed(() => toStartRequest(form.value, preset.value));
   const summaryRequest = computed(() => toSummaryRequest(form.value, preset.value));
 
-  let initialized = false;
+  /** A form restored after a reload keeps its values; a fresh one takes its preset's recipe once presets are known. */
+  let initialized = saved !== null;
   /** The first time presets are known, the form takes its preset's recipe; later visits keep the edits. */
   function initialize(): void {
     if (initialized || !preset.value) return;
@@ -67,6 +74,7 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
 
   async function start(): Promise<string> {
     const { run } = await api.call('runs.start', request.value);
+    runs.add([run]);
     return run.id;
   }
 
@@ -80,9 +88,10 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
 
   /** Queues every draft at once: the service refuses all of them if one is invalid. */
   async function queueDrafts(): Promise<string[]> {
-    const { runs } = await api.call('runs.startQueue', { runs: drafts.value });
+    const { runs: queued } = await api.call('runs.startQueue', { runs: drafts.value });
     drafts.value = [];
-    return runs.map((run) => run.id);
+    runs.add(queued);
+    return queued.map((run) => run.id);
   }
 
   return {

@@ -55,6 +55,12 @@ export const useRunsStore = defineStore('runs', () => {
     runs.value = runs.value.map((r) => (r.id === record.id ? record : r));
   }
 
+  /** Records just created here (a start's reply), shown at once rather than after the next reload. */
+  function add(records: readonly RunRecord[]): void {
+    const fresh = records.filter((record) => !byId.value.has(record.id));
+    runs.value = [...fresh, ...runs.value];
+  }
+
   async function rename(runId: string, name: string): Promise<void> {
     put((await api.call('runs.rename', { runId, name })).run);
   }
@@ -85,5 +91,5 @@ export const useRunsStore = defineStore('runs', () => {
     return imported.length;
   }
 
-  return { runs, loaded, error, load, run, rename, addTag, removeTag, remove, exportRuns, importFile };
+  return { runs, loaded, error, load, run, add, rename, addTag, removeTag, remove, exportRuns, importFile };
 });
