@@ -34,10 +34,14 @@ export interface SavedLaunch {
   drafts: StartRunRequest[];
 }
 
-type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem'>;
+/** The part of Web Storage used here (so Node tests can pass a Map-backed one). */
+interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
 
 /** What was saved, or null when nothing was or it no longer fits the form (then the recipe applies). */
-export function readSavedLaunch(storage: Storage): SavedLaunch | null {
+export function readSavedLaunch(storage: KeyValueStorage): SavedLaunch | null {
   let raw: unknown;
   try {
     raw = JSON.parse(storage.getItem(LAUNCH_FORM_STORAGE_KEY) ?? 'null');
@@ -51,7 +55,7 @@ export function readSavedLaunch(storage: Storage): SavedLaunch | null {
   return { form: saved.data.form, drafts };
 }
 
-export function saveLaunch(storage: Storage, saved: SavedLaunch): void {
+export function saveLaunch(storage: KeyValueStorage, saved: SavedLaunch): void {
   try {
     storage.setItem(LAUNCH_FORM_STORAGE_KEY, JSON.stringify(saved));
   } catch {
