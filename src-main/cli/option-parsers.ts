@@ -17,6 +17,15 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A TCP port: 0 (any free one) to 65535, said in the flag's own words rather than Node's RangeError. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+    throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free one).');
+  }
+  return n;
+}
+
 export function positiveFloat(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {

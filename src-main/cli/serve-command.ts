@@ -8,7 +8,8 @@ import { openInBrowser } from '../server/open-browser';
 import { rendererIsBuilt } from '../server/static-files';
 import { startWorkbenchServer } from '../server/workbench-server';
 import { TOKEN_PARAM } from '../api/websocket-api';
-import { nonNegativeInt } from './option-parsers';
+import { portNumber } from './option-parsers';
+import { errorMessage } from '../shared/error-message';
 import { userPath } from './user-path';
 
 interface ServeFlags {
@@ -30,12 +31,33 @@ export function registerServeCommand(program: Command): void {
       'address to listen on; any but loopback (127.0.0.1, ::1) requires the access token printed at start',
       '127.0.0.1',
     )
-    .option('--port <n>', 'port to listen on (0: any free one)', nonNegativeInt, 7878)
+    .option('--port <n>', 'port to listen on, 0 to 65535 (0: any free one)', portNumber, 7878)
     .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)', userPath)
     .option('--open', 'open the workbench in the default browser')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });
+}
+
+/** Node's listen errors in the flags' terms, with what would work instead. */
+function listenFailure(error: unknown, flags: ServeFlags): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hosts =
+    'pass --host 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface), or an address of this machine';
+  switch (code) {
+    case 'EADDRINUSE':
+      return `port ${flags.port} on ${flags.host} is in use: pass --port N (1024 to 65535, or 0 for any free one)`;
+    case 'EACCES':
+      return `port ${flags.port} needs administrator rights here: pass --port N from 1024 to 65535 (or 0 for any free one)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `--host ${flags.host} is not a name or address this machine can resolve: ${hosts}`;
+    case 'EADDRNOTAVAIL':
+      return `--host ${flags.host} is not an address of this machine: ${hosts}`;
+    default:
+      return `cannot listen on ${flags.host} port ${flags.port}: ${errorMessage(error)}`;
+  }
 }
 
 async function runServe(flags: ServeFlags): Promise<number> {
@@ -48,10 +70,7 @@ async function runServe(flags: ServeFlags): Promise<number> {
     server = await startWorkbenchServer({ service, host: flags.host, port: flags.port, token, rendererDir: RENDERER_DIR });
   } catch (error) {
     await service.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${flags.port} on ${flags.host} is in use: pass --port N (or --port 0 for any free one)`);
-    }
-    throw error;
+    throw new Error(listenFailure(error, flags));
   }
   const query = token === undefined ? '' : `/?${TOKEN_PARAM}=${token}`;
   const wildcard = flags.host === '0.0.0.0' || flags.host === '::';

@@ -25,6 +25,11 @@ export function serveEventSocket(socket: WebSocket, subscribe: Subscribe): void 
   });
   socket.on('message', () => {
     // Calls go over HTTP; a message here is a client bug, answered so it can be seen.
+    // A client that sends without reading the answers is cut off like a slow reader of events.
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.close(1013, 'error replies are piling up unread');
+      return;
+    }
     const error = new ApiError(
       'invalid-request',
       'this socket only sends events: call API methods with POST /api/<method>',

@@ -10,7 +10,7 @@ import { isLoopbackHost } from './access-token';
 import { serveEventSocket } from './event-socket';
 import { HTTP_STATUS } from './http-status';
 import { checkRequest, TOKEN_COOKIE, type GuardOptions } from './request-guard';
-import { notBuiltPage, page, rendererIsBuilt, resolveStaticFile, sendFile } from './static-files';
+import { escapeHtml, notBuiltPage, page, rendererIsBuilt, resolveStaticFile, sendFile } from './static-files';
 import { errorMessage } from '../shared/error-message';
 
 export interface WorkbenchServerOptions {
@@ -23,7 +23,11 @@ export interface WorkbenchServerOptions {
   token?: string;
   /** The built renderer (out/renderer); a page saying to build it is served when it is missing. */
   rendererDir: string;
-  /** Largest request body (an import of many runs is the big one). Default 256 MB. */
+  /**
+   * Largest request body (an import of many runs is the big one). Default
+   * 32 MB: a run with every batch point exports to a few MB, and parsing
+   * costs several times the body's size in memory and blocks the loop.
+   */
   maxBodyBytes?: number;
 }
 
@@ -50,7 +54,7 @@ const BASE_HEADERS = {
  */
 export async function startWorkbenchServer(options: WorkbenchServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const guard: GuardOptions = { token: options.token };
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
@@ -68,7 +72,8 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     const isApi = url.pathname.startsWith(API_PATH_PREFIX);
     if (refusal) {
       if (isApi) sendEnvelope(response, { ok: false, error: refusal.toBody() });
-      else sendHtml(response, HTTP_STATUS[refusal.code], page('VGG Workbench', `<p>${refusal.message}</p>`));
+      // The message quotes the request's Host or Origin: escaped, and the page may run nothing.
+      else sendHtml(response, HTTP_STATUS[refusal.code], page('VGG Workbench', `<p>${escapeHtml(refusal.message)}</p>`));
       return;
     }
     if (isApi) {
@@ -123,7 +128,11 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     try {
       text = await readBody(request, maxBodyBytes);
     } catch (error) {
-      refuse('invalid-request', errorMessage(error));
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // Refused without reading the rest: the connection closes once the answer is out.
+      response.setHeader('connection', 'close');
+      response.on('finish', () => request.socket.destroy());
+      sendEnvelope(response, { ok: false, error: new ApiError('invalid-request', error.message).toBody() }, 413);
       return;
     }
     let body: unknown;
@@ -179,15 +188,19 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
   };
 }
 
+/** Hosts as a browser writes them: a name or address and a port, nothing that could end a CSP directive. */
+const PLAIN_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
 /** The page may talk to this server only, over HTTP and its WebSocket. */
 function csp(request: IncomingMessage): string {
   const host = request.headers.host ?? '';
+  const sockets = PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
-    `connect-src 'self' ws://${host} wss://${host}`,
+    `connect-src 'self'${sockets}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -195,8 +208,11 @@ function csp(request: IncomingMessage): string {
   ].join('; ');
 }
 
-function sendEnvelope(response: ServerResponse, envelope: ApiEnvelope): void {
-  const status = envelope.ok ? 200 : HTTP_STATUS[envelope.error.code];
+/** For pages the server writes itself (refusals, not found): no script, no framing, no forms. */
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function sendEnvelope(response: ServerResponse, envelope: ApiEnvelope, statusOverride?: number): void {
+  const status = statusOverride ?? (envelope.ok ? 200 : HTTP_STATUS[envelope.error.code]);
   const body = toWireJson(envelope);
   response.writeHead(status, {
     ...BASE_HEADERS,
@@ -211,27 +227,47 @@ function sendHtml(response: ServerResponse, status: number, html: string): void 
   response.writeHead(status, {
     ...BASE_HEADERS,
     'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': PAGE_CSP,
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
   });
   response.end(html);
 }
 
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+class BodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`the request body is larger than ${limit} bytes (${Math.round(limit / 1024 / 1024)} MB): import fewer runs at a time`);
+  }
+}
+
+/**
+ * The body, counted as it streams in: a declared length over the limit is
+ * refused before a byte is read, an undeclared one as soon as it passes it.
+ */
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      request.pause();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        // Read the rest into nothing, so the refusal can still be sent on this connection.
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new Error(`the request body is larger than ${limit} bytes`));
+        request.off('data', onData);
+        request.pause();
+        chunks.length = 0;
+        reject(new BodyTooLargeError(limit));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on('data', onData);
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
