@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
 import { makeRunConfig, type RunConfigRequest } from '../../src-main/core/train/make-run-config';
 import { presetInfos } from '../../src-main/service/preset-infos';
-import { baselineRequests, dataSettingsOf, pickBaselines, trainingSettingsOf } from '../../src-renderer/src/lib/baselines';
+import { baselineRequests, dataSettingsOf, matchesBaselineRecipe, pickBaselines, trainingSettingsOf } from '../../src-renderer/src/lib/baselines';
 import { tempDir } from '../core/store/store-fixtures';
 
 const { dir, cleanup } = tempDir('baselines-');
@@ -66,4 +66,27 @@ test('pinned baselines: the newest completed run on the same images, else one st
 
   const otherImages = pickBaselines(store.listRuns(), { ...settings, trainLimit: 1024 }, presetOf);
   assert.deepEqual(otherImages.map((p) => p.run), [null, null]);
+});
+
+test('a compared LeNet trained with the baseline recipe on these images is the LeNet baseline; one trained otherwise is not', () => {
+  const compared = recordRun({ model: 'lenet', resize: 28, epochs: 2, lr: 0.1, batchSize: 64, ...data }, false, 'completed');
+  const settings = dataSettingsOf(compared);
+  const recordedBaseline = recordRun({ model: 'lenet', resize: 28, epochs: 2, lr: 0.1, batchSize: 64, ...data }, true, 'completed');
+  const training = trainingSettingsOf(compared);
+  assert.equal(matchesBaselineRecipe(compared, 'lenet', settings, training, presetOf('lenet')), true);
+
+  const pinned = pickBaselines(store.listRuns(), settings, presetOf, { runs: [compared], training });
+  assert.deepEqual(pinned.map((p) => [p.model, p.compared]), [
+    ['lenet', true],
+    ['alexnet', false],
+  ]);
+  assert.equal(pinned[0]?.run?.id, compared.id, 'the compared run, ahead of the recorded baseline');
+  // Without the compared runs, the recorded baseline is pinned, as before.
+  assert.equal(pickBaselines(store.listRuns(), settings, presetOf)[0]?.run?.id, recordedBaseline.id);
+
+  // Another lr (or more epochs than the baselines would train) is a different recipe: not the baseline.
+  const otherLr = recordRun({ model: 'lenet', resize: 28, epochs: 2, lr: 0.3, batchSize: 64, ...data }, false, 'completed');
+  assert.equal(matchesBaselineRecipe(otherLr, 'lenet', settings, training, presetOf('lenet')), false);
+  assert.equal(matchesBaselineRecipe(compared, 'lenet', settings, { ...training, epochs: 3 }, presetOf('lenet')), false);
+  assert.equal(pickBaselines(store.listRuns(), settings, presetOf, { runs: [otherLr], training })[0]?.compared, false);
 });

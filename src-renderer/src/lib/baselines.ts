@@ -35,27 +35,66 @@ export function baselineSide(settings: DataSettings, preset: PresetInfo | undefi
   return Math.max(settings.resize, preset?.minimumSide ?? 1);
 }
 
-/** Whether `run` is a usable baseline of `model` for these data settings (not failed or cancelled). */
+const USABLE: readonly RunRecord['status'][] = ['completed', 'running', 'queued'];
+
+/** Whether `run` saw the images a baseline of `model` trains on for these settings. */
+function onBaselineImages(run: RunRecord, model: string, settings: DataSettings, preset: PresetInfo | undefined): boolean {
+  return run.model === model && sameImages(dataSettingsOf(run), { ...settings, resize: baselineSide(settings, preset) }) && USABLE.includes(run.status);
+}
+
+/** Whether `run` is a recorded baseline of `model` for these data settings (not failed or cancelled). */
 export function isBaselineFor(run: RunRecord, model: string, settings: DataSettings, preset: PresetInfo | undefined): boolean {
+  return run.baseline && onBaselineImages(run, model, settings, preset);
+}
+
+/**
+ * Whether `run` is what "Run baselines" would train for `model`: the same
+ * network on the same images, trained with the same recipe. A compared LeNet
+ * that matches is the LeNet baseline, whether or not it was launched as one.
+ */
+export function matchesBaselineRecipe(
+  run: RunRecord,
+  model: string,
+  settings: DataSettings,
+  training: TrainingSettings,
+  preset: PresetInfo | undefined,
+): boolean {
+  const c = run.config;
   return (
-    run.baseline &&
-    run.model === model &&
-    sameImages(dataSettingsOf(run), { ...settings, resize: baselineSide(settings, preset) }) &&
-    (run.status === 'completed' || run.status === 'running' || run.status === 'queued')
+    onBaselineImages(run, model, settings, preset) &&
+    c.epochs === training.epochs &&
+    c.batchSize === training.batchSize &&
+    c.lr === training.lr &&
+    c.momentum === training.momentum
   );
 }
 
-/** The baseline run to pin for each model: the newest completed one, else one still training. */
+/** Where a pinned baseline comes from: one of the compared runs, or a run recorded as a baseline. */
+export interface PinnedBaseline {
+  model: string;
+  run: RunRecord | null;
+  /** True when `run` is one of the compared runs, matching the baseline recipe. */
+  compared: boolean;
+}
+
+/**
+ * The baseline run to pin for each model: a compared run that matches the
+ * baseline recipe, else the newest completed recorded baseline, else one still training.
+ */
 export function pickBaselines(
   runs: readonly RunRecord[],
   settings: DataSettings,
   presets: (id: string) => PresetInfo | undefined,
-): { model: string; run: RunRecord | null }[] {
+  compared: { runs: readonly RunRecord[]; training: TrainingSettings } | null = null,
+): PinnedBaseline[] {
+  const training = compared?.training;
   return BASELINE_MODELS.map((model) => {
+    const own = training && compared.runs.find((run) => matchesBaselineRecipe(run, model, settings, training, presets(model)));
+    if (own) return { model, run: own, compared: true };
     const candidates = runs.filter((run) => isBaselineFor(run, model, settings, presets(model)));
     const completed = candidates.filter((run) => run.status === 'completed');
     const pick = [...(completed.length > 0 ? completed : candidates)].sort((a, b) => b.createdAt - a.createdAt)[0];
-    return { model, run: pick ?? null };
+    return { model, run: pick ?? null, compared: false };
   });
 }
 
