@@ -44,7 +44,7 @@ test('Replay: a saved run plays back as it happened, fastest, seeks back and for
   await page.getByRole('button', { name: 'Play again' }).waitFor();
 
   // Seek back to the middle: the charts are cleared and refilled up to there.
-  await page.getByLabel(/^Replay position/).fill('500');
+  await page.getByLabel(/^Replay position/).fill('12');
   const middle = await eventually(async () => {
     const n = (await seriesLength(page, 'replay-loss-chart', 'Loss per batch')) ?? 20;
     return n > 0 && n < 20 ? n : undefined;
@@ -63,6 +63,45 @@ test('Replay: a saved run plays back as it happened, fastest, seeks back and for
   await new Promise((resolve) => setTimeout(resolve, 700));
   assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), paused);
   await screenshot(page, 'replay');
+});
+
+test('Replay: the timeline slider moves one event per arrow key, forward and back, Home to 0, End to the end; a click lands where it is', async () => {
+  const { page } = workbench;
+  // Open afresh from the address: paused at event 0, at the recorded pace (1×) by default.
+  await page.goto(`${workbench.server.url}#/replay/${run.id}`);
+  await page.reload();
+  await eventually(async () => ((await position(page)).total === 24 ? true : undefined), 'the replay to open');
+  assert.deepEqual(await position(page), { at: 0, total: 24 });
+  assert.equal(await page.getByRole('radio', { name: '1×' }).isChecked(), true);
+
+  const slider = page.getByRole('slider', { name: /^Replay position/ });
+  const reach = (at: number, how: string) => eventually(async () => ((await position(page)).at === at ? true : undefined), `event ${at} after ${how}`, 10_000);
+  await slider.focus();
+  for (let at = 1; at <= 5; at += 1) {
+    await page.keyboard.press('ArrowRight');
+    await reach(at, 'ArrowRight');
+  }
+  await page.keyboard.press('ArrowLeft');
+  await reach(4, 'ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await reach(3, 'ArrowLeft');
+  assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), 2, 'start and two batches');
+  await page.keyboard.press('PageUp');
+  await eventually(async () => ((await position(page)).at > 3 ? true : undefined), 'PageUp to move forward');
+  await page.keyboard.press('Home');
+  await reach(0, 'Home');
+  await page.keyboard.press('End');
+  await reach(24, 'End');
+
+  // A click at 90% of the track lands near event 21.6 of 24, not at a point in recorded time.
+  const box = (await slider.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
+  const clicked = await eventually(async () => {
+    const { at } = await position(page);
+    return at !== 24 ? at : undefined;
+  }, 'the click to seek', 10_000);
+  assert.ok(clicked >= 20 && clicked <= 23, `a click at 90% lands at event ${clicked} of 24`);
+  assert.deepEqual(workbench.pageErrors, []);
 });
 
 test('Data & engine: where the dataset is, sample images by class, folder import checked, engines explained', async () => {

@@ -123,8 +123,12 @@ export const realClock: ReplayClock = {
   },
 };
 
-/** Seek to a global batch step, or to a fraction (0..1) of the run's recorded duration. */
-export type SeekTarget = { step: number } | { fraction: number };
+/**
+ * Seek to a global batch step, to a fraction (0..1) of the run's recorded
+ * duration, or to an event count (`event: n`: exactly the first n events
+ * delivered, what a timeline slider in events shows).
+ */
+export type SeekTarget = { step: number } | { fraction: number } | { event: number };
 
 interface ReplayListeners {
   event: (event: TrainingEvent) => void;
@@ -340,6 +344,10 @@ export class Replay {
     const { events } = this;
     if (events.length === 0) return { index: 0, time: 0 };
     const first = events[0].time;
+    if ('event' in target) {
+      const index = Math.min(events.length, Math.max(0, Math.round(target.event)));
+      return { index, time: index === 0 ? first : events[index - 1].time };
+    }
     if ('step' in target) {
       // Up to and including the batch at `step`, and the epoch end that follows it.
       let index = events.findIndex((e, i) => i > 0 && e.type === 'batch' && e.step > target.step);

@@ -90,8 +90,8 @@ export const useReplayStore = defineStore('replay', () => {
   const play = () => withReplay((id) => api.call('replay.play', { replayId: id }));
   const pause = () => withReplay((id) => api.call('replay.pause', { replayId: id }));
   const setSpeed = (speed: ReplaySpeed) => withReplay((id) => api.call('replay.setSpeed', { replayId: id, speed }));
-  const seek = (fraction: number) =>
-    withReplay((id) => api.call('replay.seek', { replayId: id, target: { fraction } }));
+  /** To the point where exactly `event` events have been delivered (the timeline slider's unit). */
+  const seek = (event: number) => withReplay((id) => api.call('replay.seek', { replayId: id, target: { event } }));
 
   return { state, received, error, timeline, version, open, close, play, pause, setSpeed, seek };
 });

@@ -176,6 +176,27 @@ test('seek forward emits the skipped events at once; seek backward resets and re
   assert.equal(replay.finished, true);
 });
 
+test('seek to an event count delivers exactly that many events: one more, one fewer, 0 and the end', (t) => {
+  const { store, id, events } = recordRun(t, { epochs: 1, stepsPerEpoch: 6, batchMs: 100 });
+  const replay = Replay.fromStore(store, id, { clock: new FakeClock() });
+  const log = collect(replay);
+  // events: start, b0..b5, epoch0, done (9)
+  replay.seek({ event: 5 });
+  assert.deepEqual(log.events, events.slice(0, 5));
+  replay.seek({ event: 6 });
+  assert.deepEqual(log.events, events.slice(0, 6), 'one forward is one more event, not a jump by time');
+  assert.equal(log.resets, 0);
+  replay.seek({ event: 5 });
+  assert.equal(log.resets, 1);
+  assert.deepEqual(log.events, events.slice(0, 5), 'one back is one fewer');
+  replay.seek({ event: 0 });
+  assert.deepEqual(log.events, [], 'event 0: nothing yet, the start of the timeline');
+  assert.equal(replay.position, 0);
+  replay.seek({ event: events.length + 10 });
+  assert.deepEqual(log.events, events);
+  assert.equal(replay.finished, true);
+});
+
 test('a long run at speed Infinity is emitted in chunks across event-loop turns, all in order', async () => {
   const events = syntheticRun({ epochs: 2, stepsPerEpoch: 1500 });
   const replay = new Replay(events, { speed: Infinity });
