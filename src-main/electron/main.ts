@@ -7,12 +7,13 @@ import { app, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_NAME } from '../core/paths';
-import { probeEnginesInChildProcess } from '../service/engine-probe';
 import { ExperimentService } from '../service/experiment-service';
 import { PredictionWorkerSource } from '../service/prediction-worker-source';
 import engineProbePath from '../service/engine-probe-entry?modulePath';
 import predictionWorkerPath from '../service/prediction-worker?modulePath';
 import trainingWorkerPath from '../worker/training-worker?modulePath';
+import { registerAppScheme, serveRenderer } from './app-protocol';
+import { probeEnginesInUtilityProcess } from './engine-probe-utility';
 import { serveApiOverIpc } from './ipc-transport';
 import { createMainWindow } from './main-window';
 import { guardWebContents } from './navigation-guard';
@@ -28,6 +29,8 @@ const preloadPath = join(mainDir, '..', 'preload', 'index.cjs');
 app.setName(APP_NAME);
 if (process.env.VGG_WORKBENCH_HOME) app.setPath('userData', process.env.VGG_WORKBENCH_HOME);
 app.enableSandbox();
+// Before ready: the built renderer is served as app://workbench/ (app-protocol.ts).
+registerAppScheme();
 
 let service: ExperimentService | undefined;
 let stopIpc: (() => void) | undefined;
@@ -62,7 +65,7 @@ function start(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
     callback(allowed(permission, details.requestingUrl)),
   );
-  // A check names only an origin (file:// for the built page): judge by the page's own URL.
+  // A check names only an origin: judge by the page's own URL.
   session.defaultSession.setPermissionCheckHandler(
     (contents, permission) => contents !== null && allowed(permission, contents.getURL()),
   );
@@ -73,14 +76,8 @@ function start(): void {
       dataDir: userData,
       workerPath: trainingWorkerPath,
       predictions: new PredictionWorkerSource(predictionWorkerPath),
-      // Electron's own binary runs the probe as plain Node.
-      probeEngines: () =>
-        probeEnginesInChildProcess({
-          scriptPath: engineProbePath,
-          execPath: process.execPath,
-          execArgv: [],
-          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        }),
+      // A utility process, not ELECTRON_RUN_AS_NODE: the packaged app has that fuse off.
+      probeEngines: () => probeEnginesInUtilityProcess(engineProbePath),
     });
   } catch (error) {
     fail(
@@ -93,6 +90,7 @@ function start(): void {
     );
     return;
   }
+  if (renderer.dir !== undefined) serveRenderer(renderer.dir);
   stopIpc = serveApiOverIpc(service, renderer.isOurs);
   focusOrOpenWindow();
   app.on('activate', () => focusOrOpenWindow());

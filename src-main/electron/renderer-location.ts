@@ -1,14 +1,17 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_HOST, APP_SCHEME } from './app-scheme';
 
 /**
  * Where the renderer comes from: electron-vite's dev server during
- * `electron-vite dev` (ELECTRON_RENDERER_URL), the built index.html otherwise.
- * The one definition of "our page", used to load it and to trust its frames.
+ * `electron-vite dev` (ELECTRON_RENDERER_URL), the built files served as
+ * app://workbench/ otherwise (app-protocol.ts). The one definition of "our
+ * page", used to load it and to trust its frames.
  */
 export interface RendererLocation {
   /** What the window loads. */
   url: string;
+  /** The built renderer's folder, for the app: handler; undefined with the dev server. */
+  dir: string | undefined;
   /** Whether a frame or navigation target is our renderer. */
   isOurs(url: string): boolean;
 }
@@ -16,11 +19,25 @@ export interface RendererLocation {
 export function rendererLocation(mainDir: string, devServerUrl: string | undefined): RendererLocation {
   if (devServerUrl) {
     const origin = new URL(devServerUrl).origin;
-    return { url: devServerUrl, isOurs: (url) => originOf(url) === origin };
+    return { url: devServerUrl, dir: undefined, isOurs: (url) => originOf(url) === origin };
   }
-  const page = pathToFileURL(join(mainDir, '..', 'renderer', 'index.html')).href;
-  // A file: page is ours only if it is exactly our index.html (any hash or query).
-  return { url: page, isOurs: (url) => withoutSuffix(url) === page };
+  return {
+    url: `${APP_SCHEME}://${APP_HOST}/index.html`,
+    dir: join(mainDir, '..', 'renderer'),
+    // Node's URL gives a non-special scheme the origin "null": compare scheme and host instead.
+    isOurs: (url) => {
+      const parsed = parse(url);
+      return parsed?.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
+    },
+  };
+}
+
+function parse(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
 
 function originOf(url: string): string | undefined {
@@ -31,6 +48,3 @@ function originOf(url: string): string | undefined {
   }
 }
 
-function withoutSuffix(url: string): string {
-  return url.replace(/[?#].*$/, '');
-}

@@ -7,8 +7,16 @@
 import { probeEngines } from '../core/engine/engines';
 import { errorMessage } from '../shared/error-message';
 
+/** Set in an Electron utility process (the desktop app's probe, engine-probe-utility.ts). */
+const parentPort = (process as NodeJS.Process & { parentPort?: { postMessage(message: unknown): void } }).parentPort;
+
 probeEngines().then(
   (statuses) => {
+    if (parentPort) {
+      // The parent ends this process once it has the answer.
+      parentPort.postMessage(statuses);
+      return;
+    }
     if (!process.send) {
       process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
       process.exit(0);

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rendererLocation } from '../../src-main/electron/renderer-location';
 
-test('the built renderer is trusted only as our own index.html', () => {
+test('the built renderer is served as app://workbench/ and trusted only there, never as a file', () => {
   const main = join('/opt', 'app', 'out', 'main');
-  const page = pathToFileURL(join('/opt', 'app', 'out', 'renderer', 'index.html')).href;
   const location = rendererLocation(main, undefined);
-  assert.equal(location.url, page);
-  assert.ok(location.isOurs(page));
-  assert.ok(location.isOurs(`${page}#/runs/abc`));
-  assert.ok(!location.isOurs(pathToFileURL('/opt/app/out/renderer/other.html').href));
+  assert.equal(location.url, 'app://workbench/index.html');
+  assert.equal(location.dir, join('/opt', 'app', 'out', 'renderer'));
+  assert.ok(location.isOurs(location.url));
+  assert.ok(location.isOurs('app://workbench/index.html#/runs/abc'));
+  assert.ok(!location.isOurs('app://elsewhere/index.html'));
+  assert.ok(!location.isOurs(pathToFileURL(join('/opt', 'app', 'out', 'renderer', 'index.html')).href));
   assert.ok(!location.isOurs(pathToFileURL('/etc/passwd').href));
   assert.ok(!location.isOurs('https://example.com/'));
 });
