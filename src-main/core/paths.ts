@@ -5,7 +5,8 @@ import { join } from 'node:path';
 export const APP_NAME = 'VGG Workbench';
 
 /**
- * The app's data folder (database, checkpoints, dataset cache): the same path
+ * The app's data folder (database, dataset cache; checkpoints sit beside each
+ * database, see core/store/checkpoint-folder.ts): the same path
  * Electron's app.getPath('userData') gives, so the CLI and the desktop app
  * share one database. VGG_WORKBENCH_HOME overrides it (tests, portable use).
  */
@@ -23,5 +24,3 @@ export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const defaultDatabasePath = (env: NodeJS.ProcessEnv = process.env): string =>
   join(appDataDir(env), 'runs.sqlite');
-export const checkpointsDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  join(appDataDir(env), 'checkpoints');
