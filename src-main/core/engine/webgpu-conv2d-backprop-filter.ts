@@ -19,31 +19,43 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_
  * 64×16 of A (gathered from x on the fly, so im2col is never materialised)
  * and 16×64 of B in workgroup memory: each value read from global memory
  * serves 64 products instead of one, and each thread keeps a 4×4 block in
- * registers. The M×N grid of a conv filter is small (a few to a few hundred
+ * registers (thin filters take 16×16 tiles; see TILES). The M×N grid of a conv filter is small (a few to a few hundred
  * tiles) while K is huge, so K is split into S slices, one workgroup column
  * each, enough to fill the GPU; a second pass sums the S partial products.
  */
 
-const TILE = 64;
+/**
+ * Output tile sides: 64 (each thread a 4×4 block) where M and N fill it,
+ * 16 (one value per thread) for thin filters, such as LeNet's 6 and 16
+ * channels or a first layer's single input channel, where a 64×64 tile would
+ * be mostly padding.
+ */
+const TILES = [64, 16] as const;
+type Tile = (typeof TILES)[number];
 const TILE_K = 16;
 const THREADS = 16;
+/** Below this share of useful outputs, the big tile gives way to the small one. */
+const MIN_TILE_USE = 0.5;
 /** Workgroups to aim for: enough to keep a desktop GPU's compute units busy. */
 const TARGET_WORKGROUPS = 256;
 /** A slice shorter than this spends more on its partial sum than on products. */
 const MIN_K_PER_SLICE = 256;
 
 export interface SplitK {
+  tile: Tile;
   slices: number;
   kPerSlice: number;
 }
 
-/** How to split K for an M×N product: S slices of kPerSlice (a multiple of TILE_K). */
+/** The tile for an M×N product, and how to split K: S slices of kPerSlice (a multiple of TILE_K). */
 export function planSplitK(m: number, n: number, k: number): SplitK {
-  const tiles = Math.ceil(m / TILE) * Math.ceil(n / TILE);
+  const use = (tile: number): number => (m * n) / (Math.ceil(m / tile) * Math.ceil(n / tile) * tile * tile);
+  const tile = use(TILES[0]) >= MIN_TILE_USE ? TILES[0] : TILES[1];
+  const tiles = Math.ceil(m / tile) * Math.ceil(n / tile);
   const wanted = Math.max(1, Math.ceil(TARGET_WORKGROUPS / tiles));
   const slices = Math.max(1, Math.min(wanted, Math.floor(k / MIN_K_PER_SLICE)));
   const kPerSlice = Math.ceil(k / slices / TILE_K) * TILE_K;
-  return { slices: Math.ceil(k / kPerSlice), kPerSlice };
+  return { tile, slices: Math.ceil(k / kPerSlice), kPerSlice };
 }
 
 class FilterGradPartialProgram implements WebGPUProgram {
@@ -55,14 +67,21 @@ class FilterGradPartialProgram implements WebGPUProgram {
   outputShape: number[];
   dispatchLayout = { x: [2], y: [1], z: [0] };
   dispatch: [number, number, number];
-  shaderKey = `vggwbFilterGradSplitK_${TILE}_${TILE_K}`;
+  shaderKey: string;
 
-  constructor(m: number, n: number, slices: number) {
+  constructor(
+    m: number,
+    n: number,
+    slices: number,
+    private readonly tile: Tile,
+  ) {
     this.outputShape = [slices, m, n];
-    this.dispatch = [Math.ceil(n / TILE), Math.ceil(m / TILE), slices];
+    this.dispatch = [Math.ceil(n / tile), Math.ceil(m / tile), slices];
+    this.shaderKey = `vggwbFilterGradSplitK_${tile}_${TILE_K}`;
   }
 
   getUserCode(): string {
+    const TILE = this.tile;
     const perThread = TILE / THREADS;
     const loads = (TILE * TILE_K) / (THREADS * THREADS);
     return `
@@ -209,8 +228,8 @@ export const conv2dBackpropFilterWebGpu: tf.KernelConfig = {
     const m = info.filterHeight * info.filterWidth * info.inChannels;
     const n = info.outChannels;
     const k = info.batchSize * info.outHeight * info.outWidth;
-    const { slices, kPerSlice } = planSplitK(m, n, k);
-    const partial = webgpu.runWebGPUProgram(new FilterGradPartialProgram(m, n, slices), [x, dy], 'float32', [
+    const { tile, slices, kPerSlice } = planSplitK(m, n, k);
+    const partial = webgpu.runWebGPUProgram(new FilterGradPartialProgram(m, n, slices, tile), [x, dy], 'float32', [
       { type: 'int32', data: [m] },
       { type: 'int32', data: [n] },
       { type: 'int32', data: [k] },

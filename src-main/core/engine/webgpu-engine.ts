@@ -64,10 +64,6 @@ async function registerBackend(adapter: GPUAdapter): Promise<void> {
   const navigator = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
   navigator.gpu ??= {};
 
-  // Conv2DBackpropInput as a tiled matrix product instead of one thread per
-  // input pixel looping over the filter: checked against cpu in
-  // test/core/engine/webgpu-training-kernels.test.ts.
-  tf.env().set('WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE', false);
   registerWebGpuTrainingKernels();
 
   tf.registerBackend(
@@ -76,6 +72,8 @@ async function registerBackend(adapter: GPUAdapter): Promise<void> {
       const { limits } = adapter;
       // The adapter's own maxima, not WebGPU's defaults (128 MB bindings): VGG's activations need them.
       const device = await adapter.requestDevice({
+        // Kernel times for `bench --profile` (tfjs times kernels only while profiling).
+        requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
         requiredLimits: {
           maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
           maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,

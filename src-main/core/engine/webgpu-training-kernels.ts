@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterWebGpu } from './webgpu-conv2d-backprop-filter';
+import { conv2dBackpropInputWebGpu } from './webgpu-conv2d-backprop-input';
+import { maxPoolGradWebGpu } from './webgpu-max-pool-grad';
 
-/** Kernels that replace tfjs 4.22's slow webgpu ones for training; see each file for why. */
-const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterWebGpu];
-
-/** Replaces the package's kernels with ours; safe to call more than once. */
+/**
+ * Replaces tfjs 4.22's webgpu training kernels that are slow (the convolution
+ * gradients) or break ties differently from cpu (max-pool's gradient) with
+ * ours; each file says why. Safe to call more than once.
+ */
 export function registerWebGpuTrainingKernels(): void {
-  for (const kernel of KERNELS) {
+  const kernels = [conv2dBackpropFilterWebGpu, conv2dBackpropInputWebGpu(), maxPoolGradWebGpu];
+  for (const kernel of kernels) {
     // registerKernel warns and keeps going when a kernel exists; replace it quietly instead.
     if (tf.getKernel(kernel.kernelName, kernel.backendName)) tf.unregisterKernel(kernel.kernelName, kernel.backendName);
     tf.registerKernel(kernel);
