@@ -3,11 +3,13 @@ import type { EngineInfo, TrainingEvent } from '../../shared/train/events';
 import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
 import { checkRunFits } from './memory-estimate';
+import { checkGpuBuffers } from './gpu-buffer-check';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import type { ImageSplit as Split } from '../data/image-split';
 import type { FashionMnist } from '../data/fashion-mnist';
 import { errorMessage } from '../../shared/error-message';
+import { suggestionsOf } from '../../shared/refusal';
 
 const CLASSES = 10;
 
@@ -55,6 +57,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
   try {
     // Refuse what cannot fit the engine (wasm: 4 GB) before allocating anything, saying what to reduce.
     checkRunFits(config, engine.id);
+    // WebGPU: each tensor is one buffer, which the adapter caps.
+    if (engine.adapter) checkGpuBuffers(config, engine.adapter);
     const network = prepareNetwork(config, CLASSES);
     model = network.model;
     optimizer =
@@ -112,7 +116,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     }
     return finish('completed');
   } catch (error) {
-    onEvent({ type: 'error', time: Date.now(), message: errorMessage(error) });
+    const suggestions = suggestionsOf(error);
+    onEvent({ type: 'error', time: Date.now(), message: errorMessage(error), ...(suggestions.length > 0 ? { suggestions } : {}) });
     return { status: 'failed', epochsDone, lastEvaluation };
   } finally {
     if (optimizer) disposeOptimizer(optimizer);

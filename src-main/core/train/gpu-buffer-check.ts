@@ -1,0 +1,73 @@
+import type { GpuAdapter } from '../../shared/train/gpu-adapter';
+import { resolveNetwork } from '../../shared/models/presets';
+import { summarizeNetwork } from '../../shared/models/summary';
+import { formatBytes, RunTooLargeError, estimateRunMemory, type MemoryEstimateConfig } from './memory-estimate';
+
+const FLOAT32_BYTES = 4;
+/** tfjs-layers' `predict` runs the test set in slices of 32; see memory-estimate.ts. */
+const PREDICT_BATCH = 32;
+
+interface LargestTensors {
+  /** The biggest activation of one example (a conv's padded input or its output), in bytes. */
+  perExampleBytes: number;
+  /** The biggest weight tensor (VGG's first dense layer: 4608 × 4096 at 96 px, 25088 × 4096 at 224), in bytes. */
+  weightBytes: number;
+}
+
+/**
+ * The largest single tensors a run allocates. On WebGPU each tensor is one
+ * buffer, which must fit the adapter's maxBufferSize and
+ * maxStorageBufferBindingSize; our filter-gradient kernel's partial sums
+ * stay well below the activations.
+ */
+function largestTensors(config: MemoryEstimateConfig): LargestTensors {
+  const network = resolveNetwork(config);
+  const summary = summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
+  let perExample = config.resize * config.resize;
+  let weights = 0;
+  let input = [config.resize, config.resize, 1];
+  network.layers.forEach((spec, i) => {
+    const layer = summary.layers[i];
+    if (!layer) return;
+    const pad = spec.kind === 'conv' ? (spec.pad ?? 0) : 0;
+    const [h = 0, w = 0, c = 1] = input;
+    const padded = pad > 0 ? (h + 2 * pad) * (w + 2 * pad) * c : 0;
+    perExample = Math.max(perExample, layer.outputShape.reduce((a, b) => a * b, 1), padded);
+    weights = Math.max(weights, layer.params);
+    input = layer.outputShape;
+  });
+  return { perExampleBytes: perExample * FLOAT32_BYTES, weightBytes: weights * FLOAT32_BYTES };
+}
+
+/** The largest single tensor of a training step, in bytes (evaluation predicts in slices of 32, no larger). */
+export function largestTensorBytes(config: MemoryEstimateConfig): number {
+  const { perExampleBytes, weightBytes } = largestTensors(config);
+  return Math.max(perExampleBytes * Math.max(config.batchSize, Math.min(PREDICT_BATCH, config.batchSize)), weightBytes);
+}
+
+/**
+ * Refuses, before anything is allocated, a run one of whose tensors cannot
+ * be a WebGPU buffer on this adapter; the error names the largest batch that
+ * fits. WebGPU does not report the GPU's memory, so the sum of all buffers
+ * cannot be checked here: a run past it fails with the device's own error.
+ */
+export function checkGpuBuffers(config: MemoryEstimateConfig, adapter: GpuAdapter): void {
+  const limit = Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
+  const largest = largestTensorBytes(config);
+  if (largest <= limit) return;
+  const { perExampleBytes, weightBytes } = largestTensors(config);
+  const batch = Math.floor(limit / perExampleBytes);
+  const batchSize = weightBytes <= limit && batch >= 1 ? Math.min(batch, config.batchSize - 1) : undefined;
+  const network = resolveNetwork(config);
+  const message =
+    `${network.name} at ${config.resize}×${config.resize}, batch ${config.batchSize} needs a ${formatBytes(largest)} GPU buffer; ` +
+    `this WebGPU adapter allows ${formatBytes(limit)} per buffer.`;
+  throw new RunTooLargeError(
+    batchSize === undefined
+      ? `${message} No batch fits: use a smaller image or a narrower network.`
+      : `${message} Use batch ${batchSize} or less.`,
+    estimateRunMemory(config),
+    limit,
+    batchSize === undefined ? {} : { batchSize },
+  );
+}
