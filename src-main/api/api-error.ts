@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldSuggestionSchema, type FieldSuggestion } from '../shared/refusal';
 
 /**
  * What went wrong, in a form every transport carries unchanged (a class does
@@ -32,12 +33,15 @@ export const apiErrorBodySchema = z.object({
   field: z.string().optional(),
   /** With an input-size error: the smallest image side the network accepts. */
   minimumSide: z.number().int().optional(),
+  /** Field changes that would make the request acceptable, for the front end to offer. */
+  suggestions: z.array(fieldSuggestionSchema).optional(),
 });
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
 export class ApiError extends Error {
   readonly field?: string;
   readonly minimumSide?: number;
+  readonly suggestions?: FieldSuggestion[];
 
   constructor(
     readonly code: ApiErrorCode,
@@ -48,6 +52,7 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     if (details.field !== undefined) this.field = details.field;
     if (details.minimumSide !== undefined) this.minimumSide = details.minimumSide;
+    if (details.suggestions !== undefined) this.suggestions = details.suggestions;
   }
 
   static fromBody(body: ApiErrorBody): ApiError {
@@ -61,6 +66,7 @@ export class ApiError extends Error {
       message: this.message,
       ...(this.field !== undefined ? { field: this.field } : {}),
       ...(this.minimumSide !== undefined ? { minimumSide: this.minimumSide } : {}),
+      ...(this.suggestions !== undefined ? { suggestions: this.suggestions } : {}),
     };
   }
 }

@@ -11,6 +11,7 @@ import { registerDataCommands } from './data-command';
 import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
+import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${errorMessage(error)}\n`);
+    process.stderr.write(`error: ${error instanceof Error ? messageWithFlags(error) : errorMessage(error)}\n`);
     return 1;
   }
 }

@@ -5,6 +5,7 @@ import type { InputShape } from '../shared/models/layer-spec';
 import { formatSummary } from './format-summary';
 import { inputShape, positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
+import { messageWithFlags } from './flag-advice';
 
 interface ModelsFlags {
   model?: string;
@@ -72,6 +73,6 @@ function summarize(flags: ModelsFlags): NetworkSummary[] {
       });
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageWithFlags(error as Error));
   }
 }

@@ -11,6 +11,7 @@ import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
 import { userPath } from './user-path';
+import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 
@@ -116,7 +117,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
     return config;
   } catch (error) {
-    if (error instanceof RunConfigError || error instanceof Error) throw new UsageError(error.message);
+    if (error instanceof RunConfigError || error instanceof Error) throw new UsageError(messageWithFlags(error));
     throw error;
   }
 }
@@ -246,7 +247,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'error':
         stopBar();
-        process.stderr.write(`error: ${event.message}\n`);
+        process.stderr.write(`error: ${messageWithFlags(event)}\n`);
         break;
     }
   };

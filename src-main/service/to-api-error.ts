@@ -21,11 +21,11 @@ export function toApiError(error: unknown, fieldPrefix = ''): ApiError {
   return new ApiError('internal', errorMessage(error));
 }
 
-/** The summary's message ends with CLI advice (`Use --resize N`); a form names its own field. */
+/** An image too small for the network: the field at fault and the side that works, for the front end to offer. */
 export function inputTooSmall(error: InputTooSmallError, fieldPrefix = ''): ApiError {
-  const message = error.message.replace(/ Use --resize \d+ or more\.$/, '');
-  return new ApiError('invalid-request', `${message} Choose an image size of at least ${error.minimumSide}.`, {
+  return new ApiError('invalid-request', error.message, {
     field: `${fieldPrefix}resize`,
     minimumSide: error.minimumSide,
+    suggestions: error.suggestions,
   });
 }

@@ -39,7 +39,13 @@ test('Launch: presets fill the book recipe, the block editor feeds the live summ
   await page.getByRole('button', { name: 'Remove block 5' }).click();
   assert.equal(await blocks.getByRole('listitem').count(), 5);
 
-  // VGG-11's five pools need 32 px: 28 is refused, with the fix offered, before anything is launched.
+  // VGG-11's five pools need 32 px: 28 is refused, with the fix offered, before anything is launched,
+  // and without a refused call: an expected refusal is no HTTP error in the console.
+  const refusedCalls: string[] = [];
+  const onResponse = (response: { status(): number; url(): string }) => {
+    if (response.status() >= 400) refusedCalls.push(`${response.status()} ${response.url()}`);
+  };
+  page.on('response', onResponse);
   await page.getByLabel('Image size (px)').selectOption('28');
   const sizeError = page.getByTestId('summary-error');
   await sizeError.waitFor();
@@ -48,6 +54,8 @@ test('Launch: presets fill the book recipe, the block editor feeds the live summ
   await page.getByRole('button', { name: 'Use 32 px' }).click();
   await sizeError.waitFor({ state: 'detached' });
   await eventually(async () => ((await page.getByRole('button', { name: 'Start run' }).isEnabled()) ? true : undefined), 'Start run to be enabled');
+  page.off('response', onResponse);
+  assert.deepEqual(refusedCalls, []);
 
   // A refused field is marked, with the reason beside it; nothing is created.
   await page.getByLabel('Learning rate').fill('0');

@@ -3,6 +3,7 @@ import type { LayerSpec } from '../../shared/models/layer-spec';
 import { findPreset, resolveNetwork, type NetworkChoice } from '../../shared/models/presets';
 import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../../shared/models/summary';
 import { RESIZE_OPTIONS, type EngineId } from '../../shared/train/run-config';
+import type { FieldSuggestion } from '../../shared/refusal';
 
 /**
  * What a training run will hold in memory at its peak, by arithmetic on the
@@ -233,9 +234,21 @@ export class RunTooLargeError extends Error {
     message: string,
     readonly estimate: MemoryEstimate,
     readonly limitBytes: number,
-    readonly suggestions: FitSuggestions,
+    readonly fits: FitSuggestions,
   ) {
     super(message);
+  }
+
+  /** The same ways out as bounds on run fields, for the CLI to word as flags and the GUI as buttons. */
+  get suggestions(): FieldSuggestion[] {
+    const f = this.fits;
+    const all: (FieldSuggestion | undefined)[] = [
+      f.batchSize !== undefined ? { field: 'batchSize', max: f.batchSize } : undefined,
+      f.resize !== undefined ? { field: 'resize', max: f.resize } : undefined,
+      f.widthRatio !== undefined ? { field: 'widthRatio', min: f.widthRatio } : undefined,
+      f.denseUnits !== undefined ? { field: 'denseUnits', max: f.denseUnits } : undefined,
+    ];
+    return all.filter((s) => s !== undefined);
   }
 }
 
@@ -264,15 +277,16 @@ export function checkRunFits(config: MemoryEstimateConfig, engineId: EngineId, o
   throw new RunTooLargeError(`${needs} ${adviceFor(suggestions)}`, estimate, limit.bytes, suggestions);
 }
 
+/** The ways out in plain words; the CLI adds its flags and the GUI its buttons (RunTooLargeError.suggestions). */
 function adviceFor(s: FitSuggestions): string {
   const options = [
-    s.batchSize !== undefined ? `--batch ${s.batchSize} or less` : undefined,
-    s.resize !== undefined ? `--resize ${s.resize}` : undefined,
-    s.widthRatio !== undefined ? `--width-ratio ${s.widthRatio}` : undefined,
-    s.denseUnits !== undefined ? `--dense ${s.denseUnits}` : undefined,
+    s.batchSize !== undefined ? `a batch of ${s.batchSize} or less` : undefined,
+    s.resize !== undefined ? `${s.resize}×${s.resize} images` : undefined,
+    s.widthRatio !== undefined ? `width ratio ${s.widthRatio}` : undefined,
+    s.denseUnits !== undefined ? `${s.denseUnits} dense units` : undefined,
   ].filter((x) => x !== undefined);
   if (options.length === 0) return 'Nothing short of a smaller network fits: even batch 1 is too large.';
-  return `Use ${options.join(', or ')}.`;
+  return `It fits with ${options.join(', or ')}.`;
 }
 
 /** Whether `config` fits in `limit` bytes; a config the network rejects (too small an image, too wide a ratio) does not. */

@@ -1,5 +1,6 @@
 import type { InputShape, LayerSpec } from './layer-spec';
 import { nameLayers } from './layer-names';
+import type { FieldSuggestion } from '../refusal';
 
 /**
  * Shapes, parameters and multiply-accumulates of a layer list, by arithmetic
@@ -40,6 +41,11 @@ export interface NetworkSummary {
 
 /** Thrown when the input is too small for the network's pools and strides; says what size works. */
 export class InputTooSmallError extends Error {
+  /** What would work, for each front end to word: an image side of at least `minimumSide`. */
+  get suggestions(): FieldSuggestion[] {
+    return [{ field: 'resize', min: this.minimumSide }];
+  }
+
   constructor(
     message: string,
     readonly network: string,
@@ -215,7 +221,7 @@ export function summarizeNetwork(layers: readonly LayerSpec[], inputShape: Input
     const [h, w] = inputShape;
     throw new InputTooSmallError(
       `${name} needs images of at least ${minimum}×${minimum} (${describeShrinking(layers)}); ` +
-        `${h}×${w} gives ${traced.emptyAt.h}×${traced.emptyAt.w} after ${layerName}. Use --resize ${minimum} or more.`,
+        `${h}×${w} gives ${traced.emptyAt.h}×${traced.emptyAt.w} after ${layerName}.`,
       name,
       inputShape,
       minimum,

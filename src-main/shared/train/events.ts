@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gpuAdapterSchema } from './gpu-adapter';
+import { fieldSuggestionSchema } from '../refusal';
 import { ENGINE_IDS, runConfigSchema } from './run-config';
 
 /**
@@ -75,6 +76,8 @@ export const errorEventSchema = z.object({
   type: z.literal('error'),
   time: z.number(),
   message: z.string(),
+  /** With a refusal that knows what would work (too little memory): the fields to change. */
+  suggestions: z.array(fieldSuggestionSchema).optional(),
 });
 
 export const trainingEventSchema = z.discriminatedUnion('type', [

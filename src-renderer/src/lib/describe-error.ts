@@ -1,4 +1,5 @@
 import { ApiError } from '../../../src-main/api/api-error';
+import type { FieldSuggestion } from '../../../src-main/shared/refusal';
 import { errorMessage } from '../../../src-main/shared/error-message';
 
 /** What the GUI shows for a failed call: the message, and the field it names if any. */
@@ -8,6 +9,8 @@ export interface ShownError {
   field?: string;
   /** With an input-size error: the smallest image side the network accepts. */
   minimumSide?: number;
+  /** Field changes that would be accepted, offered as buttons. */
+  suggestions?: FieldSuggestion[];
 }
 
 export function describeError(error: unknown): ShownError {
@@ -16,6 +19,7 @@ export function describeError(error: unknown): ShownError {
       message: error.message,
       ...(error.field !== undefined ? { field: error.field } : {}),
       ...(error.minimumSide !== undefined ? { minimumSide: error.minimumSide } : {}),
+      ...(error.suggestions !== undefined ? { suggestions: error.suggestions } : {}),
     };
   }
   return { message: errorMessage(error) };

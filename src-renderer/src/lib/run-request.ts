@@ -1,7 +1,7 @@
 import type { PresetInfo } from '../../../src-main/api/entities';
 import type { ApiRequest } from '../../../src-main/api/methods';
 import type { VggBlock } from '../../../src-main/shared/models/layer-spec';
-import type { EngineChoice } from '../../../src-main/shared/train/run-config';
+import type { EngineChoice, RunConfig } from '../../../src-main/shared/train/run-config';
 
 export type StartRunRequest = ApiRequest<'runs.start'>;
 export type SummaryRequest = ApiRequest<'models.summary'>;
@@ -39,6 +39,28 @@ export function recipeFields(preset: PresetInfo): Pick<LaunchForm, 'resize' | 'b
     denseUnits: preset.defaults.denseUnits ?? 4096,
     blocks: preset.family === 'vgg' ? preset.blocks.map((b) => ({ ...b })) : [],
     widthRatio: 1,
+  };
+}
+
+/** A recorded run's config as the form: every field explicit, the VGG's blocks from the preset when not changed. */
+export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined): LaunchForm {
+  return {
+    model: config.model,
+    blocks: (config.blocks ?? (preset?.family === 'vgg' ? preset.blocks : [])).map((b) => ({ ...b })),
+    widthRatio: config.widthRatio,
+    denseUnits: config.denseUnits ?? preset?.defaults.denseUnits ?? 4096,
+    resize: config.resize,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    lr: config.lr,
+    momentum: config.momentum,
+    seed: config.seed,
+    engine: config.engine,
+    trainLimit: config.trainLimit ?? null,
+    testLimit: config.testLimit ?? null,
+    name: '',
+    tags: '',
+    baseline: false,
   };
 }
 

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import { RESIZE_OPTIONS } from '../../../src-main/shared/train/run-config';
+import type { SuggestedField } from '../../../src-main/shared/refusal';
+import type { RunConfig } from '../../../src-main/shared/train/run-config';
 import type { PresetInfo } from '../../../src-main/api/entities';
 import { readSavedLaunch, saveLaunch } from '../lib/saved-launch-form';
-import { recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
+import { formFromConfig, recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
 import { useApiStore } from './api-store';
 import { useCatalogStore } from './catalog-store';
 import { useRunsStore } from './runs-store';
@@ -67,9 +68,15 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
     choosePreset(form.value.model);
   }
 
-  /** The smallest offered side that fits the network, for the "use N px" fix. */
-  function smallestResizeFrom(minimumSide: number): number | undefined {
-    return RESIZE_OPTIONS.find((side) => side >= minimumSide);
+  /** A refusal's suggestion taken: the field set to the value that works. */
+  function applySuggestion(field: SuggestedField, value: number): void {
+    form.value = { ...form.value, [field]: value };
+  }
+
+  /** The form filled from a recorded run's config (to launch it again, changed), its name and tags left blank. */
+  function editFrom(config: RunConfig): void {
+    form.value = formFromConfig(config, catalog.preset(config.model));
+    initialized = true;
   }
 
   async function start(): Promise<string> {
@@ -104,7 +111,8 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
     initialize,
     choosePreset,
     resetToRecipe,
-    smallestResizeFrom,
+    applySuggestion,
+    editFrom,
     start,
     addDraft,
     removeDraft,

@@ -34,24 +34,29 @@ test("the chapter's VGG-11 at 96×96, batch 64 fits the wasm engine", () => {
 test('VGG-11 at 96×96, batch 96, which ran the wasm heap out when tried, is refused', () => {
   const error = refusal(() => checkRunFits({ ...CHAPTER_VGG11, batchSize: 96 }, 'wasm'));
   assert.match(error.message, /the wasm engine has 4 GB \(3 GB of it for tensors\)/);
-  assert.ok((error.suggestions.batchSize ?? 0) >= 64, error.message);
+  assert.ok((error.fits.batchSize ?? 0) >= 64, error.message);
 });
 
 test('VGG-16 at 224×224, batch 128 does not fit wasm; the message names a batch that fits and one more that does not', () => {
   const error = refusal(() => checkRunFits(VGG16_224, 'wasm'));
   assert.match(error.message, /^vgg16 at 224×224, batch 128 needs about \d+ GB \(activations \d+ GB/);
   assert.match(error.message, /the wasm engine has 4 GB/);
-  const batch = Number(/--batch (\d+) or less/.exec(error.message)?.[1]);
+  assert.doesNotMatch(error.message, /--/, 'core speaks no CLI: the flags are for the CLI to add');
+  const batch = Number(/a batch of (\d+) or less/.exec(error.message)?.[1]);
   assert.ok(batch >= 1 && batch < 128, error.message);
-  assert.equal(error.suggestions.batchSize, batch);
+  assert.equal(error.fits.batchSize, batch);
+  // The same ways out, as field bounds a front end can offer.
+  assert.deepEqual(error.suggestions[0], { field: 'batchSize', max: batch });
   assert.doesNotThrow(() => checkRunFits({ ...VGG16_224, batchSize: batch }, 'wasm'));
   assert.throws(() => checkRunFits({ ...VGG16_224, batchSize: batch + 1 }, 'wasm'), RunTooLargeError);
 
   // The other ways out it offers fit too.
-  const { resize, widthRatio } = error.suggestions;
-  assert.ok(resize !== undefined && resize < 224 && error.message.includes(`--resize ${resize}`));
+  const { resize, widthRatio } = error.fits;
+  assert.ok(resize !== undefined && resize < 224 && error.message.includes(`${resize}×${resize} images`));
+  assert.ok(error.suggestions.some((s) => s.field === 'resize' && s.max === resize));
   assert.doesNotThrow(() => checkRunFits({ ...VGG16_224, resize }, 'wasm'));
-  assert.ok(widthRatio !== undefined && error.message.includes(`--width-ratio ${widthRatio}`));
+  assert.ok(widthRatio !== undefined && error.message.includes(`width ratio ${widthRatio}`));
+  assert.ok(error.suggestions.some((s) => s.field === 'widthRatio' && s.min === widthRatio));
   assert.doesNotThrow(() => checkRunFits({ ...VGG16_224, widthRatio }, 'wasm'));
 });
 
@@ -149,7 +154,8 @@ test('cpu uses the memory the machine has free; the GPU engine is not checked', 
 
 test('when nothing fits, the message says so instead of suggesting a batch', () => {
   const error = refusal(() => checkRunFits(CHAPTER_VGG11, 'cpu', { availableBytes: 1000 }));
-  assert.deepEqual(error.suggestions, {});
+  assert.deepEqual(error.fits, {});
+  assert.deepEqual(error.suggestions, []);
   assert.match(error.message, /Nothing short of a smaller network fits/);
 });
 

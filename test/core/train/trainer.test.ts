@@ -119,7 +119,8 @@ test('a run too large for the engine is refused before any weight exists, naming
   });
   assert.equal(result.status, 'failed');
   assert.deepEqual(events.map((e) => e.type), ['error']);
-  const { message } = events[0] as Extract<TrainingEvent, { type: 'error' }>;
-  assert.match(message, /vgg16 at 224×224, batch 128 needs about .*the wasm engine has 4(\.0)? GB.*--batch \d+ or less/);
+  const { message, suggestions } = events[0] as Extract<TrainingEvent, { type: 'error' }>;
+  assert.match(message, /vgg16 at 224×224, batch 128 needs about .*the wasm engine has 4(\.0)? GB.*a batch of \d+ or less/);
+  assert.equal(suggestions?.[0]?.field, 'batchSize', 'the error event carries the ways out as field bounds');
   assert.equal(tf.memory().numTensors, before);
 });

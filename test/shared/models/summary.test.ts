@@ -99,10 +99,11 @@ test('VGG on Fashion-MNIST\'s own 28×28 is refused with the size that works', (
       assert.ok(error instanceof InputTooSmallError);
       assert.equal(
         error.message,
-        'vgg11 needs images of at least 32×32 (5 max-pools halve the side 5 times); 28×28 gives 0×0 after block5_pool. Use --resize 32 or more.',
+        'vgg11 needs images of at least 32×32 (5 max-pools halve the side 5 times); 28×28 gives 0×0 after block5_pool.',
       );
       assert.equal(error.minimumSide, 32);
       assert.equal(error.layerName, 'block5_pool');
+      assert.deepEqual(error.suggestions, [{ field: 'resize', min: 32 }]);
       return true;
     },
   );
