@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
+import { rendererImportRule } from './scripts/renderer-import-rule';
 
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
@@ -35,6 +36,7 @@ export default defineConfig({
     root: path('./src-renderer'),
     // electron-vite leaves bundles unminified; browser mode sends this one over HTTP (2.1 MB as is).
     build: { minify: true, rollupOptions: { input: { index: path('./src-renderer/index.html') } } },
-    plugins: [vue()],
+    // A renderer import from src-main outside shared/ and api/ fails the build (scripts/renderer-import-rule.ts).
+    plugins: [rendererImportRule(path('./')), vue()],
   },
 });
