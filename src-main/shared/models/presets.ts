@@ -34,6 +34,11 @@ export interface VggPreset extends PresetCommon {
 export interface FixedPreset extends PresetCommon {
   family: 'fixed';
   layers: readonly LayerSpec[];
+  /**
+   * Takes a width ratio (conv filters // ratio) and dense units (its hidden dense
+   * layers), as a VGG does, so that it can be compared with a narrow VGG on a CPU.
+   */
+  scalable?: boolean;
 }
 
 export type NetworkPreset = VggPreset | FixedPreset;
@@ -181,6 +186,8 @@ export const PRESETS: readonly NetworkPreset[] = [
       { kind: 'dense', units: 10, activation: 'linear' },
     ],
     source: 'Krizhevsky et al. 2012, single-GPU form as in the d2l AlexNet chapter (one input channel, 10 classes)',
+    // Width ratio 1 and no dense units is the book's AlexNet; a ratio narrows it like the chapter's `channels // ratio`.
+    scalable: true,
     // d2l 2nd edition AlexNet: batch_size = 128, resize=224, lr 0.01, num_epochs 10.
     defaults: {
       resize: 224,
@@ -228,6 +235,24 @@ function withClasses(preset: FixedPreset, classes: number): LayerSpec[] {
 }
 
 /**
+ * A scalable fixed network made narrower: conv filters `// ratio` (as a VGG's
+ * channels), hidden dense layers `denseUnits` wide; the classifier keeps its classes.
+ */
+function scaleFixed(layers: LayerSpec[], ratio: number, denseUnits: number | undefined): LayerSpec[] {
+  if (!Number.isInteger(ratio) || ratio < 1) throw new Error(`width ratio must be a whole number of at least 1 (got ${ratio})`);
+  const last = layers.length - 1;
+  return layers.map((layer, i) => {
+    if (layer.kind === 'conv') {
+      const filters = Math.floor(layer.filters / ratio);
+      if (filters < 1) throw new Error(`width ratio ${ratio} leaves layer ${i + 1} with 0 filters (${layer.filters} // ${ratio})`);
+      return { ...layer, filters };
+    }
+    if (layer.kind === 'dense' && i !== last && denseUnits !== undefined) return { ...layer, units: denseUnits };
+    return layer;
+  });
+}
+
+/**
  * Turns a run config's model choice into layers: the one place trainer, CLI and GUI
  * go from "vgg11, ratio 4" to a network.
  */
@@ -237,18 +262,27 @@ export function resolveNetwork(choice: NetworkChoice, classes = 10): ResolvedNet
 
   if (preset.family === 'fixed') {
     // Silently ignoring these would train a different network from the one asked for.
-    const vggOnly = [
+    const refused = [
       choice.blocks !== undefined ? 'blocks (--arch)' : undefined,
-      widthRatio !== 1 ? 'width ratio' : undefined,
-      choice.denseUnits !== undefined ? 'dense units' : undefined,
+      widthRatio !== 1 && preset.scalable !== true ? 'width ratio' : undefined,
+      choice.denseUnits !== undefined && preset.scalable !== true ? 'dense units' : undefined,
     ].filter((x) => x !== undefined);
-    if (vggOnly.length > 0) {
+    if (refused.length > 0) {
       const vggIds = PRESETS.filter((p) => p.family === 'vgg').map((p) => p.id);
+      const scalable = PRESETS.filter((p) => p.family === 'fixed' && p.scalable === true).map((p) => p.id);
+      // Blocks are VGG-only; a width ratio and dense units are also taken by the scalable fixed networks.
+      const takers = choice.blocks !== undefined ? vggIds : [...vggIds, ...scalable];
+      const also = choice.blocks !== undefined ? '' : ` (${scalable.join(', ')} ${scalable.length === 1 ? 'takes' : 'take'} them too)`;
       throw new Error(
-        `only VGG models take ${vggOnly.join(', ')}; ${preset.id} is a fixed network. Drop them or pick one of ${vggIds.join(', ')}`,
+        `only VGG models take ${refused.join(', ')}; ${preset.id} is a fixed network${also}. Drop them or pick one of ${takers.join(', ')}`,
       );
     }
-    return { name: preset.id, layers: withClasses(preset, classes) };
+    const layers = withClasses(preset, classes);
+    if (widthRatio === 1 && choice.denseUnits === undefined) return { name: preset.id, layers };
+    let name = preset.id;
+    if (widthRatio !== 1) name += ` width/${widthRatio}`;
+    if (choice.denseUnits !== undefined) name += ` dense ${choice.denseUnits}`;
+    return { name, layers: scaleFixed(layers, widthRatio, choice.denseUnits) };
   }
 
   const blocks = choice.blocks ?? preset.blocks;

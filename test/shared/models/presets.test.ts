@@ -60,7 +60,19 @@ test('blocks, width ratio and dense units apply to the VGG family and show in th
 
 test('blocks, width ratio or dense units on a fixed network are refused, not ignored', () => {
   assert.throws(() => resolveNetwork({ model: 'lenet', blocks: [{ convs: 1, channels: 8 }] }), /only VGG models take blocks \(--arch\); lenet is a fixed network.*vgg11/);
-  assert.throws(() => resolveNetwork({ model: 'alexnet', widthRatio: 4 }), /only VGG models take width ratio;/);
+  assert.throws(() => resolveNetwork({ model: 'lenet', widthRatio: 4 }), /only VGG models take width ratio; lenet is a fixed network \(alexnet takes them too\)/);
   assert.throws(() => resolveNetwork({ model: 'lenet5', denseUnits: 64 }), /only VGG models take dense units;/);
+  assert.throws(() => resolveNetwork({ model: 'alexnet', blocks: [{ convs: 1, channels: 8 }] }), /only VGG models take blocks/);
+});
+
+test('AlexNet takes a width ratio like the chapter’s VGG: filters // ratio, hidden dense layers as asked, 10 classes kept', () => {
+  const book = resolveNetwork({ model: 'alexnet' });
+  const narrow = resolveNetwork({ model: 'alexnet', widthRatio: 8, denseUnits: 512 });
+  assert.equal(narrow.name, 'alexnet width/8 dense 512');
+  const widths = (layers: typeof book.layers): number[] =>
+    layers.flatMap((l) => (l.kind === 'conv' ? [l.filters] : l.kind === 'dense' ? [l.units] : []));
+  assert.deepEqual(widths(book.layers), [96, 256, 384, 384, 256, 4096, 4096, 10]);
+  assert.deepEqual(widths(narrow.layers), [12, 32, 48, 48, 32, 512, 512, 10]);
+  assert.throws(() => resolveNetwork({ model: 'alexnet', widthRatio: 97 }), /leaves layer 1 with 0 filters/);
   assert.equal(resolveNetwork({ model: 'lenet5', widthRatio: 1 }).name, 'lenet5');
 });
