@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { engineForAuto } from '../shared/train/auto-engine';
 
 export function registerEnginesCommand(program: Command): void {
   program
@@ -13,13 +14,21 @@ export function registerEnginesCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(engines, null, 2)}\n`);
         return;
       }
-      const firstAvailable = engines.find((e) => e.available)?.id;
+      const { formatBytes } = await import('../core/train/memory-estimate');
+      const picked = engineForAuto(engines)?.id;
       for (const engine of engines) {
-        const mark = engine.available ? (engine.id === firstAvailable ? '* ' : '+ ') : '- ';
+        const mark = engine.available ? (engine.id === picked ? '* ' : '+ ') : '- ';
         const version = engine.version ? ` ${engine.version}` : '';
         process.stdout.write(`${mark}${engine.id.padEnd(15)} ${engine.package}${version}\n`);
         const why = engine.available ? engine.detail : engine.reason;
         if (why) process.stdout.write(`    ${why.replace(/\n/g, '\n    ')}\n`);
+        const limits = engine.adapter?.limits;
+        if (limits) {
+          process.stdout.write(
+            `    limits: buffer ${formatBytes(limits.maxBufferSize)}, storage binding ${formatBytes(limits.maxStorageBufferBindingSize)}, ` +
+              `workgroup memory ${limits.maxComputeWorkgroupStorageSize} bytes, ${limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup\n`,
+          );
+        }
       }
       process.stdout.write('\n* used by --engine auto   + available   - unavailable\n');
     });

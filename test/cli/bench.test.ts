@@ -14,7 +14,7 @@ function bench(...args: string[]): { status: number | null; stdout: string; stde
 test('bad flags exit with status 2 and say what is wrong', () => {
   const engine = bench('--engine', 'gpu');
   assert.equal(engine.status, 2);
-  assert.match(engine.stderr, /--engine .* argument 'gpu' is invalid\. Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+  assert.match(engine.stderr, /--engine .* argument 'gpu' is invalid\. Allowed choices are auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   const workload = bench('--workload', 'resnet');
   assert.equal(workload.status, 2);
   assert.match(workload.stderr, /Allowed choices are lenet-28-b256, vgg11-w0.25-32-b64, vgg11-96-b64/);

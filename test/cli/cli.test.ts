@@ -1,16 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
+import { SWIFTSHADER_ICD } from '../core/engine/webgpu-fixture';
 
 const home = mkdtempSync(join(tmpdir(), 'vgg-cli-'));
+/** Dawn sees SwiftShader, Debian chromium's software Vulkan driver, as the only adapter (what CI has). */
+const swiftShaderOnly = existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, VGG_WORKBENCH_HOME: home },
+    env: { ...process.env, VGG_WORKBENCH_HOME: home, ...swiftShaderOnly },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -20,7 +23,7 @@ test('bad flags get a clear message and exit status 2', () => {
     [['train', '--epochs', 'x'], /--epochs <n>.*'x' is invalid/],
     [['train', '--lr', '-1'], /--lr <rate>.*greater than 0/],
     [['train', '--model', 'vgg99'], /unknown model "vgg99": choose one of vgg11, .*alexnet/],
-    [['train', '--engine', 'cuda'], /--engine.*Allowed choices are auto, tensorflow-gpu, tensorflow, wasm, cpu/],
+    [['train', '--engine', 'cuda'], /--engine.*Allowed choices are auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/],
     [['train', '--arch', '2x'], /--arch/],
     [['train', '--model', 'vgg11', '--resize', '28'], /at least 32×32.*--resize 32/],
     [['train', '--model', 'lenet', '--width-ratio', '4'], /only VGG models take width ratio/],
@@ -52,13 +55,28 @@ test('models prints a table with the block shapes of VGG-11 at 96×96', () => {
   assert.match(stdout, /44,920,074/);
 });
 
-test('engines lists all four with availability and reasons', () => {
+test('engines lists all five with availability and reasons; webgpu shows its adapter', () => {
   const { code, stdout } = cli('engines', '--json');
   assert.equal(code, 0);
-  const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string }[];
-  assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string; detail?: string; adapter?: { vendor: string; software: boolean } }[];
+  assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
   assert.ok(engines.find((e) => e.id === 'wasm')!.available);
   for (const e of engines.filter((x) => !x.available)) assert.ok(e.reason && e.reason.length > 10);
+  if (!('VK_ICD_FILENAMES' in swiftShaderOnly)) return;
+  const webgpu = engines.find((e) => e.id === 'webgpu')!;
+  assert.ok(webgpu.available, webgpu.reason);
+  assert.equal(webgpu.adapter?.vendor, 'google');
+  assert.equal(webgpu.adapter?.software, true);
+  assert.match(webgpu.detail ?? '', /software adapter.*auto skips it/);
+});
+
+test('auto does not pick a software adapter: with only SwiftShader, a run says wasm', (t) => {
+  if (!('VK_ICD_FILENAMES' in swiftShaderOnly)) return t.skip('no SwiftShader here (apt-get install chromium)');
+  const run = cli('train', '--model', 'lenet', '--epochs', '1', '--batch', '32', '--train-limit', '32', '--test-limit', '32', '--engine', 'auto', '--checkpoints', 'none', '--data', REAL_DATA_DIR, '--json');
+  assert.equal(run.code, 0, run.stderr);
+  const start = JSON.parse(run.stdout.split('\n')[0]!) as { type: string; engine: { id: string; detail?: string } };
+  assert.equal(start.engine.id, 'wasm');
+  assert.match(start.engine.detail ?? '', /skipped .*webgpu: only a software adapter/);
 });
 
 test("train prints the book's line after each epoch; --json prints one event per line", () => {

@@ -2,6 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../src-main/shared/runs/run-entities';
 import { chartSeries, eventually, goTo, openWorkbench, screenshot, seriesLength, tinyRun, type Workbench } from './workbench-harness';
+import { SWIFTSHADER_ICD, useSwiftShaderUnlessSet } from '../core/engine/webgpu-fixture';
+
+// The engine probe (a child of this process) sees SwiftShader as its GPU adapter.
+useSwiftShaderUnlessSet();
 
 let workbench: Workbench;
 let run: RunRecord;
@@ -131,8 +135,13 @@ test('Data & engine: where the dataset is, sample images by class, folder import
   await engines.waitFor({ timeout: 120_000 });
   const wasm = engines.getByRole('row').filter({ has: page.getByRole('cell', { name: 'wasm', exact: true }) });
   assert.equal(await wasm.getByRole('cell', { name: 'yes' }).count(), 1);
-  assert.equal(await engines.getByRole('row').count(), 5);
+  assert.equal(await engines.getByRole('row').count(), 6);
   assert.match((await page.getByTestId('engine-in-use').textContent()) ?? '', /In use: \S+/);
+  // With only SwiftShader, webgpu is listed with its adapter, and auto passes it over.
+  if (process.env.VK_ICD_FILENAMES === SWIFTSHADER_ICD) {
+    assert.match((await page.getByTestId('adapter-webgpu').textContent()) ?? '', /google swiftshader .*software: computes on the CPU; largest buffer/s);
+    assert.doesNotMatch((await page.getByTestId('engine-in-use').textContent()) ?? '', /In use: webgpu/);
+  }
 });
 
 test('Theme: dark on request, remembered across a reload, back to the system’s', async () => {

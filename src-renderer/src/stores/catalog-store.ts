@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { EngineStatusInfo, PresetInfo } from '../../../src-main/api/entities';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { useApiStore } from './api-store';
+import { engineForAuto } from '../../../src-main/shared/train/auto-engine';
 
 /** What the service offers: network presets with their book recipes, and the engines. */
 export const useCatalogStore = defineStore('catalog', () => {
@@ -41,8 +42,8 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   }
 
-  /** What `auto` trains on: the first available engine, in the order the service lists them (its own order of preference). */
-  const autoEngine = computed(() => engines.value.find((engine) => engine.available) ?? null);
+  /** What `auto` trains on: the first available engine in the service's order, skipping a software GPU adapter. */
+  const autoEngine = computed(() => engineForAuto(engines.value) ?? null);
 
   function preset(id: string): PresetInfo | undefined {
     return presets.value.find((p) => p.id === id);
