@@ -11,7 +11,9 @@ import { measureIsolated } from '../core/bench/isolated';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
 import { runPytorchReference, type PytorchOutcome } from '../core/bench/pytorch-reference';
 import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
-import { estimateRunMemory, formatBytes } from '../core/train/memory-estimate';
+import { estimateRunMemory } from '../core/train/memory-estimate';
+import { formatBytes } from '../shared/format';
+import { alignColumns } from './text-table';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import type { EngineInfo } from '../shared/train/events';
 import { positiveInt } from './option-parsers';
@@ -252,12 +254,8 @@ function formatTable(rows: readonly BenchRow[]): string {
     r.wasmHeapBytes === null ? '-' : formatBytes(r.wasmHeapBytes),
     formatBytes(r.estimatedBytes),
   ]);
-  const lines = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...lines.map((cells) => cells[i]!.length)));
   // Text left, numbers right.
-  const render = (cells: string[]): string =>
-    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  const out = [render(header), ...body.map(render)];
+  const out = alignColumns([header, ...body], header.map((_, i) => i >= 2));
   const engines = [...new Map(rows.filter((r) => r.engineDetail).map((r) => [r.engine, r.engineDetail])).entries()];
   for (const [engine, detail] of engines) out.push(`${engine}: ${detail}`);
   for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);

@@ -1,23 +1,7 @@
+import { formatBytes, formatInteger } from '../shared/format';
 import type { NetworkSummary } from '../shared/models/summary';
+import { alignColumns, columnWidths } from './text-table';
 
-/** 138357544 → "138,357,544". Done by hand so the output does not depend on the machine's locale. */
-export function formatCount(n: number): string {
-  const [whole = '', fraction] = String(Math.round(n * 100) / 100).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
-}
-
-/** Bytes in binary units, one decimal: "527.8 MiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /** Decimal prefixes as FLOP counts are quoted: 15470264320 → "15.47 G". */
 export function formatMagnitude(n: number): string {
@@ -47,36 +31,29 @@ export function formatSummary(summary: NetworkSummary): string {
   const body = summary.layers.map((layer) => [
     layer.name,
     shapeText(layer.outputShape),
-    formatCount(layer.params),
-    formatCount(layer.macs),
+    formatInteger(layer.params),
+    formatInteger(layer.macs),
   ]);
-  const total = ['Total', '', formatCount(summary.totalParams), formatCount(summary.totalMacs)];
+  const total = ['Total', '', formatInteger(summary.totalParams), formatInteger(summary.totalMacs)];
   const rows = [header, ...body, total];
-  const widths = header.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
-  const numeric = [false, false, true, true];
-
-  const line = (row: string[]): string =>
-    row
-      .map((cell, col) => {
-        const width = widths[col] ?? 0;
-        return numeric[col] === true ? cell.padStart(width) : cell.padEnd(width);
-      })
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const [headerLine, ...lines] = alignColumns(rows, [false, false, true, true]);
+  const totalLine = lines.pop();
+  const rule = columnWidths(rows)
+    .map((w) => '-'.repeat(w))
+    .join('  ');
 
   const [h, w, c] = summary.inputShape;
   return [
     `${summary.name}: input ${h}×${w}×${c}`,
-    line(header),
+    headerLine,
     rule,
-    ...body.map(line),
+    ...lines,
     rule,
-    line(total),
+    totalLine,
     '',
-    `Parameters:   ${formatCount(summary.totalParams)} (${formatBytes(summary.parameterBytes)} as float32)`,
-    `MACs / image: ${formatCount(summary.totalMacs)} (${formatMagnitude(summary.totalMacs)})`,
-    `Activations:  ${formatBytes(summary.activationBytes)} for a batch of ${formatCount(summary.batchSize)} ` +
+    `Parameters:   ${formatInteger(summary.totalParams)} (${formatBytes(summary.parameterBytes)} as float32)`,
+    `MACs / image: ${formatInteger(summary.totalMacs)} (${formatMagnitude(summary.totalMacs)})`,
+    `Activations:  ${formatBytes(summary.activationBytes)} for a batch of ${formatInteger(summary.batchSize)} ` +
       `(every layer output except flatten, float32, forward pass only)`,
   ].join('\n');
 }

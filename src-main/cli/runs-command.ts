@@ -8,6 +8,7 @@ import { RunStore } from '../core/store/run-store';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
+import { alignColumns } from './text-table';
 
 /**
  * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
@@ -47,15 +48,9 @@ function withStore<T>(path: string, fn: (store: RunStore) => T): T {
 
 // ---- formatting for people ----------------------------------------------------
 
-/** Columns padded to their widest cell; the last column is not padded. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+/** A header and rows as the CLI's plain-text table, text left-aligned. */
+function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `${alignColumns([header, ...rows]).join('\n')}\n`;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

@@ -1,4 +1,15 @@
-/** Numbers as people read them in tables and labels. */
+/**
+ * Numbers as people read them, for the GUI and the CLI alike: one module,
+ * Intl's en-US formats (not the machine's locale, so outputs and tests agree everywhere).
+ */
+
+const formats = new Map<number, Intl.NumberFormat>();
+/** `value` with at most `digits` decimals, grouped: 1786 → "1,786". */
+function decimal(value: number, digits: number): string {
+  let format = formats.get(digits);
+  if (!format) formats.set(digits, (format = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits })));
+  return format.format(value);
+}
 
 /** 1234 → "1.23k", 138357544 → "138.4M". */
 export function formatCount(value: number | null | undefined): string {
@@ -27,12 +38,25 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+/**
+ * Binary sizes in the units task managers show: the wasm engine's 4 GiB heap
+ * reads "4 GB"; "9.8 GB", "528 MB", "1.5 kB", "512 B". One decimal below 10.
+ */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} kB`;
-  return `${bytes} B`;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${decimal(value, unit === 0 || Math.abs(value) >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** 138357544 → "138,357,544": whole numbers grouped, the same on every machine's locale. */
+export function formatInteger(value: number): string {
+  return decimal(Math.round(value), 0);
 }
 
 /** [48, 48, 64] → "48×48×64". */
@@ -48,5 +72,5 @@ export function formatDateTime(ms: number | null): string {
 /** A throughput: "1,786", "119", "4.6". */
 export function formatRate(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US');
+  return value < 10 ? value.toFixed(1) : decimal(value, 0);
 }

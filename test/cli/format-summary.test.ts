@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatCount, formatMagnitude, formatSummary } from '../../src-main/cli/format-summary';
+import { formatMagnitude, formatSummary } from '../../src-main/cli/format-summary';
+import { formatBytes, formatInteger as formatCount } from '../../src-main/shared/format';
 import { resolveNetwork } from '../../src-main/shared/models/presets';
 import { summarizeNetwork } from '../../src-main/shared/models/summary';
 
@@ -9,13 +10,13 @@ test('formatCount groups thousands without depending on the locale', () => {
   assert.equal(formatCount(999), '999');
   assert.equal(formatCount(1000), '1,000');
   assert.equal(formatCount(138357544), '138,357,544');
-  assert.equal(formatCount(1234.5), '1,234.5');
+  assert.equal(formatCount(1234.4), '1,234', 'whole numbers: counts of parameters and MACs');
 });
 
 test('formatBytes uses binary units and formatMagnitude decimal prefixes', () => {
   assert.equal(formatBytes(512), '512 B');
-  assert.equal(formatBytes(1536), '1.5 KiB');
-  assert.equal(formatBytes(138357544 * 4), '527.8 MiB');
+  assert.equal(formatBytes(1536), '1.5 kB');
+  assert.equal(formatBytes(138357544 * 4), '528 MB');
   assert.equal(formatMagnitude(15470264320), '15.47 G');
   assert.equal(formatMagnitude(999), '999');
 });

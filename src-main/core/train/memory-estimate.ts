@@ -4,6 +4,7 @@ import { findPreset, resolveNetwork, type NetworkChoice } from '../../shared/mod
 import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../../shared/models/summary';
 import { RESIZE_OPTIONS, type EngineId } from '../../shared/train/run-config';
 import type { FieldSuggestion } from '../../shared/refusal';
+import { formatBytes } from '../../shared/format';
 
 /**
  * What a training run will hold in memory at its peak, by arithmetic on the
@@ -351,12 +352,5 @@ function nextPowerOfTwoBelow(n: number): number {
   return p;
 }
 
-/**
- * "9.8 GB": binary gigabytes, as task managers show them, so the wasm
- * engine's 4 GiB heap reads "4 GB"; MB below one GB.
- */
-export function formatBytes(bytes: number): string {
-  const gb = bytes / 2 ** 30;
-  if (gb >= 1) return `${gb.toFixed(gb >= 10 ? 0 : 1).replace(/\.0$/, '')} GB`;
-  return `${Math.round(bytes / 2 ** 20)} MB`;
-}
+// Its callers (gpu-buffer-check, the engines command) read sizes from here.
+export { formatBytes };

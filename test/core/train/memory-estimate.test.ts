@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   checkRunFits,
   estimateRunMemory,
-  formatBytes,
   RunTooLargeError,
   WASM_HEAP_MAX_BYTES,
   type MemoryEstimateConfig,
 } from '../../../src-main/core/train/memory-estimate';
+import { formatBytes } from '../../../src-main/shared/format';
 import { resolveNetwork } from '../../../src-main/shared/models/presets';
 import { summarizeNetwork } from '../../../src-main/shared/models/summary';
 import { buildModel } from '../../../src-main/core/models/build';
