@@ -1,5 +1,5 @@
 import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/events';
-import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../shared/runs/metric-keys';
+import { batchFieldOf, epochFieldOf } from '../../shared/runs/metric-keys';
 import type { MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 
@@ -59,33 +59,11 @@ export function recordedEvents(store: RunStore, runId: string): TrainingEvent[] 
     return event;
   };
   for (const p of store.metrics(runId)) {
-    switch (p.key) {
-      case BATCH_METRIC_KEYS.loss:
-        batchAt(p).loss = p.value;
-        break;
-      case BATCH_METRIC_KEYS.accuracy:
-        batchAt(p).accuracy = p.value;
-        break;
-      case BATCH_METRIC_KEYS.imagesPerSec:
-        batchAt(p).imagesPerSec = p.value;
-        break;
-      case EPOCH_METRIC_KEYS.loss:
-        epochAt(p).loss = p.value;
-        break;
-      case EPOCH_METRIC_KEYS.trainAcc:
-        epochAt(p).trainAcc = p.value;
-        break;
-      case EPOCH_METRIC_KEYS.testAcc:
-        epochAt(p).testAcc = p.value;
-        break;
-      case EPOCH_METRIC_KEYS.seconds:
-        epochAt(p).seconds = p.value;
-        break;
-      case EPOCH_METRIC_KEYS.imagesPerSec:
-        epochAt(p).imagesPerSec = p.value;
-        break;
-      // Keys no event carries (added by other tools) are not part of the stream.
-    }
+    const batchField = batchFieldOf(p.key);
+    const epochField = epochFieldOf(p.key);
+    if (batchField) batchAt(p)[batchField] = p.value;
+    else if (epochField) epochAt(p)[epochField] = p.value;
+    // Keys no event carries (added by other tools) are not part of the stream.
   }
   const lastTime = events[events.length - 1].time;
   const endTime = run.finishedAt ?? lastTime;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/events';
 import { describeHost } from './host-info';
-import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../shared/runs/metric-keys';
+import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 
@@ -29,23 +29,13 @@ export interface RunRecorderOptions {
 
 export function batchPoints(event: BatchEvent): MetricPoint[] {
   const at = { step: event.step, epoch: event.epoch, batch: event.batch, wallTime: event.time };
-  return [
-    { key: BATCH_METRIC_KEYS.loss, value: event.loss, ...at },
-    { key: BATCH_METRIC_KEYS.accuracy, value: event.accuracy, ...at },
-    { key: BATCH_METRIC_KEYS.imagesPerSec, value: event.imagesPerSec, ...at },
-  ];
+  return BATCH_METRICS.map(([field, key]) => ({ key, value: event[field], ...at }));
 }
 
 /** Epoch points use the epoch index as their step. */
 export function epochPoints(event: EpochEvent): MetricPoint[] {
   const at = { step: event.epoch, epoch: event.epoch, batch: null, wallTime: event.time };
-  return [
-    { key: EPOCH_METRIC_KEYS.loss, value: event.loss, ...at },
-    { key: EPOCH_METRIC_KEYS.trainAcc, value: event.trainAcc, ...at },
-    { key: EPOCH_METRIC_KEYS.testAcc, value: event.testAcc, ...at },
-    { key: EPOCH_METRIC_KEYS.seconds, value: event.seconds, ...at },
-    { key: EPOCH_METRIC_KEYS.imagesPerSec, value: event.imagesPerSec, ...at },
-  ];
+  return EPOCH_METRICS.map(([field, key]) => ({ key, value: event[field], ...at }));
 }
 
 /**

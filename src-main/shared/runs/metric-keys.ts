@@ -1,12 +1,15 @@
+import type { BatchEvent, EpochEvent } from '../train/events';
+
 /**
- * The metric keys a run records, named after the event field they come from.
- * The prefix says which axis the step counts: batches or epochs.
+ * The metric keys a run records and the event field each comes from: the one
+ * table the recorder writes points by and replay rebuilds events by. The
+ * prefix says which axis the step counts: batches or epochs.
  */
 export const BATCH_METRIC_KEYS = {
   loss: 'batch.loss',
   accuracy: 'batch.accuracy',
   imagesPerSec: 'batch.images_per_sec',
-} as const;
+} as const satisfies Partial<Record<keyof BatchEvent, string>>;
 
 export const EPOCH_METRIC_KEYS = {
   loss: 'epoch.loss',
@@ -14,7 +17,22 @@ export const EPOCH_METRIC_KEYS = {
   testAcc: 'epoch.test_acc',
   seconds: 'epoch.seconds',
   imagesPerSec: 'epoch.images_per_sec',
-} as const;
+} as const satisfies Partial<Record<keyof EpochEvent, string>>;
+
+export type BatchMetricField = keyof typeof BATCH_METRIC_KEYS;
+export type EpochMetricField = keyof typeof EPOCH_METRIC_KEYS;
+
+const entries = <F extends string>(keys: Record<F, string>) => Object.entries(keys) as [F, string][];
+/** [field, key] pairs, for writing an event's points. */
+export const BATCH_METRICS = entries(BATCH_METRIC_KEYS);
+export const EPOCH_METRICS = entries(EPOCH_METRIC_KEYS);
+
+const batchFieldByKey = new Map(BATCH_METRICS.map(([field, key]) => [key, field]));
+const epochFieldByKey = new Map(EPOCH_METRICS.map(([field, key]) => [key, field]));
+/** The batch event field a recorded key fills, if any. */
+export const batchFieldOf = (key: string): BatchMetricField | undefined => batchFieldByKey.get(key);
+/** The epoch event field a recorded key fills, if any. */
+export const epochFieldOf = (key: string): EpochMetricField | undefined => epochFieldByKey.get(key);
 
 export const isBatchKey = (key: string): boolean => key.startsWith('batch.');
 export const isEpochKey = (key: string): boolean => key.startsWith('epoch.');
