@@ -4,6 +4,7 @@ import { avgPoolGradTiled } from './wasm-avg-pool-grad';
 import { batchMatMulWithoutTransposes } from './wasm-batch-mat-mul';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter';
 import { conv2DBackpropInputStride1 } from './wasm-conv2d-backprop-input';
+import { maxPoolGradFirstMax } from './wasm-max-pool-grad';
 
 /**
  * Makes the wasm backend (4.22.0) fit for training our conv nets:
@@ -12,7 +13,9 @@ import { conv2DBackpropInputStride1 } from './wasm-conv2d-backprop-input';
  *   run scalar loops, 8-40x slower than the XNNPACK kernels beside them, and
  *   dominated the training step: wrapped with fast paths built from the
  *   backend's own fast kernels.
- * Every other gradient our models need (ReLU, sigmoid, max and average
+ * - MaxPoolGrad sends ties to the last maximum, not the first as cpu does,
+ *   and drops all-zero windows: replaced by a one-pass first-max kernel.
+ * Every other gradient our models need (ReLU, sigmoid, average
  * pooling, dense, dropout, softmax cross-entropy) runs on kernels the backend
  * ships; test/core/engine/wasm-training-kernels.test.ts checks them all
  * against the cpu backend.
@@ -30,6 +33,7 @@ export function registerWasmTrainingKernels(): void {
   addFastPath(tf.Conv2DBackpropInput, (args) => conv2DBackpropInputStride1(args));
   addFastPath(tf.BatchMatMul, (args, shipped) => batchMatMulWithoutTransposes(args, shipped));
   addFastPath(tf.AvgPoolGrad, (args) => avgPoolGradTiled(args));
+  addFastPath(tf.MaxPoolGrad, (args) => maxPoolGradFirstMax(args));
 }
 
 /** Computes a kernel's result a faster way, or returns undefined to let the shipped kernel do it. */

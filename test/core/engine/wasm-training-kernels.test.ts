@@ -212,3 +212,51 @@ for (const { name, x, size, stride } of [
     assert.equal(tf.backend().numDataIds(), buffers);
   });
 }
+
+/**
+ * Values in {-2, -1, 0, 1}: most windows hold ties, some hold only zeros or
+ * only negatives, as activations on Fashion-MNIST's flat background do.
+ */
+function tiedValues(size: number): number[] {
+  return wave(size, 0.9).map((v, i) => (i % 11 === 0 ? -2 : Math.floor(v * 2)));
+}
+
+for (const { name, x, size, stride, pad } of [
+  { name: '2x2/2 valid (VGG)', x: [2, 8, 6, 3] as const, size: 2, stride: 2, pad: 'valid' as const },
+  { name: '3x3/2 valid, overlapping (AlexNet)', x: [2, 13, 11, 2] as const, size: 3, stride: 2, pad: 'valid' as const },
+  { name: '3x3/1 same, padded windows', x: [1, 7, 9, 2] as const, size: 3, stride: 1, pad: 'same' as const },
+  { name: '2x2/2 same on an odd side', x: [2, 7, 5, 2] as const, size: 2, stride: 2, pad: 'same' as const },
+]) {
+  test(`MaxPoolGrad ${name} sends each window's gradient to its first maximum, as cpu does`, async () => {
+    const values = tiedValues(x[0] * x[1] * x[2] * x[3]);
+    const compute = () => {
+      const input = tf.tensor4d(values, [...x]);
+      // A distinct weight per output, so a gradient sent to the wrong pixel shows.
+      const [dx] = tf.grads((t: tf.Tensor) => {
+        const pooled = tf.maxPool(t as tf.Tensor4D, size, stride, pad);
+        return tf.sum(tf.mul(pooled, tf.add(tf.range(1, pooled.size + 1).reshape(pooled.shape), 0.5)));
+      })([input]);
+      return [dx!];
+    };
+    const { cpu, wasm } = await onBothBackends(compute);
+    // One contribution per pixel where windows tile; overlapping ones may round differently.
+    if (size === stride) assert.deepEqual(wasm[0], cpu[0], name);
+    else assertClose(wasm[0]!, cpu[0]!, name, 1e-6);
+    const [tensors, buffers] = [tf.memory().numTensors, tf.backend().numDataIds()];
+    tf.tidy(() => void compute()[0]!.dataSync());
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.backend().numDataIds(), buffers);
+  });
+}
+
+test('MaxPoolGrad passes nothing from a window of -Infinity or NaN, as cpu does', async () => {
+  const values = [-Infinity, -Infinity, -Infinity, -Infinity, NaN, 3, NaN, 3];
+  const { cpu, wasm } = await onBothBackends(() => {
+    const [dx] = tf.grads((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))([
+      tf.tensor4d(values, [2, 2, 2, 1]),
+    ]);
+    return [dx!];
+  });
+  assert.deepEqual(Array.from(wasm[0]!), Array.from(cpu[0]!));
+  assert.deepEqual(Array.from(cpu[0]!), [0, 0, 0, 0, 0, 1, 0, 0]);
+});
