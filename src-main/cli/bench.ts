@@ -9,7 +9,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
 import { measureIsolated } from '../core/bench/isolated';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
-import { runPytorchReference, type PytorchOutcome } from '../core/bench/pytorch-reference';
+import { runPytorchReference, type PytorchOutcome, type YardstickDevice } from '../core/bench/pytorch-reference';
 import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
 import { estimateRunMemory } from '../core/train/memory-estimate';
 import { formatBytes } from '../shared/format';
@@ -50,7 +50,11 @@ export interface BenchRow {
   estimatedBytes: number;
   steps: number | null;
   engineDetail: string | null;
+  /** Whether the engine computes on a GPU: tensorflow-gpu, or webgpu on a hardware adapter. */
+  gpu: boolean;
   pytorchThreads: number | null;
+  /** Where the yardstick ran for this row: 'cuda' for a GPU engine where torch has CUDA, else 'cpu'. */
+  pytorchDevice: string | null;
   error?: string;
 }
 
@@ -105,23 +109,32 @@ async function runBench(flags: BenchFlags): Promise<number> {
     for (const workload of workloads) rows.push(await measureRow(workload, engine, flags.steps));
   }
 
-  const outcome: PytorchOutcome = flags.pytorch
-    ? await withNote('PyTorch reference', () =>
-        runPytorchReference(
-          workloads.map((w) => w.name),
-          {
-            ...(flags.reference === undefined ? {} : { script: flags.reference }),
-            onRate: (rate) => note(`PyTorch ${rate.workload}: ${rate.imagesPerSec} images/s (${rate.threads} threads)`),
-          },
-        ),
-      )
-    : { ok: false, reason: 'skipped (--no-pytorch)' };
-  if (!outcome.ok) note(`PyTorch columns are empty: ${outcome.reason}`);
+  // A GPU engine is measured against PyTorch on the GPU, a CPU engine against PyTorch on the CPU.
+  const devices = new Map<YardstickDevice, PytorchOutcome>();
+  for (const device of new Set(rows.map(yardstickDevice))) {
+    const outcome: PytorchOutcome = flags.pytorch
+      ? await withNote(`PyTorch reference (${device})`, () =>
+          runPytorchReference(
+            workloads.map((w) => w.name),
+            {
+              device,
+              ...(flags.reference === undefined ? {} : { script: flags.reference }),
+              onRate: (rate) => note(`PyTorch ${rate.workload}: ${rate.imagesPerSec} images/s (${rate.device}, ${rate.threads} threads)`),
+            },
+          ),
+        )
+      : { ok: false, reason: 'skipped (--no-pytorch)' };
+    if (!outcome.ok) note(`PyTorch columns are empty: ${outcome.reason}`);
+    else if (outcome.note) note(outcome.note);
+    devices.set(device, outcome);
+  }
   for (const row of rows) {
-    const rate = outcome.ok ? outcome.rates.find((r) => r.workload === row.workload) : undefined;
+    const outcome = devices.get(yardstickDevice(row));
+    const rate = outcome?.ok ? outcome.rates.find((r) => r.workload === row.workload) : undefined;
     if (!rate) continue;
     row.pytorchImagesPerSec = rate.imagesPerSec;
     row.pytorchThreads = rate.threads;
+    row.pytorchDevice = rate.device;
     row.ratio = row.imagesPerSec === null ? null : row.imagesPerSec / rate.imagesPerSec;
   }
 
@@ -129,9 +142,9 @@ async function runBench(flags: BenchFlags): Promise<number> {
     for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
   } else {
     process.stdout.write(formatTable(rows));
-    if (outcome.ok) {
-      const first = outcome.rates[0];
-      if (first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}), ${first.threads} threads.\n`);
+    for (const outcome of devices.values()) {
+      const first = outcome.ok ? outcome.rates[0] : undefined;
+      if (outcome.ok && first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}) on ${first.device}, ${first.threads} threads.\n`);
     }
   }
   return rows.some((row) => row.error !== undefined) ? 1 : 0;
@@ -151,7 +164,9 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     estimatedBytes,
     steps: null,
     engineDetail: null,
+    gpu: false,
     pytorchThreads: null,
+    pytorchDevice: null,
   };
   const progress = stepProgress(`${workload.name} on ${engine}`);
   try {
@@ -166,6 +181,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       wasmHeapBytes: measurement.wasmHeapBytes ?? null,
       steps: measurement.steps,
       engineDetail: describeEngine(info),
+      gpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
     });
     progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
   } catch (error) {
@@ -173,6 +189,11 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     progress.stop(`failed: ${row.error}`);
   }
   return row;
+}
+
+/** GPU engines (CUDA, or webgpu on a hardware adapter) are compared with PyTorch on the GPU. */
+function yardstickDevice(row: BenchRow): YardstickDevice {
+  return row.gpu ? 'cuda' : 'cpu';
 }
 
 function describeEngine(info: EngineInfo): string {

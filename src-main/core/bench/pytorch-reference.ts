@@ -16,11 +16,16 @@ export interface PytorchRate {
   steps: number;
   /** torch.get_num_threads(): the yardstick uses every core. */
   threads: number;
+  /** Where the yardstick ran: 'cpu', or 'cuda' against a GPU engine. */
+  device: string;
   torch: string;
 }
 
+/** Where the yardstick runs: on the CPU, or on the GPU (where this torch has CUDA) to measure a GPU engine against. */
+export type YardstickDevice = 'cpu' | 'cuda';
+
 export type PytorchOutcome =
-  | { ok: true; python: string; rates: PytorchRate[] }
+  | { ok: true; python: string; rates: PytorchRate[]; note?: string }
   | { ok: false; reason: string };
 
 /**
@@ -83,7 +88,7 @@ export function parseReferenceLines(stdout: string): PytorchRate[] {
     const text = line.trim();
     if (!text.startsWith('{')) continue;
     const value = JSON.parse(text) as Record<string, unknown>;
-    const { workload, images_per_s: rate, batch, steps, threads, torch } = value;
+    const { workload, images_per_s: rate, batch, steps, threads, device, torch } = value;
     if (typeof workload !== 'string' || typeof rate !== 'number') {
       throw new Error(`unexpected line from the PyTorch reference: ${text}`);
     }
@@ -93,6 +98,7 @@ export function parseReferenceLines(stdout: string): PytorchRate[] {
       batch: Number(batch),
       steps: Number(steps),
       threads: Number(threads),
+      device: typeof device === 'string' ? device : 'cpu',
       torch: String(torch),
     });
   }
@@ -105,6 +111,11 @@ export interface ReferenceOptions {
   candidates?: readonly string[];
   /** Called with each workload's rate as the yardstick prints it. */
   onRate?: (rate: PytorchRate) => void;
+  /**
+   * 'cuda' measures PyTorch on the GPU, the yardstick for a GPU engine; where
+   * this torch has no CUDA it runs on the CPU and the outcome says so.
+   */
+  device?: YardstickDevice;
 }
 
 /** Runs the yardstick on the named workloads. Never throws: an outcome without torch says why. */
@@ -113,7 +124,16 @@ export async function runPytorchReference(workloads: readonly string[], options:
   if (!existsSync(script)) return { ok: false, reason: `the PyTorch reference script is not at ${script} (pass --reference PATH)` };
   const found = await findTorchPython(options.candidates);
   if ('reason' in found) return { ok: false, reason: found.reason };
-  const result = await runProgram(found.python, [script, ...workloads], (line) => {
+  let device = options.device ?? 'cpu';
+  let deviceNote: string | undefined;
+  if (device === 'cuda') {
+    const cuda = await runProgram(found.python, ['-c', 'import torch; print(torch.cuda.is_available())']);
+    if (cuda.stdout.trim() !== 'True') {
+      device = 'cpu';
+      deviceNote = `torch ${found.torch} (${found.python}) has no CUDA device, so the GPU engine is measured against PyTorch on the CPU`;
+    }
+  }
+  const result = await runProgram(found.python, [script, ...workloads, '--device', device], (line) => {
     try {
       for (const rate of parseReferenceLines(line)) options.onRate?.(rate);
     } catch {
@@ -125,7 +145,7 @@ export async function runPytorchReference(workloads: readonly string[], options:
     return { ok: false, reason: `${found.python} ${script} failed (${result.spawnError ?? `exit status ${result.code}`}): ${tail}` };
   }
   try {
-    return { ok: true, python: found.python, rates: parseReferenceLines(result.stdout) };
+    return { ok: true, python: found.python, rates: parseReferenceLines(result.stdout), ...(deviceNote ? { note: deviceNote } : {}) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
