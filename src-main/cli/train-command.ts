@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ENGINE_IDS, type RunConfig } from '../shared/train/run-config';
 import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../core/train/make-run-config';
-import type { TrainingEvent } from '../shared/train/events';
+import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import { resolveNetwork, PRESET_IDS } from '../shared/models/presets';
 import { parseArch } from '../shared/models/parse-arch';
 import { summarizeNetwork } from '../shared/models/summary';
@@ -34,6 +34,7 @@ interface TrainFlags {
   json?: boolean;
   db?: string;
   resume?: string;
+  initFrom?: string;
   checkpoints: 'every' | 'last' | 'none';
 }
 
@@ -76,6 +77,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--json', 'print one JSON object per event instead of progress bars')
     .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)', userPath)
     .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)')
+    .option('--init-from <run>', "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint")
     .addOption(
       new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
         .choices(['every', 'last', 'none'])
@@ -124,7 +126,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
 
 /** Flags that define a new run; with --resume the run's recorded config stands instead. */
 const NEW_RUN_ONLY: (keyof TrainFlags)[] = [
-  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name',
+  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name', 'initFrom',
 ];
 
 /**
@@ -177,7 +179,9 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
   try {
     const started = flags.resume
       ? await service.call('runs.resume', { runId: service.store.resolveRunId(flags.resume), epochs: flags.epochs })
-      : await service.call('runs.start', { config: { ...config!, dataDir } });
+      : await service.call('runs.start', {
+          config: { ...config!, dataDir, ...(flags.initFrom ? { initFrom: resolveInitFrom(service.store, flags.initFrom) } : {}) },
+        });
     const { run } = started;
     if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
     runId = run.id;
@@ -188,6 +192,15 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
     process.off('SIGINT', onInterrupt);
     unsubscribe();
     await service.close();
+  }
+}
+
+/** A run id or its unique prefix, as `runs show` takes it; the error names the flag. */
+function resolveInitFrom(store: { resolveRunId(idOrPrefix: string): string }, run: string): string {
+  try {
+    return store.resolveRunId(run);
+  } catch (error) {
+    throw new UsageError(`--init-from: ${errorMessage(error)}`);
   }
 }
 
@@ -219,6 +232,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
             `${event.trainSize} train / ${event.testSize} test, batch ${config.batchSize}, lr ${config.lr}, ` +
             `engine ${engine.id}${engine.detail ? ` (${briefDetail(engine.detail)})` : ''}\n`,
         );
+        if (event.warmStart) process.stdout.write(`${warmStartLines(event.warmStart)}\n`);
         break;
       }
       case 'batch':
@@ -251,6 +265,16 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
     }
   };
+}
+
+/** Which layers a warm start copied and which start fresh: what the paper's initialisation did. */
+export function warmStartLines(warm: NonNullable<StartEvent['warmStart']>): string {
+  const list = (names: string[]): string => (names.length > 0 ? names.join(', ') : 'none');
+  return (
+    `Initialised from run ${warm.fromRun} (its epoch ${warm.epoch} checkpoint):\n` +
+    `  copied ${warm.copied.length}: ${list(warm.copied)}\n` +
+    `  fresh ${warm.fresh.length}: ${list(warm.fresh)}`
+  );
 }
 
 /** Auto-selection lists every engine it skipped and why; one line of a progress view names the command that says it all. */

@@ -1,3 +1,4 @@
+import type { RunConfig } from '../shared/train/run-config';
 import { ApiError, type ApiEnvelope } from '../api/api-error';
 import type { EngineStatusInfo } from '../api/entities';
 import type { WorkbenchEvent } from '../api/events';
@@ -141,20 +142,53 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   }
 
   private startRuns(prepared: { run: PreparedRun; request: ApiParsedRequest<'runs.start'> }[]) {
-    const ids = this.store.transaction(() =>
-      prepared.map(({ run, request }) =>
-        this.store.createRun(run.config, {
-          architecture: run.architecture,
-          tags: request.tags,
-          notes: request.notes,
-          baseline: request.baseline,
-        }),
-      ),
-    );
+    prepared.forEach(({ run }, i) => this.checkInitFrom(run.config, i, prepared.length > 1 ? `runs.${i}.` : ''));
+    const ids = this.store.transaction(() => {
+      const created: string[] = [];
+      for (const { run, request } of prepared) {
+        // `#N` names an earlier run of this queue, whose id exists only now.
+        const initFrom = run.config.initFrom;
+        const config = initFrom?.startsWith('#') ? { ...run.config, initFrom: created[Number(initFrom.slice(1))]! } : run.config;
+        created.push(
+          this.store.createRun(config, {
+            architecture: run.architecture,
+            tags: request.tags,
+            notes: request.notes,
+            baseline: request.baseline,
+          }),
+        );
+      }
+      return created;
+    });
     const records = ids.map((id) => this.store.requireRun(id));
     this.emit({ topic: 'runs', change: 'created', runIds: ids });
     this.queue.enqueue(records.map((r) => ({ runId: r.id, name: r.name, model: r.model, config: r.config })));
     return records;
+  }
+
+  /**
+   * A warm start's source must be an earlier run of the same queue (`#N`) or a
+   * recorded run with a checkpoint; anything else is refused before a run exists.
+   */
+  private checkInitFrom(config: RunConfig, index: number, fieldPrefix: string): void {
+    const source = config.initFrom;
+    if (source === undefined) return;
+    const field = `${fieldPrefix}config.initFrom`;
+    const queued = /^#(\d+)$/.exec(source);
+    if (queued) {
+      if (Number(queued[1]) >= index) {
+        throw new ApiError('invalid-request', `initFrom ${source} must name an earlier run of this queue (0 to ${index - 1})`, { field });
+      }
+      return;
+    }
+    if (!this.store.getRun(source)) throw new ApiError('invalid-request', `initFrom: no run ${source} in this database`, { field });
+    if (!this.store.latestCheckpoint(source)) {
+      throw new ApiError(
+        'invalid-request',
+        `initFrom: run ${source} has no checkpoint to initialise from (it finished no epoch, ran with checkpoints off, or was imported without weights)`,
+        { field },
+      );
+    }
   }
 
   /** Refuses a run the worker could only fail: no dataset here, or a named folder that is not one. */

@@ -209,10 +209,25 @@ export class RunQueue {
       runId: run.runId,
       config: dataDir === undefined ? run.config : { ...run.config, dataDir },
       ...(run.resume ? { resume: run.resume } : {}),
+      ...(run.resume ? {} : this.warmStart(run.config)),
       ...(checkpointPolicy === 'none'
         ? {}
         : { checkpoint: { dir: store.checkpointFolder.runDir(run.runId), policy: checkpointPolicy } }),
     };
+  }
+
+  /**
+   * The source checkpoint of a warm start, looked up when the run starts (its
+   * source may be an earlier run of the same queue). None found: the worker
+   * fails the run, saying so. Its hash is checked as the worker loads it.
+   */
+  private warmStart(config: RunConfig): Pick<RunRequest, 'warmStart'> {
+    if (config.initFrom === undefined) return {};
+    const { store } = this.options;
+    const checkpoint = store.latestCheckpoint(config.initFrom);
+    const path = checkpoint && store.checkpointFolder.owned(checkpoint.path);
+    if (!checkpoint || path === undefined) return {};
+    return { warmStart: { runId: config.initFrom, path, epoch: checkpoint.epoch, sha256: checkpoint.sha256 } };
   }
 
   private endEvent(outcome: RunOutcome | undefined, failure: string | undefined): TrainingEvent {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
+import { warmStartFrom } from '../core/train/warm-start';
 import { saveCheckpoint } from '../core/store/checkpoint-io';
 import { selectEngine } from '../core/engine/engines';
 import type { EngineInfo } from '../shared/train/events';
@@ -64,8 +65,21 @@ export async function executeRun(
 
 /** Writing checkpoints and resuming from one: files here, rows in the main thread (one writer). */
 function checkpointHooks(request: RunRequest, post: (message: FromWorker) => void): TrainerHooks {
-  const { runId, resume, checkpoint } = request;
+  const { runId, resume, checkpoint, warmStart, config } = request;
   return {
+    // A resumed run has its own weights; only a new run is initialised from another's.
+    warmStart:
+      resume || config.initFrom === undefined
+        ? undefined
+        : async (model) => {
+            if (!warmStart) {
+              throw new Error(
+                `run ${config.initFrom} has no checkpoint to initialise from: it finished no epoch, ran with checkpoints off, or is not in this database`,
+              );
+            }
+            const layers = await warmStartFrom(model, warmStart.path, warmStart.sha256);
+            return { fromRun: warmStart.runId, epoch: warmStart.epoch, ...layers };
+          },
     restore: resume
       ? async (model, optimizer) => {
           await restoreCheckpoint(model, optimizer, resume.path, resume.sha256);

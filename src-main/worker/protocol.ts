@@ -27,6 +27,15 @@ export const runRequestSchema = z.object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     })
     .optional(),
+  /** The checkpoint a run with `config.initFrom` copies its matching layers from; ignored when resuming. */
+  warmStart: z
+    .object({
+      runId: z.string().min(1),
+      path: z.string().min(1),
+      epoch: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineInfo, TrainingEvent } from '../../shared/train/events';
+import type { EngineInfo, StartEvent, TrainingEvent } from '../../shared/train/events';
 import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
 import { checkRunFits } from './memory-estimate';
@@ -17,6 +17,8 @@ const CLASSES = 10;
 export interface TrainerHooks {
   /** Called once the model and optimizer exist: load weights to resume, and return the epoch to start at. */
   restore?(model: tf.LayersModel, optimizer: tf.Optimizer): Promise<number>;
+  /** Called once the model exists, before `restore`: copy another run's matching layers, and say which. */
+  warmStart?(model: tf.LayersModel): Promise<StartEvent['warmStart']>;
   /** Called after each epoch's event, e.g. to write a checkpoint. */
   afterEpoch?(model: tf.LayersModel, epoch: number, isLast: boolean): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     const trainSize = Math.min(config.trainLimit ?? dataset.train.count, dataset.train.count);
     const testSize = Math.min(config.testLimit ?? dataset.test.count, dataset.test.count);
     const stepsPerEpoch = batchCount(trainSize, config.batchSize);
+    const warmStart = hooks?.warmStart ? await hooks.warmStart(model) : undefined;
     const firstEpoch = hooks?.restore ? await hooks.restore(model, optimizer) : 0;
     // A resumed run has its earlier epochs behind it, even if it is cancelled before another ends.
     epochsDone = firstEpoch;
@@ -85,6 +88,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
       testSize,
       stepsPerEpoch,
       firstEpoch,
+      ...(warmStart ? { warmStart } : {}),
     });
 
     for (let epoch = firstEpoch; epoch < config.epochs; epoch++) {

@@ -40,6 +40,18 @@ export const startEventSchema = z.object({
   firstEpoch: z.number().int().min(0).default(0),
 });
 
+  /** Present when the run was initialised from another run's checkpoint (`initFrom`). */
+  warmStart: z
+    .object({
+      fromRun: z.string(),
+      /** The source checkpoint's epoch. */
+      epoch: z.number().int().min(0),
+      /** Layers whose weights came from the source: same name, same shapes. */
+      copied: z.array(z.string()),
+      /** Layers with weights that start from their fresh initialisation. */
+      fresh: z.array(z.string()),
+    })
+    .optional(),
 export const batchEventSchema = z.object({
   type: z.literal('batch'),
   time: z.number(),

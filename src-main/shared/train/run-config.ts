@@ -60,3 +60,9 @@ export const runConfigSchema = z.object({
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
+  /**
+   * The paper's warm start: the id of a recorded run whose newest checkpoint
+   * seeds every layer of this network with the same name and shape. Inside one
+   * `runs.startQueue` request, `#N` names the queue's N-th run (an earlier one).
+   */
+  initFrom: z.string().min(1).max(100).optional(),
