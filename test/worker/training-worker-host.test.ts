@@ -4,6 +4,9 @@ import { TrainingWorkerHost } from '../../src-main/worker/training-worker-host';
 import { makeRunConfig } from '../../src-main/core/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
+import { openGpuAdapter } from '../../src-main/core/engine/webgpu-adapter';
+import { errorMessage } from '../../src-main/shared/error-message';
+import { useSwiftShaderUnlessSet } from '../core/engine/webgpu-fixture';
 
 const quickLenet = (name: string, epochs = 1) =>
   makeRunConfig({
@@ -66,6 +69,31 @@ test('a run the worker cannot start reports an error event and a failed outcome'
     assert.equal(events.length, 1);
     assert.equal(events[0]!.type, 'error');
     assert.match((events[0] as Extract<TrainingEvent, { type: 'error' }>).message, /\/nonexistent\/fashion/);
+  } finally {
+    await host.close();
+  }
+});
+
+test('the long-lived worker trains on webgpu too (SwiftShader here), then on wasm, in the same thread', async (t) => {
+  useSwiftShaderUnlessSet();
+  try {
+    await openGpuAdapter();
+  } catch (error) {
+    if (process.env.CI) throw error;
+    return t.skip(`no WebGPU adapter here: ${errorMessage(error)}`);
+  }
+  // The worker inherits this process's environment, VK_ICD_FILENAMES included.
+  const host = new TrainingWorkerHost();
+  try {
+    const tiny = { ...quickLenet('gpu'), batchSize: 16, trainLimit: 32, testLimit: 16, checkpoints: 'none' as const };
+    const events: TrainingEvent[] = [];
+    const gpu = await host.run({ type: 'run', runId: 'g', config: { ...tiny, engine: 'webgpu' } }, { onEvent: (e) => events.push(e) });
+    assert.equal(gpu.status, 'completed', JSON.stringify(events.filter((e) => e.type === 'error')));
+    const start = events.find((e) => e.type === 'start');
+    assert.equal(start?.engine.id, 'webgpu');
+    assert.equal(start?.engine.adapter?.software, true);
+    const cpu = await host.run({ type: 'run', runId: 'w', config: { ...tiny, engine: 'wasm' } }, { onEvent: () => undefined });
+    assert.equal(cpu.status, 'completed');
   } finally {
     await host.close();
   }
