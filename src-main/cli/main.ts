@@ -11,6 +11,7 @@ import { registerDataCommands } from './data-command';
 import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
+import { registerPlansCommands } from './plans-command';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerEvaluateCommand(program);
   registerServeCommand(program);
+  registerPlansCommands(program);
   // Subcommands do not inherit exitOverride; without it commander exits 1 itself on a bad flag.
   const overrideAll = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -1,7 +1,7 @@
 import type { QueueState } from '../api/entities';
 import { RunRecorder } from '../core/store/run-recorder';
 import type { RunStore } from '../core/store/run-store';
-import type { TrainingEvent } from '../shared/train/events';
+import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import type { RunConfig } from '../shared/train/run-config';
 import type { RunOutcome } from '../worker/execute-run';
 import type { RunRequest } from '../worker/protocol';
@@ -159,6 +159,16 @@ export class RunQueue {
         onError(error);
       }
     };
+    // The run's row has no column for it: its notes keep which layers a warm start copied, for later readers.
+    const noteWarmStart = (warm: NonNullable<StartEvent['warmStart']>): void => {
+      try {
+        const line = `Initialised from run ${warm.fromRun} (epoch ${warm.epoch}): copied ${warm.copied.join(', ') || 'none'}; fresh ${warm.fresh.join(', ') || 'none'}.`;
+        const notes = store.requireRun(runId).notes;
+        store.setNotes(runId, notes ? `${notes}\n${line}` : line);
+      } catch (error) {
+        onError(error);
+      }
+    };
     let last: TrainingEvent | undefined;
     let outcome: RunOutcome | undefined;
     let failure: string | undefined;
@@ -168,6 +178,7 @@ export class RunQueue {
       outcome = await host.run(this.request(run), {
         onEvent: (event) => {
           record(event);
+          if (event.type === 'start' && event.warmStart) noteWarmStart(event.warmStart);
           if (event.type === 'done' || event.type === 'error') last = event;
           else announce(event);
         },

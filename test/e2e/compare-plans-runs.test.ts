@@ -108,19 +108,23 @@ test('Experiment plans: an exercise queued in one click, with a field error show
 
   await plan.getByLabel('Training images').fill('64');
   await plan.getByRole('button', { name: 'Queue VGG-11, 13, 16 and 19 side by side' }).click();
-  await plan.getByRole('status').filter({ hasText: 'Queued 4 runs' }).waitFor();
+  await plan.getByRole('status').filter({ hasText: 'Queued 6 runs' }).waitFor();
   await service.idle();
   const runs = (await service.call('runs.list', { filter: { tag: 'plan:vgg-depths' } })).runs;
-  assert.deepEqual(runs.map((r) => [r.model, r.status, r.config.widthRatio, r.config.trainLimit]).sort(), [
-    ['vgg11', 'completed', 16, 64],
-    ['vgg13', 'completed', 16, 64],
-    ['vgg16', 'completed', 16, 64],
-    ['vgg19', 'completed', 16, 64],
+  // The last two are the paper's warm start: VGG-16 and VGG-19 initialised from the queue's VGG-11.
+  const vgg11 = runs.find((r) => r.model === 'vgg11')!;
+  assert.deepEqual(runs.map((r) => [r.model, r.status, r.config.widthRatio, r.config.trainLimit, r.config.initFrom === vgg11.id]).sort(), [
+    ['vgg11', 'completed', 16, 64, false],
+    ['vgg13', 'completed', 16, 64, false],
+    ['vgg16', 'completed', 16, 64, false],
+    ['vgg16', 'completed', 16, 64, true],
+    ['vgg19', 'completed', 16, 64, false],
+    ['vgg19', 'completed', 16, 64, true],
   ]);
 
   await goTo(page, 'Runs');
   await page.getByLabel('Filter runs').fill('plan:vgg-depths');
-  await eventually(async () => ((await page.getByRole('table', { name: 'Runs' }).getByRole('row').count()) === 5 ? true : undefined), 'the four plan runs in the table');
+  await eventually(async () => ((await page.getByRole('table', { name: 'Runs' }).getByRole('row').count()) === 7 ? true : undefined), 'the six plan runs in the table');
   await page.getByLabel('Filter runs').fill('');
 });
 

@@ -1,0 +1,208 @@
+import { findPreset } from '../models/presets';
+import type { EngineChoice, RunConfigInput } from '../train/run-config';
+
+/** The settings a plan shares across its runs; the Plans view lets each be edited before queueing. */
+export interface PlanSettings {
+  epochs: number;
+  /**
+   * One training recipe for every run of a plan, so the runs differ only in
+   * the network (or the image size): the exercise's question.
+   */
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  /** The book's `channels // ratio` for the VGGs (and AlexNet, which takes one too). */
+  widthRatio: number;
+  /** Width of the hidden dense layers of the VGGs and AlexNet (the paper's 4096). */
+  denseUnits: number;
+  /** Image side for plans that train at one size; plan 3 fixes its own two. */
+  resize: number;
+  trainLimit: number;
+  testLimit: number;
+  engine: EngineChoice;
+}
+
+/** `quick` fits a 2-core CPU (about half an hour a plan); `book` is the chapter's settings, for a GPU. */
+export const PLAN_BUDGETS = ['quick', 'book'] as const;
+export type PlanBudget = (typeof PLAN_BUDGETS)[number];
+
+export interface PlanBudgetRow {
+  defaults: PlanSettings;
+  /** Why these settings, and what they measured (quoted from `vgg-workbench train`, never rounded up). */
+  note: string;
+}
+
+export interface PlannedRun {
+  model: string;
+  resize: number;
+  /** LeNet and AlexNet runs are recorded as baselines, so Compare pins them. */
+  baseline: boolean;
+  /**
+   * The paper's warm start: the index of an earlier run of this plan whose
+   * checkpoint seeds every layer of matching name and shape.
+   */
+  initFrom?: number;
+}
+
+export interface ExperimentPlan {
+  id: string;
+  title: string;
+  /** The chapter's exercise, and what the runs answer. */
+  question: string;
+  /** False where the plan's point is the image size itself. */
+  sharedResize: boolean;
+  budgets: Record<PlanBudget, PlanBudgetRow>;
+  runs(settings: PlanSettings): PlannedRun[];
+}
+
+/** A run request as `runs.start` takes it (the API's schema checks it; this folder cannot import the API). */
+export interface PlanRunRequest {
+  config: Partial<RunConfigInput> & { model: string };
+  tags: string[];
+  notes: string;
+  baseline?: boolean;
+}
+
+const VGG_DEPTHS = ['vgg11', 'vgg13', 'vgg16', 'vgg19'];
+
+/**
+ * AlexNet's 11×11 stride-4 first layer and three 3×3 stride-2 pools need at
+ * least 67 px; below that it trains at 96, the chapter's VGG size.
+ */
+const ALEXNET_SIDE = 96;
+const alexnetSide = (side: number): number => (side >= 67 ? side : ALEXNET_SIDE);
+
+/** The chapter's settings, for a GPU: full width, 4096 dense units, 96 px, the book's lr, the full data. */
+const BOOK: PlanSettings = {
+  epochs: 10,
+  batchSize: 64,
+  lr: 0.05,
+  momentum: 0,
+  widthRatio: 1,
+  denseUnits: 4096,
+  resize: 96,
+  trainLimit: 60000,
+  testLimit: 10000,
+  engine: 'auto',
+};
+
+/**
+ * The three exercises at the end of the VGG chapter, each a queue of runs.
+ * The quick budgets train on all 60,000 images: cutting the data (not the
+ * resolution) is what made the earlier 2,000-image plans teach the opposite
+ * of the chapter. Their notes quote what `vgg-workbench train` measured on
+ * the project's 2-core machine (wasm engine).
+ */
+export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
+  {
+    id: 'vgg-vs-baselines',
+    title: 'VGG-11 against LeNet and AlexNet',
+    question:
+      'Exercise 1: over several epochs, does the deeper VGG-11 beat LeNet and AlexNet on the same images, and what does each epoch cost?',
+    sharedResize: true,
+    budgets: {
+      quick: {
+        defaults: { epochs: 2, batchSize: 64, lr: 0.01, momentum: 0.9, widthRatio: 8, denseUnits: 512, resize: 32, trainLimit: 60000, testLimit: 10000, engine: 'auto' },
+        note: 'Not yet measured.',
+      },
+      book: {
+        defaults: BOOK,
+        note: 'The chapter’s VGG-11 (96 px, full width, 4096 dense units, lr 0.05, batch 64) beside LeNet and the book’s AlexNet on the same 96 px images and recipe, 10 epochs on all 60,000 images. Sized for a GPU: on a CPU one VGG-11 epoch takes hours.',
+      },
+    },
+    runs: (s) => [
+      { model: 'vgg11', resize: s.resize, baseline: false },
+      { model: 'lenet', resize: s.resize, baseline: true },
+      { model: 'alexnet', resize: alexnetSide(s.resize), baseline: true },
+    ],
+  },
+  {
+    id: 'vgg-depths',
+    title: 'VGG-11, 13, 16 and 19 side by side',
+    question:
+      'Exercise 2: the paper’s configurations A, B, D and E differ only in convolutions per block. Does depth pay off here, how much slower is each, and does the paper’s warm start (D and E initialised from a trained A) help?',
+    sharedResize: true,
+    budgets: {
+      quick: {
+        defaults: { epochs: 1, batchSize: 64, lr: 0.01, momentum: 0.9, widthRatio: 8, denseUnits: 512, resize: 32, trainLimit: 60000, testLimit: 10000, engine: 'auto' },
+        note: 'Not yet measured.',
+      },
+      book: {
+        defaults: { ...BOOK, epochs: 1 },
+        note: 'The chapter’s recipe (96 px, full width, 4096 dense units, lr 0.05, batch 64, 1 epoch) for the four depths, then VGG-16 and VGG-19 again initialised from the VGG-11 run, as the paper trained D and E from A. Sized for a GPU.',
+      },
+    },
+    runs: (s) => [
+      ...VGG_DEPTHS.map((model) => ({ model, resize: s.resize, baseline: false })),
+      // Index 0 is the VGG-11 above: its checkpoint seeds the two deepest configurations.
+      { model: 'vgg16', resize: s.resize, baseline: false, initFrom: 0 },
+      { model: 'vgg19', resize: s.resize, baseline: false, initFrom: 0 },
+    ],
+  },
+  {
+    id: 'vgg-resolution',
+    title: 'The same VGG-11 at 96 and at 224 pixels',
+    question:
+      'Exercise 3: Fashion-MNIST is 28×28; upsampling to 224 as ImageNet models expect costs about 5× the compute of 96. Does it buy accuracy?',
+    sharedResize: false,
+    budgets: {
+      quick: {
+        defaults: { epochs: 1, batchSize: 64, lr: 0.01, momentum: 0.9, widthRatio: 16, denseUnits: 256, resize: 96, trainLimit: 10000, testLimit: 2000, engine: 'auto' },
+        note: 'Not yet measured.',
+      },
+      book: {
+        defaults: { ...BOOK, epochs: 1 },
+        note: 'The chapter’s VGG-11 (full width, 4096 dense units, lr 0.05, batch 64, 1 epoch on all 60,000 images) at 96 and at 224 px. Sized for a GPU.',
+      },
+    },
+    runs: () => [
+      { model: 'vgg11', resize: 96, baseline: false },
+      { model: 'vgg11', resize: 224, baseline: false },
+    ],
+  },
+];
+
+export const PLAN_IDS: readonly string[] = EXPERIMENT_PLANS.map((plan) => plan.id);
+
+/** The plan with this id, or an Error that lists the valid ones. */
+export function findPlan(id: string): ExperimentPlan {
+  const plan = EXPERIMENT_PLANS.find((p) => p.id === id);
+  if (!plan) throw new Error(`unknown plan "${id}": choose one of ${PLAN_IDS.join(', ')}`);
+  return plan;
+}
+
+/** Networks whose width a plan's width ratio and dense units shape; LeNet has none to shape. */
+function takesWidth(model: string): boolean {
+  const preset = findPreset(model);
+  return preset.family === 'vgg' || preset.scalable === true;
+}
+
+/**
+ * The plan's runs as requests for `runs.startQueue`, tagged with the plan's id.
+ * A warm start names its source as `#N`, the N-th request of the same queue,
+ * which the service turns into that run's id once the queue is created.
+ */
+export function planRequests(plan: ExperimentPlan, settings: PlanSettings): PlanRunRequest[] {
+  return plan.runs(settings).map((run) => {
+    const widthless = findPreset(run.model).family === 'fixed' && settings.widthRatio === 1 && settings.denseUnits === 4096;
+    return {
+      config: {
+        model: run.model,
+        resize: run.resize,
+        epochs: settings.epochs,
+        batchSize: settings.batchSize,
+        lr: settings.lr,
+        momentum: settings.momentum,
+        trainLimit: settings.trainLimit,
+        testLimit: settings.testLimit,
+        engine: settings.engine,
+        // At ratio 1 and 4096 units AlexNet is the book's own: leave it unscaled, so it is named so.
+        ...(takesWidth(run.model) && !widthless ? { widthRatio: settings.widthRatio, denseUnits: settings.denseUnits } : {}),
+        ...(run.initFrom !== undefined ? { initFrom: `#${run.initFrom}` } : {}),
+      },
+      tags: [`plan:${plan.id}`, ...(run.initFrom !== undefined ? ['warm-start'] : [])],
+      notes: plan.question,
+      ...(run.baseline ? { baseline: true } : {}),
+    };
+  });
+}
