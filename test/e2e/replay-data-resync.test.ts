@@ -89,7 +89,8 @@ test('Replay: the timeline slider moves one event per arrow key, forward and bac
   await reach(4, 'ArrowLeft');
   await page.keyboard.press('ArrowLeft');
   await reach(3, 'ArrowLeft');
-  assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), 2, 'start and two batches');
+  // Event 3 is the start and two batches: the charts show exactly those (redraws are batched, so wait for them).
+  await eventually(async () => ((await seriesLength(page, 'replay-loss-chart', 'Loss per batch')) === 2 ? true : undefined), 'two batches drawn at event 3', 10_000);
   await page.keyboard.press('PageUp');
   await eventually(async () => ((await position(page)).at > 3 ? true : undefined), 'PageUp to move forward');
   await page.keyboard.press('Home');
@@ -141,6 +142,12 @@ test('Data & engine: where the dataset is, sample images by class, folder import
   if (process.env.VK_ICD_FILENAMES === SWIFTSHADER_ICD) {
     assert.match((await page.getByTestId('adapter-webgpu').textContent()) ?? '', /google swiftshader .*software: computes on the CPU; largest buffer/s);
     assert.doesNotMatch((await page.getByTestId('engine-in-use').textContent()) ?? '', /In use: webgpu/);
+    // Launch names it as such, and warns when it is chosen.
+    await goTo(page, 'Launch');
+    await page.getByLabel('Engine').selectOption('webgpu');
+    assert.match((await page.getByTestId('software-adapter-warning').textContent()) ?? '', /google swiftshader, a software adapter/);
+    assert.equal(await page.getByLabel('Engine').locator('option[value="webgpu"]').textContent(), 'webgpu (software adapter)');
+    await page.getByLabel('Engine').selectOption('auto');
   }
 });
 
