@@ -4,6 +4,8 @@ import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
   type DataZoomComponentOption,
@@ -15,7 +17,19 @@ import {
 import { CanvasRenderer } from 'echarts/renderers';
 
 /** Only the ECharts parts the workbench draws with: line charts and the confusion heatmap. */
-use([LineChart, HeatmapChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
+use([
+  LineChart,
+  HeatmapChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  DataZoomComponent,
+  VisualMapComponent,
+  // Compare's reference bands and values from the literature.
+  MarkAreaComponent,
+  MarkLineComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption
