@@ -25,6 +25,7 @@ const saved: SavedLaunch = {
     name: 'kept',
     tags: 'a, b',
     baseline: false,
+    initFrom: 'run-a',
   },
   drafts: [{ config: { model: 'lenet', epochs: 2 }, tags: ['x'] }],
 };
@@ -34,6 +35,12 @@ test('the form and the queue list come back as they were saved', () => {
   assert.equal(readSavedLaunch(storage), null, 'nothing saved: the recipe applies');
   saveLaunch(storage, saved);
   assert.deepEqual(readSavedLaunch(storage), saved);
+});
+
+test('a form saved before the warm start existed comes back with fresh weights', () => {
+  const { initFrom: _dropped, ...older } = saved.form;
+  const restored = readSavedLaunch(memoryStorage({ [LAUNCH_FORM_STORAGE_KEY]: JSON.stringify({ ...saved, form: older }) }));
+  assert.equal(restored?.form.initFrom, '');
 });
 
 test('a saved form that no longer fits (edited, an older build) is ignored; a stale draft is dropped', () => {

@@ -27,6 +27,8 @@ export interface LaunchForm {
   /** Comma separated. */
   tags: string;
   baseline: boolean;
+  /** The paper's warm start: a recorded run whose checkpoint seeds the layers of matching name and shape; '' for fresh weights. */
+  initFrom: string;
 }
 
 /** The book's recipe for a preset: what the form resets to when the model changes. */
@@ -61,6 +63,7 @@ export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined
     name: '',
     tags: '',
     baseline: false,
+    initFrom: config.initFrom ?? '',
   };
 }
 
@@ -101,6 +104,7 @@ export function toStartRequest(form: LaunchForm, preset: PresetInfo | undefined)
       ...(form.trainLimit !== null ? { trainLimit: form.trainLimit } : {}),
       ...(form.testLimit !== null ? { testLimit: form.testLimit } : {}),
       ...(form.name.trim() !== '' ? { name: form.name.trim() } : {}),
+      ...(form.initFrom !== '' ? { initFrom: form.initFrom } : {}),
     },
     ...(tags.length > 0 ? { tags } : {}),
     ...(form.baseline ? { baseline: true } : {}),

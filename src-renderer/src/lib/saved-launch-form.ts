@@ -26,6 +26,8 @@ const launchFormSchema: z.ZodType<LaunchForm> = z
     name: z.string(),
     tags: z.string(),
     baseline: z.boolean(),
+    // Absent in forms saved before the warm start existed.
+    initFrom: z.string().default(''),
   })
   .strict();
 

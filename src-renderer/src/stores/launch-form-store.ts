@@ -27,6 +27,7 @@ const INITIAL: LaunchForm = {
   name: '',
   tags: '',
   baseline: false,
+  initFrom: '',
 };
 
 /**
