@@ -1,4 +1,5 @@
 import type { GpuAdapter } from '../../shared/train/gpu-adapter';
+import { errorMessage } from '../../shared/error-message';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 
 /**
@@ -37,7 +38,7 @@ async function loadBinding(): Promise<DawnBinding> {
     const specifier: string = WEBGPU_BINDING_PACKAGE;
     loaded = (await import(specifier)) as DawnBinding;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${WEBGPU_BINDING_PACKAGE}'`)) {
       throw new EngineUnavailableError(

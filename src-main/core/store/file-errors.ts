@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { errorMessage } from '../../shared/error-message';
 
 /** A file could not be used; the message names the path and the cause in words, not a bare errno. */
 export class FileAccessError extends Error {
@@ -34,7 +35,7 @@ function causeOf(error: unknown, path: string): string {
     case 'ENOSPC':
       return 'the disk is full';
     default:
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
   }
 }
 
