@@ -32,6 +32,8 @@ interface RunFlags {
   budget: PlanBudget;
   engine?: EngineChoice;
   epochs?: number;
+  trainLimit?: number;
+  testLimit?: number;
   json?: boolean;
   db?: string;
   checkpoints: 'every' | 'last' | 'none';
@@ -53,6 +55,8 @@ export function registerPlansCommands(program: Command): void {
     .addOption(new Option('--budget <budget>', 'quick fits a 2-core CPU; book is the chapter’s settings, for a GPU').choices([...PLAN_BUDGETS]).default('quick'))
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine (default: the budget’s)').choices(['auto', ...ENGINE_IDS]))
     .option('--epochs <n>', 'epochs for every run (default: the budget’s)', positiveInt)
+    .option('--train-limit <n>', 'train every run on the first N training images (default: the budget’s)', positiveInt)
+    .option('--test-limit <n>', 'evaluate every run on the first N test images (default: the budget’s)', positiveInt)
     .option('--json', 'print one JSON object per event: {runId, event}')
     .option('--db <file>', 'record the runs in this database (default: the app’s)', userPath)
     .addOption(
@@ -151,7 +155,13 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
     throw new UsageError(errorMessage(error));
   }
   const defaults = plan.budgets[flags.budget].defaults;
-  const settings: PlanSettings = { ...defaults, ...(flags.engine ? { engine: flags.engine } : {}), ...(flags.epochs ? { epochs: flags.epochs } : {}) };
+  const settings: PlanSettings = {
+    ...defaults,
+    ...(flags.engine ? { engine: flags.engine } : {}),
+    ...(flags.epochs ? { epochs: flags.epochs } : {}),
+    ...(flags.trainLimit ? { trainLimit: flags.trainLimit } : {}),
+    ...(flags.testLimit ? { testLimit: flags.testLimit } : {}),
+  };
   if (flags.checkpoints === 'none' && plan.runs(settings).some((run) => run.initFrom !== undefined)) {
     throw new UsageError(`plan ${plan.id} warm-starts runs from an earlier run's checkpoint: use --checkpoints last or every`);
   }
@@ -186,15 +196,18 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
   try {
     const requests = planRequests(plan, settings).map((r) => ({ ...r, config: { ...r.config, dataDir }, tags: [...r.tags, `budget:${flags.budget}`] }));
     const { runs } = await service.call('runs.startQueue', { runs: requests });
-    for (const run of runs) last.set(run.id, { model: run.name, seconds: [] });
+    for (const run of runs) {
+      const network = resolveNetwork(run.config).name;
+      last.set(run.id, { model: `${network}, ${run.config.resize} px${run.config.initFrom ? ', warm' : ''}`, seconds: [] });
+    }
     if (!json) process.stdout.write(`Queued ${runs.length} runs of ${plan.id} (${flags.budget}), tagged plan:${plan.id}.\n`);
     await service.idle();
     if (!json) {
-      process.stdout.write('\nrun       network                          sec/epoch  last test acc  status\n');
+      process.stdout.write(`\n${'run'.padEnd(8)}  ${'network'.padEnd(40)} sec/epoch  last test acc  status\n`);
       for (const [runId, row] of last) {
         const perEpoch = row.seconds.length > 0 ? (row.seconds.reduce((a, b) => a + b, 0) / row.seconds.length).toFixed(1) : '-';
         process.stdout.write(
-          `${runId.slice(0, 8)}  ${row.model.padEnd(32)} ${perEpoch.padStart(9)}  ${(row.testAcc?.toFixed(3) ?? '-').padStart(13)}  ${row.status ?? '?'}\n`,
+          `${runId.slice(0, 8)}  ${row.model.padEnd(40)} ${perEpoch.padStart(9)}  ${(row.testAcc?.toFixed(3) ?? '-').padStart(13)}  ${row.status ?? '?'}\n`,
         );
       }
     }
