@@ -46,18 +46,12 @@ export function recipeFields(preset: PresetInfo): Pick<LaunchForm, 'resize' | 'b
 
 /** A recorded run's config as the form: every field explicit, the VGG's blocks from the preset when not changed. */
 export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined): LaunchForm {
+  // The fields the form holds as the config does; the rest are filled in or left blank.
+  const { model, widthRatio, resize, epochs, batchSize, lr, momentum, seed, engine } = config;
   return {
-    model: config.model,
+    ...{ model, widthRatio, resize, epochs, batchSize, lr, momentum, seed, engine },
     blocks: (config.blocks ?? (preset?.family === 'vgg' ? preset.blocks : [])).map((b) => ({ ...b })),
-    widthRatio: config.widthRatio,
     denseUnits: config.denseUnits ?? preset?.defaults.denseUnits ?? 4096,
-    resize: config.resize,
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    lr: config.lr,
-    momentum: config.momentum,
-    seed: config.seed,
-    engine: config.engine,
     trainLimit: config.trainLimit ?? null,
     testLimit: config.testLimit ?? null,
     name: '',
