@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program';
+import { flatDispatch } from './webgpu-dispatch';
 
 /**
  * The filter gradient of a 2-D convolution on WebGPU, as one tiled matrix
@@ -195,14 +196,6 @@ class SumSlicesProgram implements WebGPUProgram {
       }
     `;
   }
-}
-
-/** A 1-D dispatch folded into two dimensions when it exceeds WebGPU's 65,535 workgroups per dimension. */
-function flatDispatch(count: number, workgroup: number): [number, number, number] {
-  const groups = Math.ceil(count / workgroup);
-  if (groups <= 65535) return [groups, 1, 1];
-  const side = Math.ceil(Math.sqrt(groups));
-  return [side, side, 1];
 }
 
 export const conv2dBackpropFilterWebGpu: tf.KernelConfig = {

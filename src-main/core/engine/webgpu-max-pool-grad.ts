@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program';
+import { flatDispatch } from './webgpu-dispatch';
 
 /**
  * Max-pool's gradient on WebGPU, sending each window's gradient to the FIRST
@@ -30,9 +31,7 @@ class MaxPoolGradFirstMaxProgram implements WebGPUProgram {
   constructor(xShape: number[]) {
     this.outputShape = xShape;
     this.dispatchLayout = { x: xShape.map((_, i) => i) };
-    const groups = Math.ceil(xShape.reduce((a, b) => a * b, 1) / this.workgroupSize[0]);
-    const side = Math.ceil(Math.sqrt(groups));
-    this.dispatch = groups <= 65535 ? [groups, 1, 1] : [side, side, 1];
+    this.dispatch = flatDispatch(xShape.reduce((a, b) => a * b, 1), this.workgroupSize[0]);
   }
 
   getUserCode(): string {
