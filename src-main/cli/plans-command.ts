@@ -116,9 +116,9 @@ async function listPlans(flags: ListFlags): Promise<void> {
     question: plan.question,
     budgets: Object.fromEntries(
       PLAN_BUDGETS.map((budget) => {
-        const { defaults, note } = plan.budgets[budget];
+        const { defaults, note, caveat } = plan.budgets[budget];
         const runs = estimateRuns(plan, defaults, speed);
-        return [budget, { settings: defaults, note, runs, estimatedSeconds: runs.reduce((sum, r) => sum + r.seconds, 0) }];
+        return [budget, { settings: defaults, note, ...(caveat ? { caveat } : {}), runs, estimatedSeconds: runs.reduce((sum, r) => sum + r.seconds, 0) }];
       }),
     ),
   }));
@@ -135,6 +135,7 @@ async function listPlans(flags: ListFlags): Promise<void> {
       lines.push(
         `  ${budget}: ${row.runs.length} runs, ${s.epochs} epoch(s), ${s.trainLimit} images, batch ${s.batchSize}, lr ${s.lr}, momentum ${s.momentum} — about ${formatDuration(row.estimatedSeconds)}`,
       );
+      if (row.caveat) lines.push(`    Note: ${row.caveat}`);
       for (const run of row.runs) {
         const warm = run.initFrom !== undefined ? ` (initialised from run ${run.initFrom + 1})` : '';
         lines.push(`    ${run.model} at ${run.resize} px${warm}: ${formatDuration(run.seconds)}`);

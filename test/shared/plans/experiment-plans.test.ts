@@ -61,10 +61,10 @@ test('exercise 1 quick: all 60,000 images, AlexNet narrowed like the VGG and fed
 
 test('every run of a plan trains with the plan’s one recipe, not each preset’s own (LeNet’s lr 0.5 diverges at 96 px)', () => {
   for (const plan of EXPERIMENT_PLANS) {
-    const recipe = { batchSize: 32, lr: 0.02, momentum: 0.5 };
+    const recipe = { batchSize: 32, lr: 0.02, momentum: 0.5, seed: 7 };
     for (const request of planRequests(plan, { ...plan.budgets.quick.defaults, ...recipe })) {
       const config = makeRunConfig(startRunSchema.parse(request).config);
-      assert.deepEqual([config.batchSize, config.lr, config.momentum], [32, 0.02, 0.5], `${plan.id}: ${config.model}`);
+      assert.deepEqual([config.batchSize, config.lr, config.momentum, config.seed], [32, 0.02, 0.5, 7], `${plan.id}: ${config.model}`);
     }
   }
 });
