@@ -85,10 +85,11 @@ export const useRunsStore = defineStore('runs', () => {
     return file.fileName;
   }
 
-  async function importFile(file: File): Promise<number> {
-    const { runs: imported } = await api.call('runs.import', { content: await file.text() });
+  /** Imports an export file; `notice` says what came without weights (evaluate and resume need a checkpoint). */
+  async function importFile(file: File): Promise<{ count: number; notice?: string }> {
+    const { runs: imported, notice } = await api.call('runs.import', { content: await file.text() });
     await load();
-    return imported.length;
+    return { count: imported.length, ...(notice ? { notice } : {}) };
   }
 
   return { runs, loaded, error, load, run, add, rename, addTag, removeTag, remove, exportRuns, importFile };
