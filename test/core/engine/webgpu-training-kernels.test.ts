@@ -57,6 +57,8 @@ const convCases: ConvCase[] = [
   { name: 'VGG 3×3 pad 1, first block (1 → 8 channels)', x: [2, 16, 16, 1], kernel: 3, outChannels: 8, stride: 1, pad: 'same' },
   { name: 'VGG 3×3 pad 1, 16 → 32', x: [2, 8, 8, 16], kernel: 3, outChannels: 32, stride: 1, pad: 'same' },
   { name: 'VGG 3×3 pad 1, 64 → 64 (the 64×64 tile)', x: [2, 6, 6, 64], kernel: 3, outChannels: 64, stride: 1, pad: 'same' },
+  // VGG-11's fourth block at 96 px: 36 × 8 tiles of the filter gradient, one K slice.
+  { name: 'VGG 3×3 pad 1, 256 → 512 at 6×6', x: [1, 6, 6, 256], kernel: 3, outChannels: 512, stride: 1, pad: 'same' },
   { name: 'LeNet 5×5 pad 2, 1 → 6', x: [2, 28, 28, 1], kernel: 5, outChannels: 6, stride: 1, pad: 'same' },
   { name: 'LeNet 5×5 valid, 6 → 16', x: [2, 14, 14, 6], kernel: 5, outChannels: 16, stride: 1, pad: 'valid' },
   { name: 'AlexNet 11×11 stride 4, 1 → 12', x: [1, 35, 35, 1], kernel: 11, outChannels: 12, stride: 4, pad: 'valid' },
