@@ -49,7 +49,7 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    engine = await selectEngine(config.engine);
+    engine = await selectEngine(config.engine, { threads: config.threads });
     dataset = await datasetFor(config.dataDir);
   } catch (error) {
     emit({ type: 'error', time: Date.now(), message: errorMessage(error) });

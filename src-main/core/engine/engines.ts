@@ -42,15 +42,21 @@ export const ENGINE_PACKAGES: Record<EngineId, string> = {
  * lists it) or by `auto`, which takes only what should beat the engines after
  * it (webgpu: a hardware adapter, not SwiftShader).
  */
-interface LoadRequest {
+interface LoadRequest extends EngineOptions {
   byName: boolean;
+}
+
+/** What a run asks of the engine beyond its name. */
+export interface EngineOptions {
+  /** CPU threads (the wasm engine's); absent: every core. */
+  threads?: number;
 }
 
 const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInfo, 'id'>>> = {
   'tensorflow-gpu': () => loadNativeEngine('tensorflow-gpu'),
   webgpu: ({ byName }) => loadWebGpuEngine({ allowSoftware: byName }),
   tensorflow: () => loadNativeEngine('tensorflow'),
-  wasm: loadWasmEngine,
+  wasm: ({ threads }) => loadWasmEngine({ threads }),
   cpu: async () => ({
     backend: 'cpu',
     version: tf.version['tfjs-backend-cpu'],
@@ -65,12 +71,12 @@ const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInf
  * A forced engine that cannot be used throws an Error naming the engine, the
  * reason and the fix, and leaves the previous backend active.
  */
-export function selectEngine(choice: EngineChoice): Promise<EngineInfo> {
+export function selectEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<EngineInfo> {
   return exclusive(async () => {
     if (choice !== 'auto') {
       const before = tf.engine().backendName;
       try {
-        return await activate(choice, { byName: true });
+        return await activate(choice, { ...options, byName: true });
       } catch (error) {
         if (before) await tf.setBackend(before);
         throw new Error(`Engine '${choice}' is unavailable: ${describe(error)}`, { cause: error });
@@ -79,7 +85,7 @@ export function selectEngine(choice: EngineChoice): Promise<EngineInfo> {
     const skipped: string[] = [];
     for (const id of ENGINE_IDS) {
       try {
-        const info = await activate(id, { byName: false });
+        const info = await activate(id, { ...options, byName: false });
         if (skipped.length === 0) return info;
         return { ...info, detail: `${info.detail ?? id}; skipped ${skipped.join('; ')}` };
       } catch (error) {

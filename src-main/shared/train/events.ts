@@ -21,6 +21,8 @@ export const engineInfoSchema = z.object({
   version: z.string(),
   /** e.g. "GPU: NVIDIA ...", or why the GPU is not used. */
   detail: z.string().optional(),
+  /** CPU threads the engine trains on, where it says (wasm: its XNNPACK pool). */
+  threads: z.number().int().positive().optional(),
   /** The WebGPU adapter, for the webgpu engine: what it is, and its limits for the memory check. */
   adapter: gpuAdapterSchema.optional(),
 });

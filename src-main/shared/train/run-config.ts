@@ -32,6 +32,8 @@ export const RUN_FIELD_LIMITS = {
   seed: { min: 0, max: 2 ** 31 - 1 },
   trainLimit: { min: 1, max: FASHION_MNIST_SPLIT_SIZES.train },
   testLimit: { min: 1, max: FASHION_MNIST_SPLIT_SIZES.test },
+  /** CPU threads; engines cap it at what they can use (wasm: 8) and record what ran. */
+  threads: { min: 1, max: 256 },
 } as const;
 const L = RUN_FIELD_LIMITS;
 
@@ -56,6 +58,8 @@ export const runConfigSchema = z.object({
   trainLimit: z.number().int().min(L.trainLimit.min).max(L.trainLimit.max).optional(),
   testLimit: z.number().int().min(L.testLimit.min).max(L.testLimit.max).optional(),
   engine: engineChoiceSchema.default('auto'),
+  /** CPU threads to train on (the wasm engine's); absent: every core. The engine info records what ran. */
+  threads: z.number().int().min(L.threads.min).max(L.threads.max).optional(),
   dataDir: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
