@@ -4,7 +4,8 @@
  * engines, next to the PyTorch yardstick run on the same machine in the same
  * run. `--profile` shows where a step's time goes, per tfjs kernel.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
 import { measureIsolated } from '../core/bench/isolated';
@@ -35,6 +36,8 @@ interface BenchFlags {
   reference?: string;
   /** False with --no-pytorch. */
   pytorch: boolean;
+  /** Thread counts to measure, each for our engine and the yardstick alike. */
+  threads?: number[];
 }
 
 /** One row of the table; the --json line has these fields. */
@@ -55,6 +58,14 @@ export interface BenchRow {
   pytorchThreads: number | null;
   /** Where the yardstick ran for this row: 'cuda' for a GPU engine where torch has CUDA, else 'cpu'. */
   pytorchDevice: string | null;
+  /** CPU threads asked of our engine and of the yardstick (torch.set_num_threads) for this row. */
+  threads: number;
+  /** Threads the engine reports it ran on (wasm caps at its build's 8); null where it does not say. */
+  engineThreads: number | null;
+  /** images/s over this workload's and engine's at the first --threads count; null on that first row. */
+  speedup: number | null;
+  /** The same for PyTorch. */
+  pytorchSpeedup: number | null;
   error?: string;
 }
 
@@ -72,11 +83,22 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--profile', 'profile the workloads per tfjs kernel instead of timing them')
     .option('--reference <path>', 'the PyTorch yardstick script (default: ../shared/bench/pytorch_reference.py)')
     .option('--no-pytorch', 'skip the PyTorch yardstick')
+    .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .action(async (flags: BenchFlags) => {
       process.exitCode = await run(flags);
     });
+}
+
+/** "1,2" -> [1, 2]: each a whole number of 1 or more, no repeats. */
+function threadCounts(value: string): number[] {
+  const counts = value.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!/^\d+$/.test(part.trim()) || n < 1) throw new InvalidArgumentError('expected thread counts like 1,2 (whole numbers of 1 or more).');
+    return n;
+  });
+  return [...new Set(counts)];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,20 +126,48 @@ async function runBench(flags: BenchFlags): Promise<number> {
   const engines = [...new Set(flags.engine)];
   if (flags.profile) return runProfiles(workloads, engines, flags);
 
+  const threadList = flags.threads ?? [availableParallelism()];
   const rows: BenchRow[] = [];
-  for (const engine of engines) {
-    for (const workload of workloads) rows.push(await measureRow(workload, engine, flags.steps));
+  // One thread count at a time, ours then PyTorch's, so each ratio compares runs close in time.
+  const outcomes: PytorchOutcome[] = [];
+  for (const threads of threadList) {
+    const measured: BenchRow[] = [];
+    for (const engine of engines) {
+      for (const workload of workloads) measured.push(await measureRow(workload, engine, flags.steps, threads));
+    }
+    outcomes.push(...(await joinPytorch(measured, workloads, threads, flags)));
+    rows.push(...measured);
   }
+  addSpeedups(rows, threadList[0]!);
 
-  // A GPU engine is measured against PyTorch on the GPU, a CPU engine against PyTorch on the CPU.
+  if (flags.json) {
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  } else {
+    process.stdout.write(formatTable(rows));
+    if (threadList.length > 1) process.stdout.write(formatScaling(rows, threadList));
+    for (const outcome of outcomes) {
+      const first = outcome.ok ? outcome.rates[0] : undefined;
+      if (outcome.ok && first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}) on ${first.device}, ${first.threads} thread${first.threads === 1 ? '' : 's'}.\n`);
+    }
+  }
+  return rows.some((row) => row.error !== undefined) ? 1 : 0;
+}
+
+/**
+ * Runs the yardstick at `threads` for the rows measured at that count and
+ * fills their PyTorch columns. A GPU engine is measured against PyTorch on
+ * the GPU, a CPU engine against PyTorch on the CPU.
+ */
+async function joinPytorch(rows: BenchRow[], workloads: BenchWorkload[], threads: number, flags: BenchFlags): Promise<PytorchOutcome[]> {
   const devices = new Map<YardstickDevice, PytorchOutcome>();
   for (const device of new Set(rows.map(yardstickDevice))) {
     const outcome: PytorchOutcome = flags.pytorch
-      ? await withNote(`PyTorch reference (${device})`, () =>
+      ? await withNote(`PyTorch reference (${device}, ${threads} threads)`, () =>
           runPytorchReference(
             workloads.map((w) => w.name),
             {
               device,
+              threads,
               ...(flags.reference === undefined ? {} : { script: flags.reference }),
               onRate: (rate) => note(`PyTorch ${rate.workload}: ${rate.imagesPerSec} images/s (${rate.device}, ${rate.threads} threads)`),
             },
@@ -137,21 +187,23 @@ async function runBench(flags: BenchFlags): Promise<number> {
     row.pytorchDevice = rate.device;
     row.ratio = row.imagesPerSec === null ? null : row.imagesPerSec / rate.imagesPerSec;
   }
+  return [...devices.values()];
+}
 
-  if (flags.json) {
-    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
-  } else {
-    process.stdout.write(formatTable(rows));
-    for (const outcome of devices.values()) {
-      const first = outcome.ok ? outcome.rates[0] : undefined;
-      if (outcome.ok && first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}) on ${first.device}, ${first.threads} threads.\n`);
-    }
+/** Each row's images/s over its workload's and engine's at the first thread count, ours and PyTorch's. */
+function addSpeedups(rows: BenchRow[], baseThreads: number): void {
+  for (const row of rows) {
+    if (row.threads === baseThreads) continue;
+    const base = rows.find((r) => r.threads === baseThreads && r.workload === row.workload && r.engine === row.engine);
+    if (!base) continue;
+    row.speedup = row.imagesPerSec !== null && base.imagesPerSec ? row.imagesPerSec / base.imagesPerSec : null;
+    row.pytorchSpeedup =
+      row.pytorchImagesPerSec !== null && base.pytorchImagesPerSec ? row.pytorchImagesPerSec / base.pytorchImagesPerSec : null;
   }
-  return rows.some((row) => row.error !== undefined) ? 1 : 0;
 }
 
 /** Times one workload on one engine in its own process; a failure becomes a row with its error. */
-async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined): Promise<BenchRow> {
+async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined, threads: number): Promise<BenchRow> {
   const estimatedBytes = estimateRunMemory({ ...workload.network, resize: workload.side, batchSize: workload.batchSize }).totalBytes;
   const row: BenchRow = {
     workload: workload.name,
@@ -167,11 +219,16 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     gpu: false,
     pytorchThreads: null,
     pytorchDevice: null,
+    threads,
+    engineThreads: null,
+    speedup: null,
+    pytorchSpeedup: null,
   };
-  const progress = stepProgress(`${workload.name} on ${engine}`);
+  const progress = stepProgress(`${workload.name} on ${engine}, ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
     const { engine: info, measurement } = await measureIsolated(workload.name, engine, {
       ...(steps === undefined ? {} : { steps }),
+      threads,
       onStep: progress.update,
     });
     Object.assign(row, {
@@ -181,6 +238,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       wasmHeapBytes: measurement.wasmHeapBytes ?? null,
       steps: measurement.steps,
       engineDetail: describeEngine(info),
+      engineThreads: info.threads ?? null,
       gpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
     });
     progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
@@ -203,7 +261,7 @@ function describeEngine(info: EngineInfo): string {
 async function runProfiles(workloads: BenchWorkload[], engines: EngineChoice[], flags: BenchFlags): Promise<number> {
   const steps = flags.steps ?? PROFILE_STEPS;
   for (const engine of engines) {
-    const info = await selectEngine(engine);
+    const info = await selectEngine(engine, flags.threads?.[0] === undefined ? {} : { threads: flags.threads[0] });
     for (const workload of workloads) {
       const profile = await withNote(`profiling ${workload.name} on ${info.id}, ${steps} steps`, () =>
         profileWorkload(workload, steps),
@@ -264,10 +322,11 @@ function formatRatio(ratio: number | null): string {
 }
 
 function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['workload', 'engine', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'estimate'];
+  const header = ['workload', 'engine', 'threads', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'estimate'];
   const body = rows.map((r) => [
     r.workload,
     r.engine,
+    String(r.engineThreads ?? r.threads),
     r.error ? 'failed' : formatRate(r.imagesPerSec),
     formatRate(r.pytorchImagesPerSec),
     formatRatio(r.ratio),
@@ -277,11 +336,30 @@ function formatTable(rows: readonly BenchRow[]): string {
   ]);
   // Text left, numbers right.
   const out = alignColumns([header, ...body], header.map((_, i) => i >= 2));
-  const engines = [...new Map(rows.filter((r) => r.engineDetail).map((r) => [r.engine, r.engineDetail])).entries()];
-  for (const [engine, detail] of engines) out.push(`${engine}: ${detail}`);
+  const details = [...new Set(rows.flatMap((r) => (r.engineDetail ? [`${r.engine}: ${r.engineDetail}`] : [])))];
+  out.push(...details);
   for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);
   out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is estimateRunMemory\'s training peak.');
   return `${out.join('\n')}\n`;
+}
+
+/** Speed-up per workload and engine from the first thread count to each other, ours next to PyTorch's. */
+function formatScaling(rows: readonly BenchRow[], threadList: readonly number[]): string {
+  const [base] = threadList;
+  const header = ['scaling', 'engine', ...threadList.slice(1).map((t) => `${base} -> ${t} threads`), 'PyTorch'];
+  const body = rows
+    .filter((r) => r.threads === base)
+    .map((r) => {
+      const at = (t: number) => rows.find((o) => o.threads === t && o.workload === r.workload && o.engine === r.engine);
+      const times = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${x.toFixed(2)}x`);
+      return [
+        r.workload,
+        r.engine,
+        ...threadList.slice(1).map((t) => times(at(t)?.speedup)),
+        threadList.slice(1).map((t) => times(at(t)?.pytorchSpeedup)).join(', '),
+      ];
+    });
+  return `\n${alignColumns([header, ...body], header.map((_, i) => i >= 2)).join('\n')}\n`;
 }
 
 function formatProfile(profile: KernelProfile, engine: string): string {

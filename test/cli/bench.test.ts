@@ -36,3 +36,14 @@ test('--json prints one line per workload with the agreed fields; no PyTorch mea
   assert.ok(typeof row.peakRssBytes === 'number' && row.peakRssBytes > 0);
   assert.match(stderr, /PyTorch columns are empty: skipped \(--no-pytorch\)/);
 });
+
+test('--threads 1,2 measures each count, records it per row, and gives the speed-up over the first', () => {
+  const { status, stdout, stderr } = bench('--engine', 'wasm', '--workload', 'lenet-28-b256', '--steps', '1', '--threads', '1,2', '--json', '--no-pytorch');
+  assert.equal(status, 0, stderr);
+  const rows = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(rows.map((r) => [r.threads, r.engineThreads]), [[1, 1], [2, 2]]);
+  assert.equal(rows[0]!.speedup, null);
+  assert.ok(typeof rows[1]!.speedup === 'number' && rows[1]!.speedup > 0);
+  assert.equal(rows[1]!.speedup, (rows[1]!.imagesPerSec as number) / (rows[0]!.imagesPerSec as number));
+  assert.equal(bench('--threads', '0').status, 2);
+});

@@ -25,6 +25,8 @@ export interface IsolatedResult {
 export interface IsolatedOptions {
   /** Timed steps; the workload's own count when absent. */
   steps?: number;
+  /** CPU threads for the engine; its default (every core) when absent. */
+  threads?: number;
   onEngine?: (engine: EngineInfo) => void;
   onStep?: (done: number, total: number) => void;
 }
@@ -38,7 +40,7 @@ function childExecArgv(): string[] {
 
 /** Runs measureWorkload for `workload` on `engine` in a child process. */
 export function measureIsolated(workload: string, engine: EngineChoice, options: IsolatedOptions = {}): Promise<IsolatedResult> {
-  const args = [workload, engine, ...(options.steps === undefined ? [] : [String(options.steps)])];
+  const args = [workload, engine, String(options.steps ?? '-'), String(options.threads ?? '-')];
   // stdout is dropped: tfjs prints its "install tfjs-node" banner there, which would spoil --json.
   const child = fork(CHILD, args, { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';

@@ -1,6 +1,7 @@
 /**
  * Entry of the process that measures one workload (forked by measureIsolated):
- * argv is `<workload> <engine> [steps]`; it answers over the IPC channel.
+ * argv is `<workload> <engine> <steps|-> <threads|->` ('-': the default);
+ * it answers over the IPC channel.
  */
 import { selectEngine } from '../engine/engines';
 import { engineChoiceSchema } from '../../shared/train/run-config';
@@ -10,13 +11,13 @@ import type { ChildMessage } from './isolated';
 import { errorMessage } from '../../shared/error-message';
 
 async function main(send: (message: ChildMessage) => void): Promise<void> {
-  const [name = '', engineArg = '', stepsArg] = process.argv.slice(2);
+  const [name = '', engineArg = '', stepsArg = '-', threadsArg = '-'] = process.argv.slice(2);
   try {
     const workload = findWorkload(name);
-    const engine = await selectEngine(engineChoiceSchema.parse(engineArg));
+    const engine = await selectEngine(engineChoiceSchema.parse(engineArg), threadsArg === '-' ? {} : { threads: Number(threadsArg) });
     send({ type: 'engine', engine });
     const measurement = await measureWorkload(workload, {
-      ...(stepsArg === undefined ? {} : { steps: Number(stepsArg) }),
+      ...(stepsArg === '-' ? {} : { steps: Number(stepsArg) }),
       onStep: (done, total) => send({ type: 'step', done, total }),
     });
     send({ type: 'result', measurement });

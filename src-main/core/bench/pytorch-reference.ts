@@ -14,7 +14,7 @@ export interface PytorchRate {
   imagesPerSec: number;
   batch: number;
   steps: number;
-  /** torch.get_num_threads(): the yardstick uses every core. */
+  /** torch.get_num_threads(): every core, or the count the bench asked for. */
   threads: number;
   /** Where the yardstick ran: 'cpu', or 'cuda' against a GPU engine. */
   device: string;
@@ -116,6 +116,8 @@ export interface ReferenceOptions {
    * this torch has no CUDA it runs on the CPU and the outcome says so.
    */
   device?: YardstickDevice;
+  /** torch.set_num_threads: the same count our engine ran with, so the ratio compares like with like. */
+  threads?: number;
 }
 
 /** Runs the yardstick on the named workloads. Never throws: an outcome without torch says why. */
@@ -133,7 +135,7 @@ export async function runPytorchReference(workloads: readonly string[], options:
       deviceNote = `torch ${found.torch} (${found.python}) has no CUDA device, so the GPU engine is measured against PyTorch on the CPU`;
     }
   }
-  const result = await runProgram(found.python, [script, ...workloads, '--device', device], (line) => {
+  const result = await runProgram(found.python, [script, ...workloads, '--device', device, ...(options.threads === undefined ? [] : ['--threads', String(options.threads)])], (line) => {
     try {
       for (const rate of parseReferenceLines(line)) options.onRate?.(rate);
     } catch {

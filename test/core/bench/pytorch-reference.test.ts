@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTorchPython, parseReferenceLines, runPytorchReference } from '../../../src-main/core/bench/pytorch-reference';
@@ -10,7 +10,8 @@ const LINE = '{"workload": "lenet-28-b256", "images_per_s": 1015.1, "batch": 256
 test('the yardstick lines are parsed; other output is skipped', () => {
   const rates = parseReferenceLines(`UserWarning: something\n${LINE}\n\n`);
   assert.deepEqual(rates, [
-    { workload: 'lenet-28-b256', imagesPerSec: 1015.1, batch: 256, steps: 20, threads: 2, torch: '1.13.0a0' },
+    // A line without "device" (the yardstick before --device) was measured on the CPU.
+    { workload: 'lenet-28-b256', imagesPerSec: 1015.1, batch: 256, steps: 20, threads: 2, device: 'cpu', torch: '1.13.0a0' },
   ]);
   assert.throws(() => parseReferenceLines('{"workload": 3}'), /unexpected line/);
 });
@@ -25,13 +26,14 @@ test('a missing script or a python without torch gives a reason, not an exceptio
   assert.match(none.reason, /\/nonexistent\/python3: .*apt-get install python3-torch/);
 });
 
-test('the first python that imports torch runs the script, and its JSON lines come back', async () => {
-  // A stand-in python: answers the torch probe, then prints one yardstick line per workload asked for.
+test('the first python that imports torch runs the script with the thread count, and its JSON lines come back', async () => {
+  // A stand-in python: answers the torch probe, keeps its arguments, then prints one
+  // yardstick line per workload asked for (the arguments before the first flag).
   const dir = mkdtempSync(join(tmpdir(), 'bench-python-'));
   const python = join(dir, 'python3');
   writeFileSync(
     python,
-    `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 9.9.9; exit 0; fi\nshift\nfor w in "$@"; do echo "{\\"workload\\": \\"$w\\", \\"images_per_s\\": 12.5, \\"batch\\": 64, \\"steps\\": 2, \\"threads\\": 4, \\"torch\\": \\"9.9.9\\"}"; done\n`,
+    `#!/bin/sh\nif [ "$1" = "-c" ]; then echo 9.9.9; exit 0; fi\necho "$@" > "$0.args"\nshift\nfor w in "$@"; do case "$w" in --*) break;; esac; echo "{\\"workload\\": \\"$w\\", \\"images_per_s\\": 12.5, \\"batch\\": 64, \\"steps\\": 2, \\"threads\\": 4, \\"torch\\": \\"9.9.9\\"}"; done\n`,
   );
   chmodSync(python, 0o755);
   const script = join(dir, 'pytorch_reference.py');
@@ -41,10 +43,12 @@ test('the first python that imports torch runs the script, and its JSON lines co
   const outcome = await runPytorchReference(['vgg11-96-b64'], {
     script,
     candidates: ['/nonexistent/python3', python],
+    threads: 3,
     onRate: (rate) => seen.push(rate.workload),
   });
   assert.ok(outcome.ok, JSON.stringify(outcome));
   assert.equal(outcome.python, python);
   assert.deepEqual(outcome.rates.map((r) => [r.workload, r.imagesPerSec, r.threads]), [['vgg11-96-b64', 12.5, 4]]);
   assert.deepEqual(seen, ['vgg11-96-b64']);
+  assert.match(readFileSync(`${python}.args`, 'utf8'), / vgg11-96-b64 --device cpu --threads 3\n$/);
 });
