@@ -29,6 +29,7 @@ interface TrainFlags {
   trainLimit?: number;
   testLimit?: number;
   engine: RunConfig['engine'];
+  threads?: number;
   data?: string;
   name?: string;
   json?: boolean;
@@ -52,6 +53,7 @@ const FLAG_FOR_FIELD: Record<string, string> = {
   trainLimit: '--train-limit',
   testLimit: '--test-limit',
   engine: '--engine',
+  threads: '--threads',
   model: '--model',
 };
 
@@ -72,6 +74,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--train-limit <n>', 'train on the first N training images (file order)', positiveInt)
     .option('--test-limit <n>', 'evaluate on the first N test images', positiveInt)
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .option('--threads <n>', 'CPU threads the wasm engine trains on (default: every core; the results do not change)', positiveInt)
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)', userPath)
     .option('--name <text>', 'a name for the run')
     .option('--json', 'print one JSON object per event instead of progress bars')
@@ -110,6 +113,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
     trainLimit: flags.trainLimit,
     testLimit: flags.testLimit,
     engine: flags.engine,
+    threads: flags.threads,
     dataDir: flags.data,
   };
   try {
@@ -126,7 +130,7 @@ function configFromFlags(flags: TrainFlags): RunConfig {
 
 /** Flags that define a new run; with --resume the run's recorded config stands instead. */
 const NEW_RUN_ONLY: (keyof TrainFlags)[] = [
-  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name', 'initFrom',
+  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name', 'initFrom', 'threads',
 ];
 
 /**
