@@ -40,8 +40,6 @@ export const startEventSchema = z.object({
   stepsPerEpoch: z.number().int(),
   /** Epoch the run starts at: 0, or later when resumed from a checkpoint. */
   firstEpoch: z.number().int().min(0).default(0),
-});
-
   /** Present when the run was initialised from another run's checkpoint (`initFrom`). */
   warmStart: z
     .object({
@@ -54,6 +52,8 @@ export const startEventSchema = z.object({
       fresh: z.array(z.string()),
     })
     .optional(),
+});
+
 export const batchEventSchema = z.object({
   type: z.literal('batch'),
   time: z.number(),

@@ -61,12 +61,12 @@ export const runConfigSchema = z.object({
   /** CPU threads to train on (the wasm engine's); absent: every core. The engine info records what ran. */
   threads: z.number().int().min(L.threads.min).max(L.threads.max).optional(),
   dataDir: z.string().optional(),
-});
-export type RunConfig = z.infer<typeof runConfigSchema>;
-export type RunConfigInput = z.input<typeof runConfigSchema>;
   /**
    * The paper's warm start: the id of a recorded run whose newest checkpoint
    * seeds every layer of this network with the same name and shape. Inside one
    * `runs.startQueue` request, `#N` names the queue's N-th run (an earlier one).
    */
   initFrom: z.string().min(1).max(100).optional(),
+});
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
