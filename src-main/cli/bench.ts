@@ -12,7 +12,7 @@ import { measureIsolated } from '../core/bench/isolated';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
 import { runPytorchReference, type PytorchOutcome, type YardstickDevice } from '../core/bench/pytorch-reference';
 import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
-import { estimateRunMemory } from '../core/train/memory-estimate';
+import { estimateRunMemory, estimateWasmHeapBytes } from '../core/train/memory-estimate';
 import { formatBytes } from '../shared/format';
 import { alignColumns } from './text-table';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
@@ -51,6 +51,8 @@ export interface BenchRow {
   wasmHeapBytes: number | null;
   /** estimateRunMemory's peak for this workload, to compare with the wasm heap. */
   estimatedBytes: number;
+  /** The wasm heap that estimate predicts at this row's thread count (estimateWasmHeapBytes); null off wasm. */
+  estimatedWasmHeapBytes: number | null;
   steps: number | null;
   engineDetail: string | null;
   /** Whether the engine computes on a GPU: tensorflow-gpu, or webgpu on a hardware adapter. */
@@ -204,7 +206,8 @@ function addSpeedups(rows: BenchRow[], baseThreads: number): void {
 
 /** Times one workload on one engine in its own process; a failure becomes a row with its error. */
 async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined, threads: number): Promise<BenchRow> {
-  const estimatedBytes = estimateRunMemory({ ...workload.network, resize: workload.side, batchSize: workload.batchSize }).totalBytes;
+  const estimate = estimateRunMemory({ ...workload.network, resize: workload.side, batchSize: workload.batchSize });
+  const estimatedBytes = estimate.totalBytes;
   const row: BenchRow = {
     workload: workload.name,
     engine,
@@ -214,6 +217,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     peakRssBytes: null,
     wasmHeapBytes: null,
     estimatedBytes,
+    estimatedWasmHeapBytes: null,
     steps: null,
     engineDetail: null,
     gpu: false,
@@ -239,6 +243,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       steps: measurement.steps,
       engineDetail: describeEngine(info),
       engineThreads: info.threads ?? null,
+      estimatedWasmHeapBytes: info.id === 'wasm' ? estimateWasmHeapBytes(estimate, info.threads ?? 1) : null,
       gpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
     });
     progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
@@ -322,7 +327,7 @@ function formatRatio(ratio: number | null): string {
 }
 
 function formatTable(rows: readonly BenchRow[]): string {
-  const header = ['workload', 'engine', 'threads', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'estimate'];
+  const header = ['workload', 'engine', 'threads', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'heap estimate', 'estimate'];
   const body = rows.map((r) => [
     r.workload,
     r.engine,
@@ -332,6 +337,7 @@ function formatTable(rows: readonly BenchRow[]): string {
     formatRatio(r.ratio),
     r.peakRssBytes === null ? '-' : formatBytes(r.peakRssBytes),
     r.wasmHeapBytes === null ? '-' : formatBytes(r.wasmHeapBytes),
+    r.estimatedWasmHeapBytes === null ? '-' : formatBytes(r.estimatedWasmHeapBytes),
     formatBytes(r.estimatedBytes),
   ]);
   // Text left, numbers right.
@@ -339,7 +345,7 @@ function formatTable(rows: readonly BenchRow[]): string {
   const details = [...new Set(rows.flatMap((r) => (r.engineDetail ? [`${r.engine}: ${r.engineDetail}`] : [])))];
   out.push(...details);
   for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);
-  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is estimateRunMemory\'s training peak.');
+  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is estimateRunMemory\'s training peak, heap estimate the wasm heap it predicts.');
   return `${out.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@ import {
   RunTooLargeError,
   WASM_HEAP_MAX_BYTES,
   type MemoryEstimateConfig,
+  estimateWasmHeapBytes,
 } from '../../../src-main/core/train/memory-estimate';
 import { formatBytes } from '../../../src-main/shared/format';
 import { resolveNetwork } from '../../../src-main/shared/models/presets';
@@ -164,4 +165,16 @@ test('sizes read as people read them', () => {
   assert.equal(formatBytes(9.8 * 2 ** 30), '9.8 GB');
   assert.equal(formatBytes(512 * 2 ** 20), '512 MB');
   assert.equal(formatBytes(40 * 2 ** 30), '40 GB');
+});
+
+test('the wasm heap estimate reproduces the measured heap of VGG-11 at 96x96, batch 64, whatever the threads', () => {
+  // Heap after three steps (one process per count): 1 thread (stock build), 2 and 4 (threaded build).
+  const measured = { 1: 3_602_776_064, 2: 3_602_841_600, 4: 3_602_972_672 };
+  const estimate = estimateRunMemory({ model: 'vgg11', resize: 96, batchSize: 64 });
+  for (const [threads, heap] of Object.entries(measured)) {
+    const predicted = estimateWasmHeapBytes(estimate, Number(threads));
+    assert.ok(Math.abs(predicted - heap) / heap < 0.03, `${threads} threads: ${predicted} vs measured ${heap}`);
+  }
+  // Each thread adds its stack and nothing else, as measured (65,536 bytes apart).
+  assert.equal(estimateWasmHeapBytes(estimate, 2) - estimateWasmHeapBytes(estimate, 1), measured[2] - measured[1]);
 });
