@@ -1,14 +1,2 @@
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-
-/**
- * Starts a worker thread from a .js bundle or, from source, a .ts file: Node 20
- * does not carry tsx's loader hooks into worker threads, so a .ts entry is
- * started by a bootstrap that registers tsx first.
- */
-export function startWorker(path: URL | string): Worker {
-  const href = path instanceof URL ? path.href : pathToFileURL(path).href;
-  if (!href.endsWith('.ts')) return new Worker(path);
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
+// Moved to core, which starts threads of its own (data-parallel replicas) and may not import from worker/.
+export { startThread as startWorker } from '../core/thread/start-thread';
