@@ -17,6 +17,7 @@ async function main(send: (message: ChildMessage) => void): Promise<void> {
     const engine = await selectEngine(engineChoiceSchema.parse(engineArg), threadsArg === '-' ? {} : { threads: Number(threadsArg) });
     send({ type: 'engine', engine });
     const measurement = await measureWorkload(workload, {
+      engine,
       ...(stepsArg === '-' ? {} : { steps: Number(stepsArg) }),
       onStep: (done, total) => send({ type: 'step', done, total }),
     });

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveNetwork } from '../../shared/models/presets';
 import { buildModel } from '../models/build';
 import { BENCH_LR, type BenchWorkload } from './workloads';
+import type { EngineInfo } from '../../shared/train/events';
+import { ReplicaGroup, replicaLayout } from '../train/data-parallel';
 
 const CLASSES = 10;
 
@@ -10,6 +12,8 @@ export interface MeasureOptions {
   steps?: number;
   /** Seeds the weights and the random batch. */
   seed?: number;
+  /** The engine selected, when it splits its threads over data-parallel replicas: the rig steps them, as training does. */
+  engine?: Pick<EngineInfo, 'replicas' | 'threads'>;
   /** Called after the warm-up (done = 0) and after every timed step. */
   onStep?: (done: number, total: number) => void;
 }
@@ -29,7 +33,7 @@ export interface Measurement {
    * measureIsolated.
    */
   peakRssBytes: number;
-  /** Size of the wasm backend's heap at the end; it only grows, so this is its peak. Absent on other backends. */
+  /** Size of the wasm backend's heap at the end (replica 0's, with replicas); it only grows, so this is its peak. Absent on other backends. */
   wasmHeapBytes?: number;
   /** Loss of the last step: a finite number shows the steps computed something. */
   lastLoss: number;
@@ -74,11 +78,11 @@ export function peakRssBytes(): number {
 export interface BenchRig {
   /** One training step; resolves with its loss once the step's kernels have run. */
   step(): Promise<number>;
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
 /** Builds the workload's model, an SGD optimizer and its random batch on the active backend. */
-export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig {
+export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { dispose(): void } {
   const network = resolveNetwork(workload.network, CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
@@ -99,6 +103,48 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig {
 }
 
 /**
+ * The rig on `replicas` data-parallel replicas (train/data-parallel.ts), the
+ * path the trainer takes on such an engine: each step splits the batch, and
+ * its loss is the whole batch's.
+ */
+export async function prepareReplicaRig(workload: BenchWorkload, replicas: number, threadsPerReplica: number, seed = 0): Promise<BenchRig> {
+  const network = resolveNetwork(workload.network, CLASSES);
+  const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
+  const optimizer = tf.train.sgd(BENCH_LR);
+  const { xs, labels } = randomBatch(workload, seed);
+  const dispose = (): void => {
+    tf.dispose([xs, labels]);
+    optimizer.dispose();
+    model.dispose();
+  };
+  let group: ReplicaGroup;
+  try {
+    group = await ReplicaGroup.start({
+      model,
+      optimizer,
+      layers: network.layers,
+      side: workload.side,
+      seed,
+      recipe: { lr: BENCH_LR, momentum: 0 },
+      replicas,
+      threadsPerReplica,
+    });
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return {
+    async step() {
+      return (await group.step(xs, labels)).loss;
+    },
+    async dispose() {
+      await group.close();
+      dispose();
+    },
+  };
+}
+
+/**
  * Training throughput of one workload on the active tfjs backend, timed as the
  * yardstick does: one untimed warm-up step (which also compiles and allocates),
  * then `steps` steps on the same random batch. Each step reads its loss back,
@@ -107,7 +153,8 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig {
 export async function measureWorkload(workload: BenchWorkload, options: MeasureOptions = {}): Promise<Measurement> {
   const { seed = 0, onStep } = options;
   const steps = options.steps ?? workload.steps;
-  const rig = prepareRig(workload, seed);
+  const layout = options.engine && replicaLayout(options.engine);
+  const rig: BenchRig = layout ? await prepareReplicaRig(workload, layout.replicas, layout.threadsPerReplica, seed) : prepareRig(workload, seed);
   try {
     let lastLoss = await rig.step();
     onStep?.(0, steps);
@@ -130,6 +177,6 @@ export async function measureWorkload(workload: BenchWorkload, options: MeasureO
       lastLoss,
     };
   } finally {
-    rig.dispose();
+    await rig.dispose();
   }
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { EngineInfo } from '../../shared/train/events';
 import { EngineUnavailableError } from './engine-unavailable';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
@@ -9,6 +11,7 @@ import {
   unrefPoolThreads,
   type ThreadedWasmModule,
 } from './wasm-threaded-build';
+import { REPLICA_WORKER_URL } from '../train/data-parallel';
 
 export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
@@ -18,6 +21,26 @@ const WASM_PRIORITY = 2;
 export interface WasmEngineOptions {
   /** Threads to train on; absent: every core this process may use (capped at the build's 8). */
   threads?: number;
+  /** How those threads are spent; absent: wasmLayout(threads). A replica thread passes its own. */
+  layout?: WasmLayout;
+}
+
+/** `replicas` data-parallel copies of the network (train/data-parallel.ts), each on wasm with `threadsPerReplica` threads. */
+export interface WasmLayout {
+  replicas: number;
+  threadsPerReplica: number;
+}
+
+/**
+ * N threads are N data-parallel replicas on one thread each: on 2 cores that
+ * trained faster than one network on the threaded build's 2-thread pool,
+ * which leaves most of a step on one thread (README, "CPU threads").
+ * Where the replica entry is missing (a bundle that does not ship it), the
+ * threads go to the threaded build's pool instead.
+ */
+export function wasmLayout(threads: number): WasmLayout {
+  const replicasShip = existsSync(fileURLToPath(REPLICA_WORKER_URL));
+  return threads > 1 && replicasShip ? { replicas: threads, threadsPerReplica: 1 } : { replicas: 1, threadsPerReplica: threads };
 }
 
 /** Which build the registered 'wasm' backend runs: the package's own single-threaded one, or ours with N threads. */
@@ -49,7 +72,8 @@ export async function loadWasmEngine(options: WasmEngineOptions = {}): Promise<O
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   stockFactory ??= tf.findBackendFactory('wasm') ?? undefined;
-  const asked = Math.min(options.threads ?? defaultWasmThreads(), THREADED_WASM_MAX_THREADS);
+  const layout = options.layout ?? wasmLayout(Math.min(options.threads ?? defaultWasmThreads(), THREADED_WASM_MAX_THREADS));
+  const asked = Math.min(layout.threadsPerReplica, THREADED_WASM_MAX_THREADS);
   const wanted: Build = asked > 1 && threadedFailure === undefined ? { kind: 'threaded', threads: asked } : { kind: 'stock' };
   if (!sameBuild(wanted, current)) swapBuild(wasm, wanted);
 
@@ -71,11 +95,16 @@ export async function loadWasmEngine(options: WasmEngineOptions = {}): Promise<O
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   const threads = wasm.getThreadsCount();
   const note = asked > 1 && threadedFailure !== undefined ? ` (${asked} asked: ${threadedFailure})` : '';
+  const { replicas } = layout;
+  const total = replicas * threads;
+  const split = replicas > 1 ? `: ${replicas} data-parallel replicas × ${threads}` : '';
+  const spent = `${total} thread${total === 1 ? '' : 's'}${split}`;
   return {
     backend: 'wasm',
     version: wasm.version_wasm,
-    threads,
-    detail: `XNNPACK, SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}${note}`,
+    threads: total,
+    ...(replicas > 1 ? { replicas } : {}),
+    detail: `XNNPACK, SIMD ${simd ? 'on' : 'off'}, ${spent}${note}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { LayerSpec } from '../../shared/models/layer-spec';
 import type { RunConfig } from '../../shared/train/run-config';
 import { resolveNetwork } from '../../shared/models/presets';
 import { summarizeNetwork, type NetworkSummary } from '../../shared/models/summary';
@@ -8,6 +9,8 @@ export interface PreparedNetwork {
   name: string;
   summary: NetworkSummary;
   model: tf.LayersModel;
+  /** The network as data, from which data-parallel replicas build their copies. */
+  layers: readonly LayerSpec[];
 }
 
 /**
@@ -20,5 +23,5 @@ export function prepareNetwork(config: RunConfig, classes: number): PreparedNetw
   const inputShape = [config.resize, config.resize, 1] as const;
   const summary = summarizeNetwork(network.layers, inputShape, { name: network.name });
   const model = buildModel(network.layers, inputShape, { seed: config.seed });
-  return { name: network.name, summary, model };
+  return { name: network.name, summary, model, layers: network.layers };
 }

@@ -10,6 +10,7 @@ import type { ImageSplit as Split } from '../data/image-split';
 import type { FashionMnist } from '../data/fashion-mnist';
 import { errorMessage } from '../../shared/error-message';
 import { suggestionsOf } from '../../shared/refusal';
+import { ReplicaGroup, replicaLayout } from './data-parallel';
 
 const CLASSES = 10;
 
@@ -54,6 +55,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
   const runStart = performance.now();
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
+  let replicas: ReplicaGroup | undefined;
   let epochsDone = 0;
   let lastEvaluation: Evaluation | undefined;
   try {
@@ -76,6 +78,12 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     const firstEpoch = hooks?.restore ? await hooks.restore(model, optimizer) : 0;
     // A resumed run has its earlier epochs behind it, even if it is cancelled before another ends.
     epochsDone = firstEpoch;
+    // An engine that splits its threads over data-parallel replicas (wasm): start them equal to this one.
+    const layout = replicaLayout(engine);
+    if (layout) {
+      const { layers } = network;
+      replicas = await ReplicaGroup.start({ model, optimizer, layers, side: config.resize, seed: config.seed, recipe: config, ...layout });
+    }
 
     onEvent({
       type: 'start',
@@ -93,7 +101,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
 
     for (let epoch = firstEpoch; epoch < config.epochs; epoch++) {
       const epochStart = performance.now();
-      const pass = await trainOneEpoch(model, optimizer, dataset.train, epoch, stepsPerEpoch, options);
+      const pass = await trainOneEpoch(model, optimizer, replicas, dataset.train, epoch, stepsPerEpoch, options);
       if (pass === 'cancelled') return finish('cancelled');
       const trainSeconds = (performance.now() - epochStart) / 1000;
 
@@ -124,6 +132,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     onEvent({ type: 'error', time: Date.now(), message: errorMessage(error), ...(suggestions.length > 0 ? { suggestions } : {}) });
     return { status: 'failed', epochsDone, lastEvaluation };
   } finally {
+    await replicas?.close();
     if (optimizer) disposeOptimizer(optimizer);
     model?.dispose();
   }
@@ -149,6 +158,7 @@ interface EpochPass {
 async function trainOneEpoch(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
+  replicas: ReplicaGroup | undefined,
   split: Split,
   epoch: number,
   stepsPerEpoch: number,
@@ -171,9 +181,10 @@ async function trainOneEpoch(
       return 'cancelled';
     }
     const batchStart = performance.now();
-    const { loss, correct } = sgdStep(model, optimizer, xs, ys);
-    const [lossValue, correctValue] = [(await loss.data())[0]!, (await correct.data())[0]!];
-    tf.dispose([xs, ys, loss, correct]);
+    const { loss: lossValue, correct: correctValue } = replicas
+      ? await replicas.step(xs, ys)
+      : await readStep(sgdStep(model, optimizer, xs, ys));
+    tf.dispose([xs, ys]);
 
     pass.lossSum += lossValue * size;
     pass.correct += correctValue;
@@ -192,6 +203,12 @@ async function trainOneEpoch(
     await yieldToEventLoop();
   }
   return pass;
+}
+
+async function readStep({ loss, correct }: { loss: tf.Scalar; correct: tf.Scalar }): Promise<{ loss: number; correct: number }> {
+  const values = { loss: (await loss.data())[0]!, correct: (await correct.data())[0]! };
+  tf.dispose([loss, correct]);
+  return values;
 }
 
 /** One SGD step on softmax cross-entropy; returns the batch's mean loss and count of correct predictions. */

@@ -23,6 +23,8 @@ export const engineInfoSchema = z.object({
   detail: z.string().optional(),
   /** CPU threads the engine trains on, where it says (wasm: its XNNPACK pool). */
   threads: z.number().int().positive().optional(),
+  /** Data-parallel copies of the network the threads are split over (wasm: each on threads / replicas); absent: one. */
+  replicas: z.number().int().min(2).optional(),
   /** The WebGPU adapter, for the webgpu engine: what it is, and its limits for the memory check. */
   adapter: gpuAdapterSchema.optional(),
 });
