@@ -33,8 +33,10 @@ export interface WasmLayout {
 
 /**
  * N threads are N data-parallel replicas on one thread each: on 2 cores that
- * trained faster than one network on the threaded build's 2-thread pool,
- * which leaves most of a step on one thread (README, "CPU threads").
+ * trained LeNet and VGG-11 at 96×96 faster than one network on the threaded
+ * build's 2-thread pool, and VGG-11 ÷4 as fast (measured before the gradient
+ * sum moved onto the backend). The pool leaves most of a step on one
+ * thread; a replica runs all of its shard's step on its own (README, Benchmark).
  * Where the replica entry is missing (a bundle that does not ship it), the
  * threads go to the threaded build's pool instead.
  */
