@@ -15,13 +15,13 @@ import {
 import { estimateRunSeconds, formatDuration, type EngineSpeed } from '../shared/plans/plan-estimate';
 import type { TrainingEvent } from '../shared/train/events';
 import { bookLine } from '../shared/train/book-line';
-import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
 import { positiveInt } from './option-parsers';
 import { userPath } from './user-path';
 import { UsageError } from './usage-error';
 import { warmStartLines } from './train-command';
 import { errorMessage } from '../shared/error-message';
+import { openCliService } from './open-cli-service';
 
 interface ListFlags {
   json?: boolean;
@@ -168,13 +168,7 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
   }
   const json = flags.json === true;
   const dataDir = await ensureFashionMnist(undefined, { quiet: json });
-  const { ExperimentService } = await import('../service/experiment-service');
-  const service = ExperimentService.open({
-    databasePath: flags.db ?? defaultDatabasePath(),
-    dataDir: appDataDir(),
-    checkpointPolicy: flags.checkpoints,
-    onError: (error) => process.stderr.write(`warning: ${errorMessage(error)}\n`),
-  });
+  const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   const last = new Map<string, { model: string; seconds: number[]; testAcc?: number; status?: string }>();
   const unsubscribe = service.subscribe((message) => {
     if (message.topic !== 'run') return;

@@ -6,7 +6,6 @@ import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import { resolveNetwork, PRESET_IDS } from '../shared/models/presets';
 import { parseArch } from '../shared/models/parse-arch';
 import { summarizeNetwork } from '../shared/models/summary';
-import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
 import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
@@ -14,6 +13,7 @@ import { userPath } from './user-path';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { openCliService } from './open-cli-service';
 
 interface TrainFlags {
   model: string;
@@ -153,13 +153,7 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
     config = configFromFlags(flags);
   }
   const dataDir = await ensureFashionMnist(config?.dataDir, { quiet: json });
-  const { ExperimentService } = await import('../service/experiment-service');
-  const service = ExperimentService.open({
-    databasePath: flags.db ?? defaultDatabasePath(),
-    dataDir: appDataDir(),
-    checkpointPolicy: flags.checkpoints,
-    onError: (error) => process.stderr.write(`warning: ${errorMessage(error)}\n`),
-  });
+  const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   // Subscribe before starting: events are buffered until the run's id is known.
   let runId: string | undefined;
   const early: { runId: string; event: TrainingEvent }[] = [];
