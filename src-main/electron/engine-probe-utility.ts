@@ -1,6 +1,6 @@
 import { utilityProcess } from 'electron';
-import { z } from 'zod';
-import { engineStatusSchema, type EngineStatusInfo } from '../api/entities';
+import type { EngineStatusInfo } from '../api/entities';
+import { answerOrReject } from '../service/engine-probe';
 
 /**
  * The engine probe (engine-probe-entry.ts) in an Electron utility process:
@@ -24,14 +24,7 @@ export function probeEnginesInUtilityProcess(scriptPath: string, timeoutMs = 180
       () => settle(() => reject(new Error(`the engine probe did not answer within ${timeoutMs / 1000} s`))),
       timeoutMs,
     );
-    child.on('message', (message: unknown) => {
-      const parsed = z.array(engineStatusSchema).safeParse(message);
-      settle(() =>
-        parsed.success
-          ? resolve(parsed.data)
-          : reject(new Error(`the engine probe sent an invalid answer: ${parsed.error.message}`)),
-      );
-    });
+    child.on('message', (message: unknown) => settle(() => answerOrReject(message, resolve, reject)));
     child.on('exit', (code) => settle(() => reject(new Error(`the engine probe exited (code ${code}) without an answer`))));
   });
 }

@@ -25,6 +25,21 @@ export function inheritableExecArgv(argv: readonly string[] = process.execArgv):
   return argv.filter((arg) => !/^--(test|inspect|watch)/.test(arg));
 }
 
+/**
+ * Hands a probe's message on if it is a valid list of engine statuses (it
+ * crosses a process boundary), or rejects naming what is wrong. Shared by the
+ * child-process probe here and Electron's utility-process one.
+ */
+export function answerOrReject(
+  message: unknown,
+  resolve: (statuses: EngineStatusInfo[]) => void,
+  reject: (error: Error) => void,
+): void {
+  const parsed = z.array(engineStatusSchema).safeParse(message);
+  if (parsed.success) resolve(parsed.data);
+  else reject(new Error(`the engine probe sent an invalid answer: ${parsed.error.message}`));
+}
+
 /** Loads and self-checks every engine in a throwaway child process; see engine-probe-entry.ts for why. */
 export function probeEnginesInChildProcess(options: EngineProbeOptions = {}): Promise<EngineStatusInfo[]> {
   const timeoutMs = options.timeoutMs ?? 180_000;
@@ -51,14 +66,7 @@ export function probeEnginesInChildProcess(options: EngineProbeOptions = {}): Pr
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-4000);
     });
-    child.on('message', (message: unknown) => {
-      const parsed = z.array(engineStatusSchema).safeParse(message);
-      settle(() =>
-        parsed.success
-          ? resolve(parsed.data)
-          : reject(new Error(`the engine probe sent an invalid answer: ${parsed.error.message}`)),
-      );
-    });
+    child.on('message', (message: unknown) => settle(() => answerOrReject(message, resolve, reject)));
     child.on('error', (error) => settle(() => reject(error)));
     child.on('exit', (code, signal) =>
       settle(() =>
