@@ -206,8 +206,8 @@ async function syncMessage(model: tf.LayersModel, optimizer: tf.Optimizer): Prom
   const optimizerState = await Promise.all(
     state.map(async ({ name, tensor }) => ({ name, shape: tensor.shape, values: Float32Array.from(await tensor.data()) })),
   );
-  // getWeights returns the iteration count as a new scalar each call.
-  tf.dispose(state.map((s) => s.tensor));
+  // getWeights makes a new scalar for the iteration count but returns the momentum accumulators themselves.
+  for (const { tensor } of state) if (!(tensor instanceof tf.Variable)) tensor.dispose();
   return { type: 'sync', weights, optimizer: optimizerState };
 }
 
