@@ -12,6 +12,8 @@ import { PredictionWorkerSource } from '../service/prediction-worker-source';
 import engineProbePath from '../service/engine-probe-entry?modulePath';
 import predictionWorkerPath from '../service/prediction-worker?modulePath';
 import trainingWorkerPath from '../worker/training-worker?modulePath';
+import replicaWorkerPath from '../core/train/replica-worker?modulePath';
+import { REPLICA_WORKER_ENV } from '../core/train/replica-worker-env';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { probeEnginesInUtilityProcess } from './engine-probe-utility';
 import { serveApiOverIpc } from './ipc-transport';
@@ -70,6 +72,8 @@ function start(): void {
     (contents, permission) => contents !== null && allowed(permission, contents.getURL()),
   );
   const userData = app.getPath('userData');
+  // The training worker (and its copy of this environment) finds the bundled replica entry here.
+  process.env[REPLICA_WORKER_ENV] = replicaWorkerPath;
   try {
     service = ExperimentService.open({
       databasePath: join(userData, 'runs.sqlite'),

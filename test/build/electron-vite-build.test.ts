@@ -2,12 +2,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeEnginesInChildProcess } from '../../src-main/service/engine-probe';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { PredictionWorkerSource } from '../../src-main/service/prediction-worker-source';
+import { REPLICA_WORKER_ENV } from '../../src-main/core/train/replica-worker-env';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = (path: string) => join(root, 'out', path);
@@ -37,6 +38,8 @@ test('electron-vite builds main, preload and renderer; the bundled workers run i
     assert.ok(match, `main imports the ${name} entry with ?modulePath`);
     return out(`main/${match[1]}`);
   };
+  // As the Electron main process does: the bundled replica entry, for data-parallel threads.
+  process.env[REPLICA_WORKER_ENV] = chunk('replica-worker');
   const service = ExperimentService.open({
     databasePath: join(dir, 'runs.sqlite'),
     dataDir: dir,
@@ -51,7 +54,10 @@ test('electron-vite builds main, preload and renderer; the bundled workers run i
       config: { model: 'lenet', epochs: 1, batchSize: 64, lr: 0.1, trainLimit: 128, testLimit: 50, engine: 'wasm' },
     });
     await service.idle();
-    assert.equal((await service.call('runs.get', { runId: run.id })).run.status, 'completed');
+    const done = (await service.call('runs.get', { runId: run.id })).run;
+    assert.equal(done.status, 'completed');
+    // Every core: the bundled replica threads ran, not the fallback to one network.
+    if (availableParallelism() > 1) assert.match(done.engine?.detail ?? '', /data-parallel replicas/);
     const wrong = await service.call('runs.misclassified', { runId: run.id, limit: 1 });
     assert.ok(wrong.available, wrong.available ? '' : wrong.reason);
     assert.equal(wrong.evaluated, 50);

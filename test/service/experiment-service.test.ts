@@ -172,6 +172,8 @@ test('invalid requests are refused with the field at fault and change nothing', 
     message: (await refusal('runs.start', { config: { model: 'vgg11', resize: 28 } }))?.message,
     field: 'config.resize',
     minimumSide: 32,
+    // The way out, as data: the GUI offers it as a button, the CLI as --resize.
+    suggestions: [{ field: 'resize', min: 32 }],
   });
   assert.equal((await refusal('runs.start', { config: { model: 'lenet', widthRatio: 4 } }))?.field, 'config.model');
   assert.equal((await refusal('runs.start', { config: { model: 'lenet' }, extra: 1 }))?.code, 'invalid-request');

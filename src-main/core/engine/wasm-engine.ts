@@ -11,7 +11,7 @@ import {
   unrefPoolThreads,
   type ThreadedWasmModule,
 } from './wasm-threaded-build';
-import { REPLICA_WORKER_URL } from '../train/data-parallel';
+import { replicaWorkerUrl } from '../train/data-parallel';
 
 export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
@@ -41,7 +41,7 @@ export interface WasmLayout {
  * threads go to the threaded build's pool instead.
  */
 export function wasmLayout(threads: number): WasmLayout {
-  const replicasShip = existsSync(fileURLToPath(REPLICA_WORKER_URL));
+  const replicasShip = existsSync(fileURLToPath(replicaWorkerUrl()));
   return threads > 1 && replicasShip ? { replicas: threads, threadsPerReplica: 1 } : { replicas: 1, threadsPerReplica: threads };
 }
 

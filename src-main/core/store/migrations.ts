@@ -141,6 +141,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "the rest of a run's engine (GPU adapter, threads, replicas) as JSON",
+    up(db) {
+      // The fields past id, backend, version and detail grow with the engines; a JSON
+      // column read back through engineInfoSchema keeps them without a migration each.
+      db.exec('ALTER TABLE runs ADD COLUMN engine_extra TEXT;');
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -46,6 +46,8 @@ export interface RunRow {
   engine_backend: string | null;
   engine_version: string | null;
   engine_detail: string | null;
+  /** JSON of the engine's other fields (adapter, threads, replicas); null when it has none. */
+  engine_extra: string | null;
   host_os: string | null;
   host_cpu: string | null;
   host_gpu: string | null;
@@ -124,13 +126,16 @@ export function configColumns(config: RunConfig) {
   } satisfies RunColumns;
 }
 
-export const engineColumns = (engine: EngineInfo | null) =>
-  ({
-    engine_id: engine?.id ?? null,
-    engine_backend: engine?.backend ?? null,
-    engine_version: engine?.version ?? null,
-    engine_detail: engine?.detail ?? null,
-  }) satisfies RunColumns;
+export const engineColumns = (engine: EngineInfo | null) => {
+  const { id, backend, version, detail, ...extra } = engine ?? {};
+  return {
+    engine_id: id ?? null,
+    engine_backend: backend ?? null,
+    engine_version: version ?? null,
+    engine_detail: detail ?? null,
+    engine_extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
+  } satisfies RunColumns;
+};
 
 export const hostColumns = (host: HostInfo | null) =>
   ({ host_os: host?.os ?? null, host_cpu: host?.cpu ?? null, host_gpu: host?.gpu ?? null }) satisfies RunColumns;
@@ -231,6 +236,7 @@ export function runFromRow(row: RunRow): Omit<RunRecord, 'tags' | 'summary'> {
           backend: row.engine_backend,
           version: row.engine_version,
           ...(row.engine_detail !== null ? { detail: row.engine_detail } : {}),
+          ...(row.engine_extra !== null ? (JSON.parse(row.engine_extra) as object) : {}),
         });
   return {
     id: row.id,

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import type { LayerSpec } from '../../shared/models/layer-spec';
 import type { EngineInfo } from '../../shared/train/events';
+import { pathToFileURL } from 'node:url';
 import { startThread } from '../thread/start-thread';
+import { REPLICA_WORKER_ENV } from './replica-worker-env';
 import { fromReplicaSchema, type FromReplica, type ToReplica } from './replica-protocol';
 import {
   applySummedGradients,
@@ -31,7 +33,11 @@ import {
  * on its own core.
  */
 
-export const REPLICA_WORKER_URL = new URL('./replica-worker.ts', import.meta.url);
+/** The replica's entry: the bundle the Electron main process names, else the source file beside this one. */
+export function replicaWorkerUrl(): URL {
+  const bundled = process.env[REPLICA_WORKER_ENV];
+  return bundled ? pathToFileURL(bundled) : new URL('./replica-worker.ts', import.meta.url);
+}
 
 /** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
 export function replicaLayout(engine: Pick<EngineInfo, 'replicas' | 'threads'>): { replicas: number; threadsPerReplica: number } | undefined {
@@ -213,7 +219,7 @@ async function syncMessage(model: tf.LayersModel, optimizer: tf.Optimizer): Prom
 
 /** A helper thread whose messages are parsed and queued for `next`; a crash or exit fails the waiting step. */
 function startHelper(): Helper {
-  const worker = startThread(REPLICA_WORKER_URL);
+  const worker = startThread(replicaWorkerUrl());
   const inbox: FromReplica[] = [];
   const waiting: { resolve(m: FromReplica): void; reject(e: Error): void }[] = [];
   let failure: Error | undefined;
