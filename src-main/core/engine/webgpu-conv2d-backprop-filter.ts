@@ -20,9 +20,10 @@ import { flatDispatch } from './webgpu-dispatch';
  * 64×16 of A (gathered from x on the fly, so im2col is never materialised)
  * and 16×64 of B in workgroup memory: each value read from global memory
  * serves 64 products instead of one, and each thread keeps a 4×4 block in
- * registers (thin filters take 16×16 tiles; see TILES). The M×N grid of a conv filter is small (a few to a few hundred
- * tiles) while K is huge, so K is split into S slices, one workgroup column
- * each, enough to fill the GPU; a second pass sums the S partial products.
+ * registers (thin filters take 16×16 tiles; see TILES). The M×N grid of a
+ * conv filter is small (a few to a few hundred tiles) while K is huge, so K
+ * is split into S slices, one layer of workgroups each (dispatch z), enough
+ * to fill the GPU; a second pass sums the S partial products.
  */
 
 /**
