@@ -44,10 +44,11 @@ export async function loadWebGpuEngine(options: WebGpuEngineOptions): Promise<Om
       "update the GPU driver, or choose engine 'wasm'",
     );
   }
+  const binding = [WEBGPU_BINDING_PACKAGE, installedVersion(WEBGPU_BINDING_PACKAGE)].filter(Boolean).join(' ');
   return {
     backend: BACKEND,
     version: installedVersion(WEBGPU_PACKAGE) ?? 'unknown',
-    detail: `${describeGpuAdapter(description)} through Dawn (${WEBGPU_BINDING_PACKAGE} ${installedVersion(WEBGPU_BINDING_PACKAGE) ?? ''})`.replace(' )', ')'),
+    detail: `${describeGpuAdapter(description)} through Dawn (${binding})`,
     adapter: description,
   };
 }
