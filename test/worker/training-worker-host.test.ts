@@ -4,9 +4,7 @@ import { TrainingWorkerHost } from '../../src-main/worker/training-worker-host';
 import { makeRunConfig } from '../../src-main/core/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
-import { openGpuAdapter } from '../../src-main/core/engine/webgpu-adapter';
-import { errorMessage } from '../../src-main/shared/error-message';
-import { useSwiftShaderUnlessSet } from '../core/engine/webgpu-fixture';
+import { hasWebGpuAdapterOrSkip } from '../core/engine/webgpu-fixture';
 
 const quickLenet = (name: string, epochs = 1) =>
   makeRunConfig({
@@ -75,17 +73,11 @@ test('a run the worker cannot start reports an error event and a failed outcome'
 });
 
 test('the long-lived worker trains on webgpu too (SwiftShader here), then on wasm, in the same thread', async (t) => {
-  useSwiftShaderUnlessSet();
-  try {
-    await openGpuAdapter();
-  } catch (error) {
-    if (process.env.CI) throw error;
-    return t.skip(`no WebGPU adapter here: ${errorMessage(error)}`);
-  }
+  if (!(await hasWebGpuAdapterOrSkip(t))) return;
   // The worker inherits this process's environment, VK_ICD_FILENAMES included.
   const host = new TrainingWorkerHost();
   try {
-    const tiny = { ...quickLenet('gpu'), batchSize: 16, trainLimit: 32, testLimit: 16, checkpoints: 'none' as const };
+    const tiny = { ...quickLenet('gpu'), batchSize: 16, trainLimit: 32, testLimit: 16 };
     const events: TrainingEvent[] = [];
     const gpu = await host.run({ type: 'run', runId: 'g', config: { ...tiny, engine: 'webgpu' } }, { onEvent: (e) => events.push(e) });
     assert.equal(gpu.status, 'completed', JSON.stringify(events.filter((e) => e.type === 'error')));

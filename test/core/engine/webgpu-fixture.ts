@@ -19,19 +19,27 @@ export function useSwiftShaderUnlessSet(): void {
 }
 
 /**
- * Selects the webgpu engine by name (which accepts a software adapter). With
- * no adapter at all, CI fails (.ci/run installs what it needs) and a
- * developer's machine without chromium skips, saying why. An adapter whose
- * engine then fails (its self-check, say) always fails.
+ * Whether Dawn finds a WebGPU adapter here (SwiftShader when nothing else
+ * is named). With none, CI fails (.ci/run installs what it needs) and a
+ * developer's machine without chromium skips the test, saying why.
  */
-export async function selectWebGpuOrSkip(t: TestContext): Promise<EngineInfo | undefined> {
+export async function hasWebGpuAdapterOrSkip(t: TestContext): Promise<boolean> {
   useSwiftShaderUnlessSet();
   try {
     await openGpuAdapter();
+    return true;
   } catch (error) {
     if (process.env.CI) throw error;
     t.skip(`no WebGPU adapter here (${errorMessage(error)}); install chromium and libvulkan1 for SwiftShader`);
-    return undefined;
+    return false;
   }
-  return selectEngine('webgpu');
+}
+
+/**
+ * Selects the webgpu engine by name (which accepts a software adapter), or
+ * skips as hasWebGpuAdapterOrSkip does. An adapter whose engine then fails
+ * (its self-check, say) always fails.
+ */
+export async function selectWebGpuOrSkip(t: TestContext): Promise<EngineInfo | undefined> {
+  return (await hasWebGpuAdapterOrSkip(t)) ? selectEngine('webgpu') : undefined;
 }
