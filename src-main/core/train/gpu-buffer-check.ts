@@ -39,10 +39,17 @@ function largestTensors(config: MemoryEstimateConfig): LargestTensors {
   return { perExampleBytes: perExample * FLOAT32_BYTES, weightBytes: weights * FLOAT32_BYTES };
 }
 
-/** The largest single tensor of a training step, in bytes (evaluation predicts in slices of 32, no larger). */
+/**
+ * The largest single tensor of a run, in bytes: a training batch's, or an
+ * evaluation slice's (model.predict runs 32 images at a time, more than a
+ * training batch below 32), or the biggest weight.
+ */
+function largestOf({ perExampleBytes, weightBytes }: LargestTensors, batchSize: number): number {
+  return Math.max(perExampleBytes * Math.max(batchSize, PREDICT_BATCH), weightBytes);
+}
+
 export function largestTensorBytes(config: MemoryEstimateConfig): number {
-  const { perExampleBytes, weightBytes } = largestTensors(config);
-  return Math.max(perExampleBytes * Math.max(config.batchSize, Math.min(PREDICT_BATCH, config.batchSize)), weightBytes);
+  return largestOf(largestTensors(config), config.batchSize);
 }
 
 /**
@@ -53,11 +60,12 @@ export function largestTensorBytes(config: MemoryEstimateConfig): number {
  */
 export function checkGpuBuffers(config: MemoryEstimateConfig, adapter: GpuAdapter): void {
   const limit = Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
-  const largest = largestTensorBytes(config);
+  const tensors = largestTensors(config);
+  const largest = largestOf(tensors, config.batchSize);
   if (largest <= limit) return;
-  const { perExampleBytes, weightBytes } = largestTensors(config);
-  const batch = Math.floor(limit / perExampleBytes);
-  const batchSize = weightBytes <= limit && batch >= 1 ? Math.min(batch, config.batchSize - 1) : undefined;
+  // Below 32 the evaluation slice sets the size, so no smaller batch helps.
+  const batch = Math.min(Math.floor(limit / tensors.perExampleBytes), config.batchSize - 1);
+  const batchSize = largestOf(tensors, batch) <= limit && batch >= 1 ? batch : undefined;
   const network = resolveNetwork(config);
   const message =
     `${network.name} at ${config.resize}×${config.resize}, batch ${config.batchSize} needs a ${formatBytes(largest)} GPU buffer; ` +

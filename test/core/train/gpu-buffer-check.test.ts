@@ -53,3 +53,14 @@ test('when the weights alone exceed the limit, no batch is offered', () => {
     (error: unknown) => error instanceof RunTooLargeError && error.fits.batchSize === undefined && /No batch fits/.test(error.message),
   );
 });
+
+test('below 32 images a batch does not shrink the evaluation, which predicts 32 at a time', () => {
+  // VGG-11 at width 1/8 and 224 px: 224·224·8 floats per example in its first conv.
+  const config = { model: 'vgg11', widthRatio: 8, denseUnits: 64, resize: 224, batchSize: 4 };
+  assert.equal(largestTensorBytes(config), 224 * 224 * 8 * 4 * 32);
+  // Batch 4 alone would need 6.4 MB, but the 32-image evaluation slice needs 51 MB.
+  assert.throws(
+    () => checkGpuBuffers(config, adapter(16 * 2 ** 20)),
+    (error: unknown) => error instanceof RunTooLargeError && error.fits.batchSize === undefined && /No batch fits/.test(error.message),
+  );
+});
