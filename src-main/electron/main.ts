@@ -23,7 +23,7 @@ import { rendererLocation } from './renderer-location';
 import { errorMessage } from '../shared/error-message';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
-const renderer = rendererLocation(mainDir, process.env.ELECTRON_RENDERER_URL);
+const renderer = rendererLocation(mainDir, { packaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
 const preloadPath = join(mainDir, '..', 'preload', 'index.cjs');
 
 // userData becomes <appData>/VGG Workbench: the folder core/paths.ts's appDataDir() names,
