@@ -20,7 +20,7 @@ import { prepareRun, type PreparedRun } from './prepare-run';
 import { presetInfos } from './preset-infos';
 import { ReplaySessions } from './replay-sessions';
 import { RunQueue, type CheckpointPolicy } from './run-queue';
-import { inputTooSmall } from './to-api-error';
+import { busyElsewhere, inputTooSmall } from './to-api-error';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
 import { errorMessage } from '../shared/error-message';
@@ -275,6 +275,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       'runs.resume': async ({ runId, epochs }) => {
         const run = store.requireRun(runId);
         if (this.queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
+        if (run.status === 'queued' || run.status === 'running') throw busyElsewhere(run);
         // Checked here, before anything changes: a bad file refuses the resume and the run's record stays true.
         const { checkpoint, skipped } = await store.intactCheckpoint(runId);
         const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');

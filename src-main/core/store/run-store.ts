@@ -53,6 +53,14 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/** The run is queued or training (here or in another process): what was asked must wait until it stops. */
+export class RunBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunBusyError';
+  }
+}
+
 export interface RunStoreOptions extends OpenDatabaseOptions {
   /** Mark running runs whose recording process is gone as interrupted (default true). */
   reapInterrupted?: boolean;
@@ -305,7 +313,7 @@ export class RunStore {
     const orphaned = this.transaction(() => {
       const run = this.requireRun(id);
       if (run.status === 'running' && isOwnerAlive(run.owner, this.livenessContext())) {
-        throw new Error(`run ${id} is still running (pid ${run.owner?.pid}); stop it first`);
+        throw new RunBusyError(`run ${id} is still running (pid ${run.owner?.pid} on ${run.owner?.hostname}); stop it first`);
       }
       const paths = this.checkpoints(id).map((checkpoint) => checkpoint.path);
       this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id);
@@ -381,7 +389,7 @@ export class RunStore {
       )
       .run(runId);
     if (result.changes === 0) {
-      throw new Error(`run ${runId} is ${this.requireRun(runId).status}: only a stopped run can be resumed`);
+      throw new RunBusyError(`run ${runId} is ${this.requireRun(runId).status}: only a stopped run can be resumed`);
     }
   }
 
