@@ -26,6 +26,24 @@ export function portNumber(value: string): number {
   return n;
 }
 
+/**
+ * An address to listen on. Node reads an empty host as "every interface": a
+ * `--host "$UNSET"` in a script would open the server to the network.
+ */
+export function listenAddress(value: string): string {
+  const host = value.trim();
+  if (host === '') {
+    throw new InvalidArgumentError('expected an address: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface), or an address of this machine.');
+  }
+  return host;
+}
+
+/** A file path that names something: an empty one would silently mean the current folder. */
+export function nonEmptyPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a file path, not an empty one.');
+  return value;
+}
+
 export function positiveFloat(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {

@@ -177,7 +177,7 @@ test('events lost on the way (a seq gap) make the views reload: the runs list sh
       if (!dropping) socket.send(message);
     });
   });
-  await page.goto(server.url);
+  await page.goto(server.openUrl);
   await goTo(page, 'Runs');
   const table = page.getByRole('table', { name: 'Runs' });
   // One event through, so the page knows where the count stands.
@@ -216,7 +216,7 @@ test('a dropped event socket shows a banner; back again, the views reload what c
     const upstream = socket.connectToServer();
     upstream.onMessage((message) => socket.send(message));
   });
-  await page.goto(server.url);
+  await page.goto(server.openUrl);
   await goTo(page, 'Runs');
   const table = page.getByRole('table', { name: 'Runs' });
   await table.getByRole('checkbox', { name: `Select ${(await service.call('runs.get', { runId: run.id })).run.name}` }).waitFor();

@@ -83,7 +83,8 @@ export async function openWorkbench(
   page.on('response', (response) => {
     if (response.status() === 500) pageErrors.push(`${response.status()} from ${response.url()}`);
   });
-  await page.goto(server.url);
+  // With the token, as `serve` prints it: the page's cookie then carries it.
+  await page.goto(server.openUrl);
   return {
     dir,
     service,
