@@ -38,8 +38,8 @@ const browserSocket: SocketOpener = (url, handlers) => {
 /**
  * The browser-mode client: one JSON POST per call, one WebSocket for events
  * (reopened when it drops, while anyone listens). `baseUrl` is the server's
- * origin, e.g. http://127.0.0.1:7878; `token` is needed when the server
- * printed one (it binds to a non-loopback address).
+ * origin, e.g. http://127.0.0.1:7878; `token` is the one the server printed
+ * (every server requires it; a page opened with it carries it in a cookie instead).
  */
 export function createWebSocketApi(
   baseUrl: string,
