@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
+import { NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../shared/runs/run-limits';
 import {
   checkpointRecordSchema,
   datasetStatusSchema,
@@ -30,7 +31,9 @@ const empty = z.object({}).strict();
 const runId = z.string().min(1).max(64);
 const runRef = z.object({ runId }).strict();
 const replayRef = z.object({ replayId: z.string().min(1) }).strict();
-const tag = z.string().trim().min(1).max(100);
+const tag = z.string().trim().min(1).max(TAG_MAX_LENGTH);
+/** Never more than a run may hold: a longer list is refused before any of it is looked at. */
+const tagList = z.array(tag).max(TAGS_PER_RUN_MAX);
 
 /** A run as a person states it: the model, and only what they change from its recipe. */
 export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
@@ -38,8 +41,8 @@ export const runRequestSchema = runConfigSchema.partial().required({ model: true
 export const startRunSchema = z
   .object({
     config: runRequestSchema,
-    tags: z.array(tag).max(50).optional(),
-    notes: z.string().max(10_000).optional(),
+    tags: tagList.optional(),
+    notes: z.string().max(NOTES_MAX_LENGTH).optional(),
     baseline: z.boolean().optional(),
   })
   .strict();
@@ -154,16 +157,28 @@ export const API_METHODS = {
     z.object({ points: z.array(metricPointSchema) }),
   ),
   'runs.tag': method(
-    z.object({ runId, add: z.array(tag).optional(), remove: z.array(tag).optional() }).strict(),
+    z.object({ runId, add: tagList.optional(), remove: tagList.optional() }).strict(),
     runResult,
   ),
-  'runs.rename': method(z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(), runResult),
+  'runs.rename': method(z.object({ runId, name: z.string().trim().min(1).max(RUN_NAME_MAX_LENGTH) }).strict(), runResult),
   /** Deletes a run that is not queued or training, with its checkpoint files. */
   'runs.delete': method(runRef, z.object({ deletedFiles: z.array(z.string()) })),
-  /** The file content to save: `json` (everything, re-importable) or `csv` (metric points). */
+  /**
+   * The file to save, a page at a time: `json` (everything, re-importable) or
+   * `csv` (metric points). Each run once, however often it is named. While the
+   * reply has `next`, call again with it as `cursor` (same runIds and format)
+   * and append: the pieces in order are the file. Each page is a bounded piece
+   * of work; an export past EXPORT_MAX_POINTS in all is refused as `too-large`.
+   */
   'runs.export': method(
-    z.object({ runIds: z.array(runId).min(1).max(1000), format: z.enum(['json', 'csv']) }).strict(),
-    z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    z
+      .object({
+        runIds: z.array(runId).min(1).max(1000),
+        format: z.enum(['json', 'csv']),
+        cursor: z.string().min(1).max(1000).optional(),
+      })
+      .strict(),
+    z.object({ fileName: z.string(), mimeType: z.string(), content: z.string(), next: z.string().optional() }),
   ),
   /**
    * Imports a `json` export, all runs or none, in file order, each under its

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
-import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { exportPages, ExportTooLargeError, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
 import { RunStore } from '../core/store/run-store';
@@ -247,16 +247,23 @@ export function registerRunsCommands(
     .action((idArgs: string[], flags: DbFlags & { format: 'json' | 'csv'; out?: string }) => {
       requireDatabase(dbPath(flags));
       return withStore(dbPath(flags), (store) => {
-        const ids = idArgs.map((id) => store.resolveRunId(id));
-        const text = flags.format === 'csv' ? metricsCsv(store, ids) : `${exportRunsJson(store, ids)}\n`;
+        const ids = uniqueIds(idArgs.map((id) => store.resolveRunId(id)));
+        // Page by page, as the API does: the whole file is never one string.
         if (flags.out === undefined) {
-          write(text);
+          for (const page of exportPages(store, ids, flags.format)) write(page);
           return;
         }
+        const out = flags.out;
         try {
-          writeFileSync(flags.out, text);
+          const fd = openSync(out, 'w');
+          try {
+            for (const page of exportPages(store, ids, flags.format)) writeSync(fd, page);
+          } finally {
+            closeSync(fd);
+          }
         } catch (error) {
-          throw fileError('write', flags.out, error);
+          if (error instanceof ExportTooLargeError) throw error;
+          throw fileError('write', out, error);
         }
         write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
       });

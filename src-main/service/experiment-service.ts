@@ -7,7 +7,8 @@ import type { WorkbenchApi, WorkbenchEventListener } from '../api/workbench-api'
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../shared/models/summary';
-import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { exportFile } from './export-file';
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
@@ -333,10 +334,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         return { points: store.metrics(runId, keys) };
       },
       'runs.tag': ({ runId, add = [], remove = [] }) => {
-        store.transaction(() => {
-          for (const tag of add) store.tagRun(runId, tag);
-          for (const tag of remove) store.untagRun(runId, tag);
-        });
+        store.updateTags(runId, { add, remove });
         return this.runUpdated(runId);
       },
       'runs.rename': ({ runId, name }) => {
@@ -352,13 +350,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         this.emit({ topic: 'runs', change: 'deleted', runIds: [runId] });
         return result;
       },
-      'runs.export': ({ runIds, format }) => {
-        const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '-');
-        const stem = runIds.length === 1 ? `run-${runIds[0]}` : `runs-${stamp}`;
-        return format === 'json'
-          ? { fileName: `${stem}.json`, mimeType: 'application/json', content: exportRunsJson(store, runIds) }
-          : { fileName: `${stem}-metrics.csv`, mimeType: 'text/csv', content: metricsCsv(store, runIds) };
-      },
+      'runs.export': ({ runIds, format, cursor }) => exportFile(store, uniqueIds(runIds), format, cursor),
       'runs.import': ({ content }) => {
         const runs = importRuns(store, content);
         this.emit({ topic: 'runs', change: 'created', runIds: runs.map((run) => run.id) });

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/api-error';
 import { InputTooSmallError } from '../shared/models/summary';
-import { ImportError } from '../core/store/export-import';
-import { RunBusyError, RunNotFoundError } from '../core/store/run-store';
+import { ExportCursorError, ExportTooLargeError, ImportError } from '../core/store/export-import';
+import { RunBusyError, RunLimitError, RunNotFoundError } from '../core/store/run-store';
 import { RunConfigError } from '../core/train/make-run-config';
 import { errorMessage } from '../shared/error-message';
 import type { RunRecord } from '../shared/runs/run-entities';
@@ -19,7 +19,10 @@ export function toApiError(error: unknown, fieldPrefix = ''): ApiError {
   if (error instanceof RunConfigError) {
     return new ApiError('invalid-request', error.message, { field: `${fieldPrefix}${error.field}` });
   }
+  if (error instanceof RunLimitError) return new ApiError('invalid-request', error.message, { field: `${fieldPrefix}${error.field}` });
   if (error instanceof InputTooSmallError) return inputTooSmall(error, fieldPrefix);
+  if (error instanceof ExportTooLargeError) return new ApiError('too-large', error.message, { field: 'runIds' });
+  if (error instanceof ExportCursorError) return new ApiError('invalid-request', error.message, { field: 'cursor' });
   if (error instanceof ImportError) return new ApiError('invalid-request', error.message, { field: 'content' });
   return new ApiError('internal', errorMessage(error));
 }

@@ -6,6 +6,7 @@ import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-con
 import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
+import { CONFUSION_CLASSES, NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../../shared/runs/run-limits';
 import {
   currentLivenessContext,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -44,7 +45,7 @@ import {
 export const DEFAULT_DATASET = 'fashion-mnist';
 
 /** The longest run name kept (the API's rename takes as many). */
-export const RUN_NAME_MAX_LENGTH = 200;
+export { RUN_NAME_MAX_LENGTH };
 
 export class RunNotFoundError extends Error {
   constructor(readonly id: string) {
@@ -59,6 +60,31 @@ export class RunBusyError extends Error {
     super(message);
     this.name = 'RunBusyError';
   }
+}
+
+/** A value past one of run-limits.ts's bounds; `field` names it as a request would (`tags`, `notes`). */
+export class RunLimitError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'RunLimitError';
+  }
+}
+
+/** Tags as stored: trimmed, each once, none empty or longer than TAG_MAX_LENGTH. */
+export function normalizeTags(tags: readonly string[], field = 'tags'): string[] {
+  const unique = new Set<string>();
+  for (const tag of tags) {
+    const trimmed = tag.trim();
+    if (trimmed.length === 0) throw new RunLimitError('a tag cannot be empty', field);
+    if (trimmed.length > TAG_MAX_LENGTH) {
+      throw new RunLimitError(`a tag holds at most ${TAG_MAX_LENGTH} characters (one has ${trimmed.length})`, field);
+    }
+    unique.add(trimmed);
+  }
+  return [...unique];
 }
 
 export interface RunStoreOptions extends OpenDatabaseOptions {
@@ -119,6 +145,7 @@ function checkName(name: string): string {
 function validateConfusion(matrix: number[][]): void {
   const n = matrix.length;
   if (n < 2) throw new Error('a confusion matrix needs at least 2 classes');
+  if (n > CONFUSION_CLASSES) throw new Error(`a confusion matrix has at most ${CONFUSION_CLASSES} classes (one per Fashion-MNIST class), not ${n}`);
   for (const row of matrix) {
     if (row.length !== n) throw new Error(`a confusion matrix must be square (${n}×${n})`);
     for (const count of row) {
@@ -219,7 +246,7 @@ export class RunStore {
         // reapInterrupted can tell the run will never start.
         ...ownerColumns({ pid: process.pid, hostname: this.livenessContext().hostname }),
       });
-      for (const tag of options.tags ?? []) this.tagRun(id, tag);
+      this.updateTags(id, { add: options.tags ?? [] });
       return id;
     });
   }
@@ -283,6 +310,9 @@ export class RunStore {
   }
 
   setNotes(id: string, notes: string): void {
+    if (notes.length > NOTES_MAX_LENGTH) {
+      throw new RunLimitError(`notes hold at most ${NOTES_MAX_LENGTH} characters (these have ${notes.length})`, 'notes');
+    }
     this.updateRun(id, `notes = ?`, notes);
   }
 
@@ -291,15 +321,40 @@ export class RunStore {
   }
 
   tagRun(id: string, tag: string): void {
-    const trimmed = tag.trim();
-    if (trimmed.length === 0) throw new Error('a tag cannot be empty');
-    this.requireRun(id);
-    this.db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`).run(id, trimmed);
+    this.updateTags(id, { add: [tag] });
   }
 
   untagRun(id: string, tag: string): void {
-    this.requireRun(id);
-    this.db.prepare(`DELETE FROM run_tags WHERE run_id = ? AND tag = ?`).run(id, tag.trim());
+    this.updateTags(id, { remove: [tag] });
+  }
+
+  /**
+   * Adds, then removes, tags in one transaction with one statement each (set
+   * operations in SQL, not a query per tag), and refuses the lot if the run
+   * would end with more than TAGS_PER_RUN_MAX.
+   */
+  updateTags(id: string, change: { add?: readonly string[]; remove?: readonly string[] }): void {
+    const add = normalizeTags(change.add ?? [], 'add');
+    const remove = normalizeTags(change.remove ?? [], 'remove');
+    this.transaction(() => {
+      if (!this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`).get(id)) {
+        throw new RunNotFoundError(id);
+      }
+      if (add.length > 0) {
+        this.db
+          .prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) SELECT ?, value FROM json_each(?)`)
+          .run(id, JSON.stringify(add));
+      }
+      if (remove.length > 0) {
+        this.db
+          .prepare(`DELETE FROM run_tags WHERE run_id = ? AND tag IN (SELECT value FROM json_each(?))`)
+          .run(id, JSON.stringify(remove));
+      }
+      const { n } = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM run_tags WHERE run_id = ?`).get(id)!;
+      if (n > TAGS_PER_RUN_MAX) {
+        throw new RunLimitError(`a run holds at most ${TAGS_PER_RUN_MAX} tags (this change would leave ${n})`, 'add');
+      }
+    });
   }
 
   /**
@@ -345,6 +400,30 @@ export class RunStore {
         value: fromSql(row.value),
         wallTime: row.wall_time,
       }));
+  }
+
+  /**
+   * Up to `limit` points recorded after the point with row id `afterId` (0:
+   * from the first), in recorded order, each with its row id: a cursor that
+   * pages through a run without holding all of it.
+   */
+  metricsPage(id: string, afterId: number, limit: number): { rowId: number; point: MetricPoint }[] {
+    return this.db
+      .prepare<[string, number, number], MetricRow & { id: number }>(
+        `SELECT id, key, step, epoch, batch, value, wall_time FROM metrics WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(id, afterId, limit)
+      .map((row) => ({
+        rowId: row.id,
+        point: { key: row.key, step: row.step, epoch: row.epoch, batch: row.batch, value: fromSql(row.value), wallTime: row.wall_time },
+      }));
+  }
+
+  /** How many points the runs hold together (each id counted once). */
+  countMetrics(ids: readonly string[]): number {
+    return this.db
+      .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM metrics WHERE run_id IN (SELECT DISTINCT value FROM json_each(?))`)
+      .get(JSON.stringify(ids))!.n;
   }
 
   metricSummary(id: string): Record<string, MetricSummary> {
@@ -553,10 +632,14 @@ export class RunStore {
 
   /** Everything recorded about one run, machine-local owner excepted. */
   snapshot(runId: string): RunSnapshot {
+    return { ...this.snapshotHead(runId), metrics: this.metrics(runId) };
+  }
+
+  /** A snapshot without its points, which an export pages through (metricsPage). */
+  snapshotHead(runId: string): Omit<RunSnapshot, 'metrics'> {
     const { owner: _owner, summary: _summary, ...run } = this.requireRun(runId);
     return {
       run,
-      metrics: this.metrics(runId),
       checkpoints: this.checkpoints(runId).map(({ id: _id, runId: _runId, ...rest }) => rest),
       confusion: this.getConfusion(runId),
     };
@@ -611,7 +694,11 @@ export class RunStore {
       )
       .all(JSON.stringify(ids));
     const byRun = new Map<string, string[]>();
-    for (const row of rows) byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), row.tag]);
+    for (const row of rows) {
+      const tags = byRun.get(row.run_id);
+      if (tags) tags.push(row.tag);
+      else byRun.set(row.run_id, [row.tag]);
+    }
     return byRun;
   }
 

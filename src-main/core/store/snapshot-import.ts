@@ -24,7 +24,7 @@ export function importSnapshot(store: RunStore, snapshot: RunSnapshot): Imported
     store.insertRun(
       snapshotColumns({ ...run, status: run.status === 'running' ? 'interrupted' : run.status }, config),
     );
-    for (const tag of run.tags) store.tagRun(run.id, tag);
+    store.updateTags(run.id, { add: run.tags });
     store.appendMetrics(run.id, snapshot.metrics);
     if (snapshot.confusion) store.setConfusion(run.id, snapshot.confusion);
     return { id: run.id, checkpointsDropped: snapshot.checkpoints.length };
