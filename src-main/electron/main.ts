@@ -11,6 +11,7 @@ import { ExperimentService } from '../service/experiment-service';
 import { PredictionWorkerSource } from '../service/prediction-worker-source';
 import engineProbePath from '../service/engine-probe-entry?modulePath';
 import predictionWorkerPath from '../service/prediction-worker?modulePath';
+import importWorkerPath from '../service/import-worker?modulePath';
 import trainingWorkerPath from '../worker/training-worker?modulePath';
 import replicaWorkerPath from '../core/train/replica-worker?modulePath';
 import { REPLICA_WORKER_ENV } from '../core/train/replica-worker-env';
@@ -80,6 +81,7 @@ function start(): void {
       dataDir: userData,
       workerPath: trainingWorkerPath,
       predictions: new PredictionWorkerSource(predictionWorkerPath),
+      importWorkerPath,
       // A utility process, not ELECTRON_RUN_AS_NODE: the packaged app has that fuse off.
       probeEngines: () => probeEnginesInUtilityProcess(engineProbePath),
     });

@@ -7,7 +7,9 @@ import type { WorkbenchApi, WorkbenchEventListener } from '../api/workbench-api'
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../shared/models/summary';
-import { importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { importRunsOffThread } from './import-off-thread';
+import { checkPointBudget } from './point-budget';
 import { exportFile } from './export-file';
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
@@ -38,6 +40,8 @@ export interface ExperimentServiceOptions {
   createWorkerHost?: () => WorkerHostLike;
   /** Defaults to a probe in a child process (see engine-probe-entry.ts for why not here). */
   probeEngines?: () => Promise<EngineStatusInfo[]>;
+  /** The import worker's entry, for bundles (electron-vite); from source its .ts sibling. */
+  importWorkerPath?: string | URL;
   /** Per-image test predictions from a run's checkpoint; defaults to a prediction worker. */
   predictions?: PredictionSource;
   /** Where Debian's Fashion-MNIST package would be (tests point it elsewhere). */
@@ -96,7 +100,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     this.replays = new ReplaySessions(this.store, this.hub);
     this.misclassified = new Misclassified(this.store, this.dataset, options.predictions);
     this.probe = options.probeEngines ?? (() => probeEnginesInChildProcess());
-    this.handlers = this.buildHandlers();
+    this.handlers = this.buildHandlers(options.importWorkerPath);
   }
 
   static open(options: OpenServiceOptions): ExperimentService {
@@ -215,7 +219,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     return { run: this.store.requireRun(runId) };
   }
 
-  private buildHandlers(): ApiHandlers {
+  private buildHandlers(importWorkerPath?: string | URL): ApiHandlers {
     const { store } = this;
     return {
       'engines.list': async ({ refresh }) => {
@@ -319,7 +323,9 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       'runs.queue': () => this.queue.state(),
       'runs.events': ({ runId }) => {
         store.requireRun(runId);
-        const events = this.queue.eventsSoFar(runId) ?? recordedEvents(store, runId);
+        const live = this.queue.eventsSoFar(runId);
+        if (!live) checkPointBudget(store, runId, 'runs.events');
+        const events = live ?? recordedEvents(store, runId);
         return { events, seq: this.hub.lastSeq };
       },
 
@@ -331,6 +337,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       }),
       'runs.metrics': ({ runId, keys }) => {
         store.requireRun(runId);
+        checkPointBudget(store, runId, 'runs.metrics', keys);
         return { points: store.metrics(runId, keys) };
       },
       'runs.tag': ({ runId, add = [], remove = [] }) => {
@@ -351,8 +358,8 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         return result;
       },
       'runs.export': ({ runIds, format, cursor }) => exportFile(store, uniqueIds(runIds), format, cursor),
-      'runs.import': ({ content }) => {
-        const runs = importRuns(store, content);
+      'runs.import': async ({ content }) => {
+        const runs = await importRunsOffThread(store, content, importWorkerPath);
         this.emit({ topic: 'runs', change: 'created', runIds: runs.map((run) => run.id) });
         return { runs, ...(runs.some((run) => run.withoutWeights) ? { notice: WITHOUT_WEIGHTS_NOTICE } : {}) };
       },
@@ -372,6 +379,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
 
       'replay.open': ({ runId, speed }) => {
         store.requireRun(runId);
+        checkPointBudget(store, runId, 'replay.open');
         return { replay: this.replays.open(runId, speed) };
       },
       'replay.play': ({ replayId }) => ({ replay: this.replays.play(replayId) }),

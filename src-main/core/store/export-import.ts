@@ -49,9 +49,9 @@ export { TAG_MAX_LENGTH };
 
 /** An export would cover more points than EXPORT_MAX_POINTS: nothing was written. */
 export class ExportTooLargeError extends Error {
-  constructor(points: number) {
+  constructor(points: number, cap: number) {
     super(
-      `these runs hold ${points.toLocaleString('en-US')} metric points, more than one export takes (${EXPORT_MAX_POINTS.toLocaleString('en-US')}): export fewer runs at a time`,
+      `these runs hold ${points.toLocaleString('en-US')} metric points, more than one export takes (${cap.toLocaleString('en-US')}): export fewer runs at a time`,
     );
     this.name = 'ExportTooLargeError';
   }
@@ -272,7 +272,7 @@ export function exportPage(
   ids: readonly string[],
   format: ExportFormat,
   cursorText?: string,
-  pagePoints: number = EXPORT_PAGE_POINTS,
+  { pagePoints = EXPORT_PAGE_POINTS, maxPoints = EXPORT_MAX_POINTS }: { pagePoints?: number; maxPoints?: number } = {},
 ): ExportPage {
   const of = exportIdentity(ids, format);
   const parts: string[] = [];
@@ -280,7 +280,7 @@ export function exportPage(
   if (cursorText === undefined) {
     for (const id of ids) store.requireRun(id);
     const total = store.countMetrics(ids);
-    if (total > EXPORT_MAX_POINTS) throw new ExportTooLargeError(total);
+    if (total > maxPoints) throw new ExportTooLargeError(total, maxPoints);
     cursor = { run: 0, after: -1, exportedAt: Date.now(), of };
     parts.push(
       format === 'json'
@@ -330,10 +330,15 @@ export function exportPage(
 }
 
 /** Every page of an export in turn (the CLI writes each as it comes). */
-export function* exportPages(store: RunStore, ids: readonly string[], format: ExportFormat): Generator<string> {
+export function* exportPages(
+  store: RunStore,
+  ids: readonly string[],
+  format: ExportFormat,
+  limits: { pagePoints?: number; maxPoints?: number } = {},
+): Generator<string> {
   let cursor: string | undefined;
   do {
-    const page = exportPage(store, ids, format, cursor);
+    const page = exportPage(store, ids, format, cursor, limits);
     yield page.content;
     cursor = page.next;
   } while (cursor !== undefined);

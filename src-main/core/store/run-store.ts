@@ -419,11 +419,13 @@ export class RunStore {
       }));
   }
 
-  /** How many points the runs hold together (each id counted once). */
-  countMetrics(ids: readonly string[]): number {
-    return this.db
-      .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM metrics WHERE run_id IN (SELECT DISTINCT value FROM json_each(?))`)
-      .get(JSON.stringify(ids))!.n;
+  /** How many points the runs hold together (each id counted once), optionally only some keys. */
+  countMetrics(ids: readonly string[], keys?: readonly string[]): number {
+    const sql =
+      `SELECT count(*) AS n FROM metrics WHERE run_id IN (SELECT DISTINCT value FROM json_each(?))` +
+      (keys ? ` AND key IN (SELECT value FROM json_each(?))` : '');
+    const params = keys ? [JSON.stringify(ids), JSON.stringify(keys)] : [JSON.stringify(ids)];
+    return this.db.prepare<unknown[], { n: number }>(sql).get(...params)!.n;
   }
 
   metricSummary(id: string): Record<string, MetricSummary> {

@@ -39,7 +39,15 @@ export const ARCHITECTURE_MAX_LAYERS = VGG_BLOCK_LIMITS.blocks.max * (VGG_BLOCK_
 export const EXPORT_MAX_POINTS = 5_000_000;
 
 /**
+ * Points one reading of a run may carry (`runs.metrics`, a recorded run's
+ * `runs.events`, `replay.open`): each is answered in one piece, and 100,000
+ * points take a few hundred milliseconds to read, check and send. A full VGG
+ * run on Fashion-MNIST records about 15,000; a larger one is exported in pages.
+ */
+export const REQUEST_MAX_POINTS = 100_000;
+
+/**
  * Points per `runs.export` page: each page is one bounded request (tens of
  * milliseconds), so a large export never holds the service for long.
  */
-export const EXPORT_PAGE_POINTS = 25_000;
+export const EXPORT_PAGE_POINTS = 10_000;
