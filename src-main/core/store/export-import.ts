@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { z } from 'zod';
 import { layerSpecSchema } from '../../shared/models/layer-spec-schema';
 import { engineInfoSchema } from '../../shared/train/events';
@@ -172,6 +173,8 @@ function exportedHead(snapshot: Omit<RunSnapshot, 'metrics'>): Omit<ExportedRun,
     ...snapshot.run,
     // The data folder and checkpoint paths name this machine's files: meaningless elsewhere, and private.
     config: withoutLocalPaths(snapshot.run.config),
+    // An error message may quote a file of this machine (ENOENT …/home/name/…): its home becomes ~.
+    error: snapshot.run.error === null ? null : withoutHome(snapshot.run.error),
     checkpoints: snapshot.checkpoints.map(({ path: _path, ...rest }) => rest),
     confusion: snapshot.confusion,
   };
@@ -182,6 +185,11 @@ function toExported(snapshot: RunSnapshot): ExportedRun {
     ...exportedHead(snapshot),
     metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
   };
+}
+
+function withoutHome(text: string): string {
+  const home = homedir();
+  return home.length > 1 ? text.replaceAll(home, '~') : text;
 }
 
 /** A config without `dataDir`: a folder of the machine that recorded it. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   exportPage,
@@ -108,11 +109,13 @@ test('an import refuses what the API refuses: matrix, layers, notes, name, tags,
 test('exports carry no machine-local path, and an import drops one an older file carries', (t) => {
   const source = openStore(t, 'source.sqlite');
   const id = source.createRun(smallConfig({ dataDir: '/home/someone/private/fashion-mnist' }));
+  source.finishRun(id, { status: 'failed', time: 1, error: `ENOENT: no such file or directory, open '${join(homedir(), 'secret', 'x.bin')}'` });
   source.addCheckpoint(id, { epoch: 0, path: source.checkpointFolder.pathFor(id, 0), bytes: 1, sha256: 'a'.repeat(64) });
   for (const text of [exportRunsJson(source, [id]), [...exportPages(source, [id], 'csv')].join('')]) {
     assert.ok(!text.includes('/home/someone'), 'no data folder');
     assert.ok(!text.includes(source.checkpointFolder.root), 'no checkpoint folder');
     assert.ok(!text.includes(source.path), 'no database path');
+    if (homedir().length > 1) assert.ok(!text.includes(homedir()), 'no home folder');
   }
   // A file from an earlier release, still carrying its data folder.
   const old = JSON.parse(exportRunsJson(source, [id])) as RunExport;
