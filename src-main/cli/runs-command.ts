@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
-import { exportPages, ExportTooLargeError, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { exportPages, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
 import { RunStore } from '../core/store/run-store';
@@ -254,17 +254,26 @@ export function registerRunsCommands(
           return;
         }
         const out = flags.out;
+        const pages = exportPages(store, ids, flags.format);
+        // The first page checks the runs and the total: a refused export leaves no file behind.
+        const first = pages.next();
+        let fd: number;
         try {
-          const fd = openSync(out, 'w');
-          try {
-            for (const page of exportPages(store, ids, flags.format)) writeSync(fd, page);
-          } finally {
-            closeSync(fd);
-          }
+          fd = openSync(out, 'w');
         } catch (error) {
-          if (error instanceof ExportTooLargeError) throw error;
           throw fileError('write', out, error);
         }
+        try {
+          if (!first.done) writeSync(fd, first.value);
+          for (const page of pages) writeSync(fd, page);
+        } catch (error) {
+          // A half-written export would not import: none at all says so more plainly.
+          closeSync(fd);
+          rmSync(out, { force: true });
+          // An errno is the file's fault (a full disk); anything else (a run deleted meanwhile) speaks for itself.
+          throw typeof (error as NodeJS.ErrnoException).code === 'string' ? fileError('write', out, error) : error;
+        }
+        closeSync(fd);
         write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
       });
     });
