@@ -7,6 +7,13 @@ import { errorMessage } from '../shared/error-message';
 /** Paths of browser mode, shared by the server and this client. */
 export const API_PATH_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
+/**
+ * Browser mode's streamed export: GET with `runIds` (comma-separated) and
+ * `format`, answered as a file download the server writes page by page.
+ */
+export const EXPORT_DOWNLOAD_PATH = '/download/runs.export';
+/** Longer download URLs fall back to paging through the API (Node refuses request heads over 16 KB). */
+const MAX_DOWNLOAD_URL = 8000;
 /** Query parameter (and cookie) carrying the access token where one is required. */
 export const TOKEN_PARAM = 'token';
 
@@ -111,7 +118,14 @@ export function createWebSocketApi(
     };
   }
 
-  return createRemoteApi({ send, listen });
+  return {
+    ...createRemoteApi({ send, listen }),
+    exportDownloadUrl({ runIds, format }) {
+      const query = new URLSearchParams({ runIds: runIds.join(','), format, ...(token ? { [TOKEN_PARAM]: token } : {}) });
+      const url = `${base}${EXPORT_DOWNLOAD_PATH}?${query.toString()}`;
+      return url.length <= MAX_DOWNLOAD_URL ? url : undefined;
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ApiError, type ApiEnvelope } from '../api/api-error';
-import { API_PATH_PREFIX, EVENTS_PATH, TOKEN_PARAM } from '../api/websocket-api';
+import { API_PATH_PREFIX, EVENTS_PATH, EXPORT_DOWNLOAD_PATH, TOKEN_PARAM } from '../api/websocket-api';
+import { streamExportDownload } from './export-download';
 import { fromWireJson, toWireJson } from '../api/wire-json';
 import type { ServiceEndpoint } from '../service/service-endpoint';
 import { createAccessToken, isLoopbackHost, tokensMatch } from './access-token';
@@ -92,6 +93,13 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url.pathname === EXPORT_DOWNLOAD_PATH) {
+      await streamExportDownload(options.service, url, response, {
+        headers: BASE_HEADERS,
+        refuse: (envelope) => sendEnvelope(response, envelope),
+      });
       return;
     }
     if (tokensMatch(url.searchParams.get(TOKEN_PARAM) ?? undefined, token)) {

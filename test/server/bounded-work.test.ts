@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MetricPoint } from '../../src-main/shared/runs/run-entities';
 import { REQUEST_MAX_POINTS } from '../../src-main/shared/runs/run-limits';
+import { createWebSocketApi } from '../../src-main/api/websocket-api';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { DEFAULT_MAX_BODY_BYTES, startWorkbenchServer, type RunningServer } from '../../src-main/server/workbench-server';
 import { smallConfig, tempDir } from '../core/store/store-fixtures';
@@ -108,6 +109,38 @@ test('200 copies of one 330,000-point run export once, in bounded pages, within 
   assert.ok(blockedMs < 1000, `no page held the server for a second (${blockedMs.toFixed(0)} ms)`);
   // One copy of the file (~27 MB as text) and its pieces, not 200 copies: before, the heap ran out at 4 GB.
   assert.ok(peakRss - rssBefore < 600 * 2 ** 20, `memory stayed bounded (+${((peakRss - rssBefore) / 2 ** 20).toFixed(0)} MB)`);
+});
+
+test('in browser mode the same export streams as one download, page by page', async () => {
+  const url = createWebSocketApi(server.url, server.token).exportDownloadUrl!({ runIds: Array(200).fill(runId), format: 'json' });
+  assert.ok(url, 'a URL of 200 short ids fits');
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const started = performance.now();
+  const { value: received, blockedMs } = await longestBlock(async () => {
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-disposition') ?? '', new RegExp(`^attachment; filename="run-${runId}\\.json"$`));
+    // Read as the browser would, a chunk at a time, without keeping the chunks.
+    let bytes = 0;
+    let chunks = 0;
+    for await (const chunk of response.body!) {
+      bytes += (chunk as Uint8Array).length;
+      chunks += 1;
+      if (chunks % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+    return bytes;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`download: ${(received / 2 ** 20).toFixed(1)} MB in ${seconds.toFixed(1)} s, event loop held at most ${blockedMs.toFixed(0)} ms, RSS +${((peakRss - rssBefore) / 2 ** 20).toFixed(0)} MB`);
+  // The paged export's size: the same file (its exportedAt has as many digits).
+  assert.equal(received, Buffer.byteLength(exported), 'the whole file, once');
+  assert.ok(blockedMs < 1000, `no page held the server for a second (${blockedMs.toFixed(0)} ms)`);
+
+  const missing = await fetch(url.replace(runId, 'no-such-run'));
+  assert.equal(missing.status, 404, 'a refusal before the first byte is an ordinary error');
+  const noToken = await fetch(createWebSocketApi(server.url).exportDownloadUrl!({ runIds: [runId], format: 'csv' })!);
+  assert.equal(noToken.status, 401);
 });
 
 test('the export re-imports as one 31 MB body, off the event loop', async () => {
