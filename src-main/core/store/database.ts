@@ -62,7 +62,7 @@ function readHeader(path: string): Buffer {
  * header: it is written once, in the creating transaction, before the file
  * switches to WAL.
  */
-function assertOurs(path: string): void {
+function assertOurs(path: string, nativeBinding: string | undefined): void {
   const header = readHeader(path);
   if (header.length < HEADER_BYTES || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
     throw new ForeignDatabaseError(path, 'not an SQLite file');
@@ -74,7 +74,7 @@ function assertOurs(path: string): void {
       `SQLite application_id is 0x${applicationId.toString(16).padStart(8, '0')}, ours is 0x${APPLICATION_ID.toString(16)}`,
     );
   }
-  const version = schemaVersionOf(path, header);
+  const version = schemaVersionOf(path, header, nativeBinding);
   if (version > LATEST_SCHEMA_VERSION) throw new NewerSchemaError(path, version);
 }
 
@@ -83,7 +83,7 @@ function assertOurs(path: string): void {
  * writer is active, or one crashed); only then ask SQLite, read-only. Opening
  * SQLite on a cleanly closed WAL database would leave -wal/-shm files behind.
  */
-function schemaVersionOf(path: string, header: Buffer): number {
+function schemaVersionOf(path: string, header: Buffer, nativeBinding: string | undefined): number {
   let walBytes = 0;
   try {
     walBytes = statSync(`${path}-wal`).size;
@@ -91,7 +91,7 @@ function schemaVersionOf(path: string, header: Buffer): number {
     walBytes = 0;
   }
   if (walBytes === 0) return header.readUInt32BE(USER_VERSION_OFFSET);
-  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  const reader = new Database(path, { readonly: true, fileMustExist: true, nativeBinding });
   try {
     return schemaVersion(reader);
   } finally {
@@ -102,6 +102,11 @@ function schemaVersionOf(path: string, header: Buffer): number {
 export interface OpenDatabaseOptions {
   /** Stop migrating at this version (tests build old databases with it). */
   migrateTo?: number;
+  /**
+   * The better-sqlite3 addon to load instead of node_modules' own: the
+   * Electron main process names its Electron-ABI build (electron/sqlite-binding.ts).
+   */
+  nativeBinding?: string;
 }
 
 /**
@@ -131,10 +136,10 @@ function openChecked(path: string, options: OpenDatabaseOptions): Database.Datab
   })();
   if (stat?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   const exists = stat !== undefined && stat.size > 0;
-  if (exists) assertOurs(path);
+  if (exists) assertOurs(path, options.nativeBinding);
   else mkdirSync(dirname(path), { recursive: true });
 
-  const db = new Database(path);
+  const db = new Database(path, { nativeBinding: options.nativeBinding });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
