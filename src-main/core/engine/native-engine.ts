@@ -123,7 +123,15 @@ export function explainImportError(packageName: string, error: unknown): EngineU
   const rebuild = `run \`npm rebuild ${packageName}\` (its install script downloads libtensorflow 2.9.1 and the prebuilt addon; add --build-addon-from-source to compile it)`;
 
   if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(packageName)) {
-    return new EngineUnavailableError(`${packageName} is not installed`, `run \`npm install ${packageName}@4.22.0\``);
+    return packageName === NATIVE_PACKAGES['tensorflow-gpu']
+      ? new EngineUnavailableError(
+          `${packageName} is not installed: it is an opt-in install, since it runs only with CUDA 11.2`,
+          `run \`npm install --no-save ${packageName}@4.22.0\` (docs/engines.md)`,
+        )
+      : new EngineUnavailableError(
+          `${packageName} is not installed: its install downloads libtensorflow, and npm leaves it out when that fails (offline, or no prebuild for this platform)`,
+          `run \`npm install\` with the network, or \`npm install ${packageName}@4.22.0\``,
+        );
   }
   const addon = /tfjs_binding\.node\) can not be found at path: (\S+\.node)/.exec(message);
   if (addon) return new EngineUnavailableError(`native addon not found: ${addon[1]}`, rebuild);
