@@ -59,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+// Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
+if (process.argv[1]?.endsWith('cli/main.ts')) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { engineStatusSchema, type EngineStatusInfo } from '../api/entities';
+import { runnableEntry } from '../core/thread/entry-url';
 
 export interface EngineProbeOptions {
   /** The probe entry: engine-probe-entry.ts from source, its bundle in the desktop app. */
@@ -14,7 +15,7 @@ export interface EngineProbeOptions {
   timeoutMs?: number;
 }
 
-const defaultScript = (): string => fileURLToPath(new URL('./engine-probe-entry.ts', import.meta.url));
+const defaultScript = (): string => fileURLToPath(runnableEntry(new URL('./engine-probe-entry.ts', import.meta.url)));
 
 /**
  * Node flags to hand the probe: the loader ones (tsx's, when running from

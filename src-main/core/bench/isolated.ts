@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineInfo } from '../../shared/train/events';
 import type { EngineChoice } from '../../shared/train/run-config';
 import type { Measurement } from './measure';
+import { runnableEntry } from '../thread/entry-url';
 
 /**
  * Measures each workload in a fresh Node process, because two of its numbers
@@ -31,7 +32,7 @@ export interface IsolatedOptions {
   onStep?: (done: number, total: number) => void;
 }
 
-const CHILD = fileURLToPath(new URL('./measure-child.ts', import.meta.url));
+const CHILD = fileURLToPath(runnableEntry(new URL('./measure-child.ts', import.meta.url)));
 
 /** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
 function childExecArgv(): string[] {
