@@ -15,15 +15,32 @@ const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The folder that goes with a database file: `checkpoints` beside the app's
- * own `runs.sqlite` (the layout earlier releases wrote), `<name>-checkpoints`
- * beside any other, so two databases in one folder never share files.
+ * own `runs.sqlite` (the layout earlier releases wrote), `<file name>-checkpoints`
+ * beside any other. The whole file name, so `exp.sqlite`, `exp.sqlite3` and
+ * `exp` (a copy made with cp, say) never share files.
  */
 export function checkpointsDirFor(databasePath: string): string {
   const dir = dirname(resolve(databasePath));
   const name = basename(databasePath);
   if (name === 'runs.sqlite') return join(dir, 'checkpoints');
-  return join(dir, `${basename(name, extname(name)) || name}-checkpoints`);
+  return join(dir, `${name}-checkpoints`);
 }
+
+/**
+ * The folder earlier releases gave a database: `<name without extension>-checkpoints`,
+ * which every database of one stem shared. Undefined where it is today's folder.
+ */
+export function legacyCheckpointsDirFor(databasePath: string): string | undefined {
+  const name = basename(databasePath);
+  if (name === 'runs.sqlite') return undefined;
+  const legacy = join(dirname(resolve(databasePath)), `${basename(name, extname(name)) || name}-checkpoints`);
+  return legacy === checkpointsDirFor(databasePath) ? undefined : legacy;
+}
+
+/** The names of a checkpoint file and of the temp file it is written through (checkpoint-io.ts). */
+export const CHECKPOINT_FILE = /^epoch-(\d+)\.ckpt$/;
+export const CHECKPOINT_TEMP_FILE = /^epoch-\d+\.ckpt\.(\d+)\.[0-9a-f]+\.tmp$/;
+export const isRunId = (name: string): boolean => RUN_ID.test(name);
 
 const isInside = (root: string, path: string): boolean => {
   const rel = relative(root, path);

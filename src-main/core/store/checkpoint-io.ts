@@ -1,5 +1,6 @@
 import type { io } from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sha256Hex } from './config-hash';
@@ -150,6 +151,34 @@ export class CheckpointIOHandler implements io.IOHandler {
     const weightData = new Uint8Array(file.subarray(start)).buffer;
     return { ...header.artifacts, weightData };
   };
+}
+
+/**
+ * Whether the file at `path` is a whole checkpoint: the magic, a JSON header,
+ * and exactly the weight bytes the header announces. Reads only the header,
+ * so a file adopted after a crash (written but never recorded) is judged
+ * without loading its weights.
+ */
+export function isWholeCheckpointFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size < PREFIX_BYTES) return false;
+    const prefix = Buffer.alloc(PREFIX_BYTES);
+    readSync(fd, prefix, 0, PREFIX_BYTES, 0);
+    if (!prefix.subarray(0, MAGIC.length).equals(MAGIC)) return false;
+    const headerLength = prefix.readUInt32LE(MAGIC.length);
+    if (PREFIX_BYTES + headerLength > stat.size) return false;
+    const headerBytes = Buffer.alloc(headerLength);
+    readSync(fd, headerBytes, 0, headerLength, PREFIX_BYTES);
+    const header = JSON.parse(headerBytes.toString('utf8')) as Partial<CheckpointHeader>;
+    return header.version === FILE_VERSION && stat.size === PREFIX_BYTES + headerLength + (header.weightDataBytes ?? -1);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export const checkpointHandler = (

@@ -5,6 +5,7 @@ import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
 import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
 import { openDatabase, type OpenDatabaseOptions } from './database';
+import { adoptOrphanCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
   currentLivenessContext,
@@ -59,7 +60,16 @@ export interface RunStoreOptions extends OpenDatabaseOptions {
   heartbeatTimeoutMs?: number;
   /** The folder this store's checkpoint files live in; defaults to checkpointsDirFor(path). */
   checkpointsDir?: string;
+  /**
+   * Told once about each repair made on open (checkpoints moved out of a
+   * shared legacy folder, orphans adopted or removed); stderr by default.
+   */
+  onNotice?: (message: string) => void;
 }
+
+const noticeOnStderr = (message: string): void => {
+  process.stderr.write(`note: ${message}\n`);
+};
 
 /** A checkpoint whose file was checked: `path` is its real path inside the store's folder. */
 export interface IntactCheckpoint {
@@ -179,7 +189,17 @@ export class RunStore {
       new CheckpointFolder(options.checkpointsDir ?? checkpointsDirFor(path)),
     );
     if (options.reapInterrupted ?? true) store.reapInterrupted();
+    store.reconcileCheckpoints(options.checkpointsDir === undefined, options.onNotice ?? noticeOnStderr);
     return store;
+  }
+
+  /** See checkpoint-reconcile.ts; a legacy folder is only looked for where the store chose its own folder. */
+  private reconcileCheckpoints(ownFolder: boolean, notice: (message: string) => void): void {
+    const notices = [
+      ...(ownFolder ? moveLegacyCheckpoints(this.db, this.path, this.checkpointFolder) : []),
+      ...adoptOrphanCheckpoints(this.db, this.checkpointFolder, this.livenessContext()),
+    ];
+    notices.forEach((message) => notice(message));
   }
 
   close(): void {
@@ -393,13 +413,18 @@ export class RunStore {
    */
   discardAfterEpoch(runId: string, epoch: number): void {
     this.requireRun(runId);
-    this.transaction(() => {
+    const discarded = this.transaction(() => {
       const kept = this.metrics(runId).filter((point) => point.epoch <= epoch);
+      const later = this.checkpoints(runId).filter((checkpoint) => checkpoint.epoch > epoch);
       this.db.prepare(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM metric_summary WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?`).run(runId, epoch);
       this.appendMetrics(runId, kept);
+      return later;
     });
+    // Their files go too: left behind, they would look like crash orphans and be adopted back.
+    const stillUsed = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM checkpoints WHERE path = ?`);
+    for (const { path } of discarded) if (stillUsed.get(path)?.n === 0) this.checkpointFolder.remove(path);
   }
 
   // ---- recording lifecycle ---------------------------------------------------
