@@ -6,6 +6,7 @@ import { ensureFashionMnist } from './ensure-dataset';
 import { positiveInt } from './option-parsers';
 import { userPath } from './user-path';
 import { UsageError } from './usage-error';
+import { terminalSafe } from './terminal-safe';
 
 interface EvaluateFlags {
   db?: string;
@@ -60,7 +61,7 @@ export function registerEvaluateCommand(program: Command): void {
         return;
       }
       const out: string[] = [
-        `Run ${run.id} (${run.name}), checkpoint of epoch ${checkpoint.epoch}, ${result.count} test images, engine ${engine.id}`,
+        `Run ${run.id} (${terminalSafe(run.name, { oneLine: true })}), checkpoint of epoch ${checkpoint.epoch}, ${result.count} test images, engine ${engine.id}`,
         `Test accuracy: ${result.accuracy.toFixed(4)}`,
         '',
         'Class          Accuracy',

@@ -9,6 +9,7 @@ import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
 import { alignColumns } from './text-table';
+import { terminalSafe, terminalSafeJson } from './terminal-safe';
 
 /**
  * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
@@ -155,8 +156,8 @@ function showText(store: RunStore, run: RunRecord): string {
   );
   if (run.notes) fields.push(['notes', run.notes.replace(/\n/g, '\n' + ' '.repeat(15))]);
   if (run.error) fields.push(['error', run.error]);
-  let text = `Run ${run.id}  ${run.name}\n`;
-  text += fields.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n') + '\n';
+  let text = `Run ${run.id}  ${terminalSafe(run.name, { oneLine: true })}\n`;
+  text += fields.map(([k, v]) => `  ${k.padEnd(12)} ${terminalSafe(v)}`).join('\n') + '\n';
   if (Object.keys(run.summary).length > 0) text += `\nMetrics\n${summaryTable(run.summary)}`;
   const checkpoints = store.checkpoints(run.id);
   if (checkpoints.length > 0) {
@@ -214,7 +215,7 @@ export function registerRunsCommands(
       }
       withStore(path, (store) => {
         const list = store.listRuns({ status: flags.status, tag: flags.tag, limit: flags.limit });
-        write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : listTable(list));
+        write(flags.json ? `${terminalSafeJson(JSON.stringify(list, null, 2))}\n` : listTable(list));
       });
     });
 
@@ -230,7 +231,7 @@ export function registerRunsCommands(
         const run = store.requireRun(store.resolveRunId(idArg));
         if (flags.json) {
           const full = { ...run, checkpoints: store.checkpoints(run.id), confusion: store.getConfusion(run.id) };
-          write(`${JSON.stringify(full, null, 2)}\n`);
+          write(`${terminalSafeJson(JSON.stringify(full, null, 2))}\n`);
         } else {
           write(showText(store, run));
         }
@@ -250,7 +251,7 @@ export function registerRunsCommands(
         const ids = idArgs.map((id) => store.resolveRunId(id));
         const text = flags.format === 'csv' ? metricsCsv(store, ids) : `${exportRunsJson(store, ids)}\n`;
         if (flags.out === undefined) {
-          write(text);
+          write(flags.format === 'csv' ? terminalSafe(text) : terminalSafeJson(text));
           return;
         }
         try {
@@ -277,7 +278,7 @@ export function registerRunsCommands(
       withStore(dbPath(flags), (store) => {
         const runs = importRuns(store, text);
         for (const run of runs) {
-          write(`Imported ${run.id}  ${run.name}${run.withoutWeights ? ` (${WITHOUT_WEIGHTS_NOTICE})` : ''}\n`);
+          write(`Imported ${run.id}  ${terminalSafe(run.name, { oneLine: true })}${run.withoutWeights ? ` (${WITHOUT_WEIGHTS_NOTICE})` : ''}\n`);
         }
       });
     });
@@ -310,7 +311,7 @@ export function registerRunsCommands(
         const id = store.resolveRunId(idArg);
         if (flags.remove) store.untagRun(id, tag);
         else store.tagRun(id, tag);
-        write(`${id}: ${store.requireRun(id).tags.join(', ') || '(no tags)'}\n`);
+        write(`${id}: ${terminalSafe(store.requireRun(id).tags.join(', '), { oneLine: true }) || '(no tags)'}\n`);
       });
     });
 

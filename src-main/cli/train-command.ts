@@ -14,6 +14,7 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { openCliService } from './open-cli-service';
+import { terminalSafe } from './terminal-safe';
 
 interface TrainFlags {
   model: string;
@@ -181,7 +182,7 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
           config: { ...config!, dataDir, ...(flags.initFrom ? { initFrom: resolveInitFrom(service.store, flags.initFrom) } : {}) },
         });
     const { run } = started;
-    if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
+    if ('notice' in started && started.notice) process.stderr.write(`note: ${terminalSafe(String(started.notice))}\n`);
     runId = run.id;
     view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
     for (const message of early.splice(0)) if (message.runId === runId) deliver(message.event);
@@ -259,7 +260,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'error':
         stopBar();
-        process.stderr.write(`error: ${messageWithFlags(event)}\n`);
+        process.stderr.write(`error: ${terminalSafe(messageWithFlags(event))}\n`);
         break;
     }
   };
