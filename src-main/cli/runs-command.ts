@@ -4,7 +4,7 @@ import { defaultDatabasePath } from '../core/paths';
 import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
-import { RunStore } from '../core/store/run-store';
+import { BrokenRunError, RunStore, type BrokenRun } from '../core/store/run-store';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
@@ -95,11 +95,15 @@ function testAccCell(run: RunRecord): string {
   return `${formatNumber(summary.last.value)}${best}`;
 }
 
-function listTable(runs: readonly RunRecord[]): string {
-  if (runs.length === 0) return 'No runs recorded yet.\n';
+function listTable(runs: readonly RunRecord[], broken: readonly BrokenRun[] = []): string {
+  if (runs.length === 0 && broken.length === 0) return 'No runs recorded yet.\n';
+  const brokenRows = broken.map((run) => [run.id, run.name, 'broken', '-', '-', '-', formatTime(run.createdAt), '']);
+  const hint = broken.length === 0
+    ? ''
+    : `\n${broken.map((run) => `broken: run ${run.id} cannot be read (${run.reason}); \`runs delete ${run.id}\` removes it`).map((line) => terminalSafe(line, { oneLine: true })).join('\n')}\n`;
   return formatTable(
     ['ID', 'NAME', 'STATUS', 'MODEL', 'EPOCHS', 'TEST ACC', 'CREATED', 'TAGS'],
-    runs.map((run) => [
+    [...brokenRows, ...runs.map((run) => [
       run.id,
       run.name,
       run.baseline ? `${run.status} *` : run.status,
@@ -108,8 +112,8 @@ function listTable(runs: readonly RunRecord[]): string {
       testAccCell(run),
       formatTime(run.createdAt),
       run.tags.join(', '),
-    ]),
-  );
+    ])],
+  ) + hint;
 }
 
 function summaryTable(summaries: Record<string, MetricSummary>): string {
@@ -214,8 +218,14 @@ export function registerRunsCommands(
         return;
       }
       withStore(path, (store) => {
-        const list = store.listRuns({ status: flags.status, tag: flags.tag, limit: flags.limit });
-        write(flags.json ? `${terminalSafeJson(JSON.stringify(list, null, 2))}\n` : listTable(list));
+        const { runs: list, broken } = store.listRunsAndBroken({ status: flags.status, tag: flags.tag, limit: flags.limit });
+        if (flags.json) {
+          // The array keeps its shape (runs only); unreadable rows are said on stderr.
+          for (const run of broken) process.stderr.write(`warning: ${terminalSafe(new BrokenRunError(run.id, run.reason).message)}\n`);
+          write(`${terminalSafeJson(JSON.stringify(list, null, 2))}\n`);
+        } else {
+          write(listTable(list, broken));
+        }
       });
     });
 

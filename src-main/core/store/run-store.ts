@@ -31,6 +31,7 @@ import {
   configColumns,
   fromSql,
   ownerColumns,
+  ownerFromRow,
   runFromRow,
   startColumns,
   summaryFromRow,
@@ -52,6 +53,33 @@ export class RunNotFoundError extends Error {
     super(`no run with id ${id}`);
     this.name = 'RunNotFoundError';
   }
+}
+
+/** A row that no longer reads as a run (a damaged or hand-edited file): listed as such, and deletable. */
+export interface BrokenRun {
+  id: string;
+  name: string;
+  status: string;
+  createdAt: number;
+  /** What failed to read, for the person deciding to delete it. */
+  reason: string;
+}
+
+export class BrokenRunError extends Error {
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`run ${id} is recorded but cannot be read (${reason}); delete it with \`vgg-workbench runs delete ${id}\``);
+    this.name = 'BrokenRunError';
+  }
+}
+
+/** The first line of why a row failed to read, short enough for a table cell. */
+function brokenReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n').find((part) => part.trim() !== '') ?? 'unreadable';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 export interface RunStoreOptions extends OpenDatabaseOptions {
@@ -238,7 +266,15 @@ export class RunStore {
 
   getRun(id: string): RunRecord | undefined {
     const row = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`).get(id);
-    return row ? this.toRecords([row])[0] : undefined;
+    if (!row) return undefined;
+    const { records, broken } = this.readRecords([row]);
+    if (broken[0]) throw new BrokenRunError(broken[0].id, broken[0].reason);
+    return records[0];
+  }
+
+  /** Whether a row with this id exists, readable or not. */
+  hasRun(id: string): boolean {
+    return this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`).get(id) !== undefined;
   }
 
   requireRun(id: string): RunRecord {
@@ -247,8 +283,16 @@ export class RunStore {
     return run;
   }
 
-  /** Newest first. */
+  /** Newest first; rows that cannot be read are left out (listRunsAndBroken names them). */
   listRuns(filter: RunFilter = {}): RunRecord[] {
+    return this.listRunsAndBroken(filter).runs;
+  }
+
+  /**
+   * Newest first, with the rows that fail to read set apart: one damaged row
+   * must not hide every other run, and it stays deletable by id.
+   */
+  listRunsAndBroken(filter: RunFilter = {}): { runs: RunRecord[]; broken: BrokenRun[] } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.status !== undefined) {
@@ -271,12 +315,13 @@ export class RunStore {
       `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY created_at DESC, rowid DESC ${filter.limit !== undefined ? 'LIMIT @limit' : ''}`;
     if (filter.limit !== undefined) params.limit = filter.limit;
-    return this.toRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    const { records, broken } = this.readRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    return { runs: records, broken };
   }
 
   /** An exact id, or a prefix that matches exactly one run (as git resolves short hashes). */
   resolveRunId(idOrPrefix: string): string {
-    if (this.getRun(idOrPrefix)) return idOrPrefix;
+    if (this.hasRun(idOrPrefix)) return idOrPrefix;
     const matches = this.db
       .prepare<[{ prefix: string }], { id: string }>(
         `SELECT id FROM runs WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT 6`,
@@ -323,9 +368,16 @@ export class RunStore {
    */
   deleteRun(id: string): { deletedFiles: string[] } {
     const orphaned = this.transaction(() => {
-      const run = this.requireRun(id);
-      if (run.status === 'running' && isOwnerAlive(run.owner, this.livenessContext())) {
-        throw new Error(`run ${id} is still running (pid ${run.owner?.pid}); stop it first`);
+      // Read as a raw row: a run that no longer validates must still be deletable.
+      const run = this.db
+        .prepare<[string], Pick<RunRow, 'status' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
+          `SELECT status, owner_pid, owner_host, heartbeat_at FROM runs WHERE id = ?`,
+        )
+        .get(id);
+      if (!run) throw new RunNotFoundError(id);
+      const owner = ownerFromRow(run);
+      if (run.status === 'running' && isOwnerAlive(owner, this.livenessContext())) {
+        throw new Error(`run ${id} is still running (pid ${owner?.pid}); stop it first`);
       }
       const paths = this.checkpoints(id).map((checkpoint) => checkpoint.path);
       this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id);
@@ -632,14 +684,19 @@ export class RunStore {
     return byRun;
   }
 
-  private toRecords(rows: readonly RunRow[]): RunRecord[] {
+  private readRecords(rows: readonly RunRow[]): { records: RunRecord[]; broken: BrokenRun[] } {
     const ids = rows.map((row) => row.id);
     const summaries = this.summariesFor(ids);
     const tags = this.tagsFor(ids);
-    return rows.map((row) => ({
-      ...runFromRow(row),
-      tags: tags.get(row.id) ?? [],
-      summary: summaries.get(row.id) ?? {},
-    }));
+    const records: RunRecord[] = [];
+    const broken: BrokenRun[] = [];
+    for (const row of rows) {
+      try {
+        records.push({ ...runFromRow(row), tags: tags.get(row.id) ?? [], summary: summaries.get(row.id) ?? {} });
+      } catch (error) {
+        broken.push({ id: row.id, name: String(row.name), status: String(row.status), createdAt: Number(row.created_at), reason: brokenReason(error) });
+      }
+    }
+    return { records, broken };
   }
 }
