@@ -4,7 +4,8 @@ import { defaultDatabasePath } from '../core/paths';
 import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
-import { BrokenRunError, RunStore, type BrokenRun } from '../core/store/run-store';
+import { BrokenRunError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { isDiskFullError } from '../core/store/database';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
@@ -38,8 +39,8 @@ function requireDatabase(path: string): void {
   if (!existsSync(path)) throw new UsageError(`no run database at ${path} (nothing was created)`);
 }
 
-function withStore<T>(path: string, fn: (store: RunStore) => T): T {
-  const store = RunStore.open(path);
+function withStore<T>(path: string, fn: (store: RunStore) => T, options: RunStoreOptions = {}): T {
+  const store = RunStore.open(path, options);
   try {
     return fn(store);
   } finally {
@@ -300,11 +301,18 @@ export function registerRunsCommands(
     .addOption(dbOption())
     .action((idArg: string, flags: DbFlags) => {
       requireDatabase(dbPath(flags));
-      return withStore(dbPath(flags), (store) => {
+      const deleteIn = (store: RunStore): void => {
         const id = store.resolveRunId(idArg);
         const { deletedFiles } = store.deleteRun(id);
         write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
-      });
+      };
+      try {
+        withStore(dbPath(flags), deleteIn);
+      } catch (error) {
+        // Deleting is how a full disk gets space back: retry in the mode that needs none (database.ts).
+        if (!isDiskFullError(error)) throw error;
+        withStore(dbPath(flags), deleteIn, { lowSpace: true });
+      }
     });
 
   runs

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
 import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
-import { openDatabase, type OpenDatabaseOptions } from './database';
+import { databaseAccess, openDatabase, type DatabaseAccess, type OpenDatabaseOptions } from './database';
 import { adoptOrphanCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
@@ -216,6 +216,8 @@ export class RunStore {
       options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
       new CheckpointFolder(options.checkpointsDir ?? checkpointsDirFor(path)),
     );
+    // A read-only file is only looked at: nothing is reaped or repaired in it.
+    if (store.access === 'read-only') return store;
     if (options.reapInterrupted ?? true) store.reapInterrupted();
     store.reconcileCheckpoints(options.checkpointsDir === undefined, options.onNotice ?? noticeOnStderr);
     return store;
@@ -228,6 +230,11 @@ export class RunStore {
       ...adoptOrphanCheckpoints(this.db, this.checkpointFolder, this.livenessContext()),
     ];
     notices.forEach((message) => notice(message));
+  }
+
+  /** How the file was opened (database.ts): read-only and low-space stores list and show as usual. */
+  get access(): DatabaseAccess {
+    return databaseAccess(this.db);
   }
 
   close(): void {
@@ -367,6 +374,17 @@ export class RunStore {
    * A run still being recorded by a live process is refused.
    */
   deleteRun(id: string): { deletedFiles: string[] } {
+    try {
+      return this.deleteRunAndFiles(id);
+    } catch (error) {
+      if (this.access === 'read-only' || String((error as { code?: unknown }).code).startsWith('SQLITE_READONLY')) {
+        throw new Error(`${this.path} is read-only here: its runs can be listed, shown and exported, not deleted`);
+      }
+      throw error;
+    }
+  }
+
+  private deleteRunAndFiles(id: string): { deletedFiles: string[] } {
     const orphaned = this.transaction(() => {
       // Read as a raw row: a run that no longer validates must still be deletable.
       const run = this.db
