@@ -1,6 +1,7 @@
 import type { GpuAdapter } from '../../shared/train/gpu-adapter';
 import { errorMessage } from '../../shared/error-message';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
+import { missingVulkanDriver } from './vulkan-drivers';
 
 /**
  * Dawn, Google's WebGPU implementation, through its Node binding (the npm
@@ -78,6 +79,9 @@ let instance: GPU | undefined;
  */
 export function openGpuAdapter(): Promise<OpenedAdapter> {
   opened ??= (async () => {
+    // Asked before Dawn loads: without a driver, Dawn's native code prints its own warnings to stderr.
+    const noDriver = missingVulkanDriver();
+    if (noDriver) throw new EngineUnavailableError(noDriver, NO_ADAPTER_FIX);
     const gpu = (instance ??= (await loadBinding()).create([]));
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) {
