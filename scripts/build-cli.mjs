@@ -7,8 +7,8 @@
 // Every thread or child-process entry is bundled beside the CLI as
 // <name>.mjs, because the code starts them by URL relative to its own file
 // (core/thread/entry-url.ts maps ./x.ts to ./x.mjs in the bundle). Entries are
-// every src-main/**/*.entry.ts plus the files named below; a new entry either
-// ends in .entry.ts or is added to this list.
+// every src-main/**/*.entry.ts (src-main/electron/ aside) plus the files named
+// below; a new entry either ends in .entry.ts or is added to this list.
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,13 @@ const NAMED_ENTRIES = [
   'src-main/core/bench/measure-child.ts',
 ];
 
+// The desktop app's own entries (main, preload, utility processes) are electron-vite's to build.
+const NOT_CLI = [join(root, 'src-main', 'electron')];
+
 function collectEntryFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
+    if (NOT_CLI.includes(path)) return [];
     if (statSync(path).isDirectory()) return collectEntryFiles(path);
     return name.endsWith('.entry.ts') ? [path] : [];
   });
