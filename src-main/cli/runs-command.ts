@@ -215,7 +215,7 @@ export function registerRunsCommands(
       const path = dbPath(flags);
       if (!existsSync(path)) {
         // A read-only look creates nothing: no file, no folder.
-        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${path}).\n`);
+        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${terminalSafe(path, { oneLine: true })}).\n`);
         return;
       }
       withStore(path, (store) => {
