@@ -32,7 +32,8 @@ import { ownerFromRow, type RunRow } from './run-rows';
  * files an earlier release kept in a folder shared by name stem move to the
  * database's own folder, and files no row names (a crash between a
  * checkpoint's rename and its row, or in the middle of its write) are adopted
- * when whole or removed. Each change is described once, in the returned
+ * when whole or removed, and rows whose file is gone are dropped. Each change
+ * is described once, in the returned
  * notices: after it the folder and the rows agree, so the next open finds
  * nothing to say.
  */
@@ -162,6 +163,34 @@ function sha256OfFile(path: string): { bytes: number; sha256: string } {
 }
 
 type RunOwnerRow = Pick<RunRow, 'status' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>;
+
+/**
+ * Rows naming a file in the store's folder that is gone (deleted by hand, a
+ * disk cleaner): the row can never load again, so it is dropped, said once.
+ * Only while the folder itself is there: a folder that is missing as a whole
+ * (an unmounted disk, a moved tree) may come back, and its rows wait for it.
+ * A file of the wrong size or hash stays recorded: resume and evaluate skip
+ * it and say why when they need it.
+ */
+export function forgetMissingCheckpoints(db: Database.Database, folder: CheckpointFolder): string[] {
+  if (!existsSync(folder.root)) return [];
+  const rows = db
+    .prepare<[], { id: number; run_id: string; epoch: number; path: string }>(`SELECT id, run_id, epoch, path FROM checkpoints`)
+    .all()
+    .filter((row) => isInside(folder.root, resolve(row.path)));
+  const forget = db.prepare(`DELETE FROM checkpoints WHERE id = ?`);
+  const notices: string[] = [];
+  for (const row of rows) {
+    try {
+      lstatSync(row.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') continue;
+      forget.run(row.id);
+      notices.push(`forgot run ${row.run_id}'s checkpoint of epoch ${row.epoch}: its file ${row.path} is gone`);
+    }
+  }
+  return notices;
+}
 
 /**
  * Files in the store's folder that no row names: a whole checkpoint of a run

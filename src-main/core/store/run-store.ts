@@ -5,7 +5,7 @@ import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
 import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
 import { databaseAccess, openDatabase, type DatabaseAccess, type OpenDatabaseOptions } from './database';
-import { adoptOrphanCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
+import { adoptOrphanCheckpoints, forgetMissingCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
   currentLivenessContext,
@@ -227,6 +227,7 @@ export class RunStore {
   private reconcileCheckpoints(ownFolder: boolean, notice: (message: string) => void): void {
     const notices = [
       ...(ownFolder ? moveLegacyCheckpoints(this.db, this.path, this.checkpointFolder) : []),
+      ...forgetMissingCheckpoints(this.db, this.checkpointFolder),
       ...adoptOrphanCheckpoints(this.db, this.checkpointFolder, this.livenessContext()),
     ];
     notices.forEach((message) => notice(message));

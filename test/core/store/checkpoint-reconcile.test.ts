@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CheckpointIOHandler } from '../../../src-main/core/store/checkpoint-io';
 import { RunStore, type RunStoreOptions } from '../../../src-main/core/store/run-store';
@@ -159,4 +159,32 @@ test('a resume that discards later epochs deletes their files, so they are not a
   store.discardAfterEpoch(id, 0);
   assert.equal(existsSync(later), false);
   assert.deepEqual(notices, []);
+});
+
+test('a row whose file is gone is dropped, said once; a whole missing folder keeps its rows', async (t) => {
+  const { dir, cleanup } = tempDir('reconcile-');
+  t.after(cleanup);
+  const db = join(dir, 'exp.sqlite');
+  const { store: first } = open(db);
+  const id = stoppedRun(first);
+  const kept = await recordCheckpoint(first, id, 0);
+  const gone = await recordCheckpoint(first, id, 1);
+  const folder = first.checkpointFolder;
+  first.close();
+
+  rmSync(gone);
+  const { store, notices } = open(db);
+  assert.deepEqual(notices, [`forgot run ${id}'s checkpoint of epoch 1: its file ${gone} is gone`]);
+  assert.deepEqual(store.checkpoints(id).map((c) => c.path), [kept]);
+  store.close();
+  const { store: again, notices: none } = open(db);
+  again.close();
+  assert.deepEqual(none, []);
+
+  // The whole folder missing (an unmounted disk, say): the rows wait for it.
+  renameSync(folder.root, `${folder.root}.away`);
+  const { store: away, notices: quiet } = open(db);
+  assert.deepEqual(quiet, []);
+  assert.deepEqual(away.checkpoints(id).map((c) => c.path), [kept]);
+  away.close();
 });
