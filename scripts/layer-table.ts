@@ -1,0 +1,85 @@
+/**
+ * The main side's layers as data (VS Code's code-layering rule, as a table):
+ * a folder of src-main may import only the folders it lists. The top level
+ * reads shared ← api ← core ← worker ← queue ← service ← server / electron / cli;
+ * the renderer's own edge is scripts/renderer-import-rule.ts.
+ *
+ * A file belongs to the longest folder below that holds it, so `core/models`
+ * has its own row and the rest of core falls back to `core`. A target is
+ * allowed when it lies in the importer's own folder or in a listed one.
+ */
+export interface LayerRule {
+  /** Folders (relative to src-main, no trailing slash) this folder may import. */
+  readonly mayImport: readonly string[];
+  /** Folders whose `*.entry.ts` files this folder may start as threads or processes, beyond mayImport. */
+  readonly mayStart?: readonly string[];
+  /** Packages this folder may not import (a bare name also refuses its subpaths). */
+  readonly mayNotImportPackages?: readonly string[];
+  /** Why the row is what it is: printed with a violation. */
+  readonly why: string;
+}
+
+const NO_ELECTRON = ['electron'];
+/** What the renderer can also load may not reach for Node or Electron. */
+const PURE = ['electron', 'node:', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'net'];
+
+export const LAYERS: Readonly<Record<string, LayerRule>> = {
+  shared: { mayImport: [], mayNotImportPackages: PURE, why: 'values both builds compile: pure TypeScript, the bottom layer' },
+  api: { mayImport: ['shared'], mayNotImportPackages: PURE, why: 'the API contract, loaded by the renderer too' },
+
+  core: {
+    mayImport: ['shared', 'api'],
+    mayNotImportPackages: [...NO_ELECTRON, 'http', 'node:http', 'https', 'node:https'],
+    why: 'the engine room: no service, worker, queue, server, electron or cli above it',
+  },
+  // Inside core: data and models know nothing of training, storage or engines;
+  // the trainer asks engines through their table, never the store.
+  'core/data': { mayImport: ['shared', 'api', 'core/paths.ts'], why: 'data sets: read, resized, batched' },
+  'core/models': {
+    mayImport: ['shared', 'api', 'core/checkpoint', 'core/thread'],
+    why: 'model builders read checkpoints through core/checkpoint, never core/store',
+  },
+  'core/checkpoint': { mayImport: ['shared', 'api', 'core/paths.ts'], why: 'checkpoint files: one folder, read and written here' },
+  'core/thread': { mayImport: ['shared', 'api'], why: 'starts a thread, knows nothing else' },
+  'core/engine': {
+    mayImport: ['shared', 'api', 'core/thread', 'core/paths.ts'],
+    why: 'engines are rows: they may not reach into the trainer, models or store',
+  },
+  'core/train': {
+    mayImport: ['shared', 'api', 'core/data', 'core/models', 'core/engine', 'core/checkpoint', 'core/thread', 'core/paths.ts'],
+    why: 'the trainer asks engines through core/engine/engines.ts and writes checkpoints through core/checkpoint, not the store',
+  },
+  'core/store': {
+    mayImport: ['shared', 'api', 'core/checkpoint', 'core/paths.ts'],
+    why: 'the run store: rows in SQLite and checkpoint folders',
+  },
+  'core/bench': { mayImport: ['shared', 'api', 'core'], why: 'the benchmark drives the whole core' },
+
+  worker: { mayImport: ['shared', 'api', 'core'], mayNotImportPackages: NO_ELECTRON, why: 'the training worker: runs core, posts events' },
+  queue: {
+    mayImport: ['shared', 'api', 'core', 'worker'],
+    mayNotImportPackages: NO_ELECTRON,
+    why: 'the Redis work queue sits below the service that fills it',
+  },
+  service: {
+    mayImport: ['shared', 'api', 'core', 'worker', 'queue'],
+    mayNotImportPackages: NO_ELECTRON,
+    why: 'the one service every transport drives',
+  },
+  server: {
+    mayImport: ['shared', 'api', 'core/paths.ts', 'service'],
+    mayNotImportPackages: NO_ELECTRON,
+    why: 'HTTP + WebSocket over the service: core internals only through the service',
+  },
+  electron: {
+    // The main process names each bundled entry and the replica entry's variable.
+    mayImport: ['shared', 'api', 'core/paths.ts', 'core/train/replica-worker-env.ts', 'service', 'server', 'queue'],
+    mayStart: ['core', 'worker'],
+    why: 'window, preload and IPC: thin, over the service',
+  },
+  cli: {
+    mayImport: ['shared', 'api', 'core', 'worker', 'queue', 'service', 'server'],
+    mayNotImportPackages: NO_ELECTRON,
+    why: 'the command line: the top layer beside electron and server',
+  },
+};
