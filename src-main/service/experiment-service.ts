@@ -35,7 +35,7 @@ export interface ExperimentServiceOptions {
   workerPath?: string | URL;
   /** Replaces the worker host altogether (tests of failure paths). */
   createWorkerHost?: () => WorkerHostLike;
-  /** Defaults to a probe in a child process (see engine-probe-entry.ts for why not here). */
+  /** Defaults to a probe in a child process (see engine-probe.entry.ts for why not here). */
   probeEngines?: () => Promise<EngineStatusInfo[]>;
   /** Per-image test predictions from a run's checkpoint; defaults to a prediction worker. */
   predictions?: PredictionSource;

@@ -6,9 +6,9 @@ import { startWorker } from '../worker/start-worker';
 /** A worker idle this long is stopped: a model and the test set are 100+ MB it need not keep. */
 const IDLE_MS = 60_000;
 
-const defaultWorkerUrl = (): URL => new URL('./prediction-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./prediction-worker.entry.ts', import.meta.url);
 
-/** Runs predictions in prediction-worker.ts, started on demand and stopped when idle. */
+/** Runs predictions in prediction-worker.entry.ts, started on demand and stopped when idle. */
 export class PredictionWorkerSource implements PredictionSource {
   private worker: Worker | undefined;
   private nextId = 0;

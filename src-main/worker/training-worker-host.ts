@@ -15,7 +15,7 @@ interface PendingRun extends RunHandlers {
 }
 
 /** From source the worker is the .ts sibling; bundles (electron-vite) pass their own .js path. */
-const defaultWorkerUrl = (): URL => new URL('./training-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./training-worker.entry.ts', import.meta.url);
 
 /**
  * The main thread's handle on the one long-lived training worker. Runs are

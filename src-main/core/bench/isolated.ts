@@ -31,7 +31,7 @@ export interface IsolatedOptions {
   onStep?: (done: number, total: number) => void;
 }
 
-const CHILD = fileURLToPath(new URL('./measure-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./measure-child.entry.ts', import.meta.url));
 
 /** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
 function childExecArgv(): string[] {

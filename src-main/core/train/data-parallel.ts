@@ -19,7 +19,7 @@ import {
  * Synchronous data-parallel SGD over `replicas` copies of one network, each
  * on its own thread with its own wasm heap: replica 0 is the caller's model
  * (evaluation and checkpoints stay with it); the others live in helper
- * threads (replica-worker.ts). Each step splits the batch into contiguous
+ * threads (replica-worker.entry.ts). Each step splits the batch into contiguous
  * shards, every replica writes its shard's gradient into its slot of one
  * SharedArrayBuffer, and every replica applies the same sum, so all stay
  * equal. With no dropout, a run's losses are the single-replica run's up to
@@ -36,7 +36,7 @@ import {
 /** The replica's entry: the bundle the Electron main process names, else the source file beside this one. */
 export function replicaWorkerUrl(): URL {
   const bundled = process.env[REPLICA_WORKER_ENV];
-  return bundled ? pathToFileURL(bundled) : new URL('./replica-worker.ts', import.meta.url);
+  return bundled ? pathToFileURL(bundled) : new URL('./replica-worker.entry.ts', import.meta.url);
 }
 
 /** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
