@@ -1,7 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { predictionReplySchema, type PredictionRequest } from './prediction-protocol';
-import type { PredictionSource } from './misclassified';
-import { startWorker } from '../worker/start-worker';
+import { predictionReplySchema, type PredictionRequest, type PredictionSource } from './prediction-protocol';
+import { startThread } from '../core/thread/start-thread';
 
 /** A worker idle this long is stopped: a model and the test set are 100+ MB it need not keep. */
 const IDLE_MS = 60_000;
@@ -37,7 +36,7 @@ export class PredictionWorkerSource implements PredictionSource {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(this.workerPath);
+    const worker = startThread(this.workerPath);
     worker.on('message', (raw: unknown) => {
       const reply = predictionReplySchema.safeParse(raw);
       if (!reply.success) return this.failAll(new Error(`invalid reply from the prediction worker: ${reply.error.message}`));

@@ -1,5 +1,5 @@
 /**
- * Entry of the process that measures one workload (forked by measureIsolated):
+ * Entry of the process that measures one workload (forked by measureInChildProcess):
  * argv is `<workload> <engine> <steps|-> <threads|->` ('-': the default);
  * it answers over the IPC channel.
  */
@@ -7,7 +7,7 @@ import { selectEngine } from '../engine/engines';
 import { engineChoiceSchema } from '../../shared/train/run-config';
 import { measureWorkload } from './measure';
 import { findWorkload } from './workloads';
-import type { ChildMessage } from './isolated';
+import type { ChildMessage } from './measure-in-child-process';
 import { errorMessage } from '../../shared/error-message';
 
 async function main(send: (message: ChildMessage) => void): Promise<void> {

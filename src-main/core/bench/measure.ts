@@ -30,7 +30,7 @@ export interface Measurement {
    * The kernel's high-water mark of this process's resident memory
    * (getrusage ru_maxrss). It covers the whole process life, so it is the
    * workload's peak only in a process that ran nothing bigger before: see
-   * measureIsolated.
+   * measureInChildProcess.
    */
   peakRssBytes: number;
   /** Size of the wasm backend's heap at the end (replica 0's, with replicas); it only grows, so this is its peak. Absent on other backends. */

@@ -17,12 +17,12 @@ export type ChildMessage =
   | { type: 'result'; measurement: Measurement }
   | { type: 'error'; message: string };
 
-export interface IsolatedResult {
+export interface ChildProcessResult {
   engine: EngineInfo;
   measurement: Measurement;
 }
 
-export interface IsolatedOptions {
+export interface ChildProcessOptions {
   /** Timed steps; the workload's own count when absent. */
   steps?: number;
   /** CPU threads for the engine; its default (every core) when absent. */
@@ -39,7 +39,7 @@ function childExecArgv(): string[] {
 }
 
 /** Runs measureWorkload for `workload` on `engine` in a child process. */
-export function measureIsolated(workload: string, engine: EngineChoice, options: IsolatedOptions = {}): Promise<IsolatedResult> {
+export function measureInChildProcess(workload: string, engine: EngineChoice, options: ChildProcessOptions = {}): Promise<ChildProcessResult> {
   const args = [workload, engine, String(options.steps ?? '-'), String(options.threads ?? '-')];
   // stdout is dropped: tfjs prints its "install tfjs-node" banner there, which would spoil --json.
   const child = fork(CHILD, args, { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

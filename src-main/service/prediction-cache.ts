@@ -3,27 +3,21 @@ import type { ApiResult } from '../api/methods';
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import type { RunStore } from '../core/store/run-store';
 import type { DatasetManager } from './dataset-manager';
-import type { PredictionRequest } from './prediction-protocol';
+import type { PredictionSource } from './prediction-protocol';
 import { PredictionWorkerSource } from './prediction-worker-source';
 import { errorMessage } from '../shared/error-message';
-
-/** Per-image test predictions of a saved model. */
-export interface PredictionSource {
-  predict(request: Omit<PredictionRequest, 'id'>): Promise<Uint8Array>;
-  close?(): Promise<void>;
-}
 
 export const DEFAULT_MISCLASSIFIED_LIMIT = 50;
 
 type Answer = ApiResult<'runs.misclassified'>;
 
 /**
- * The test images a finished run gets wrong. The store keeps only the
+ * The test images a finished run gets wrong, from a cache of its predictions. The store keeps only the
  * confusion counts, so the predictions are computed from the run's last
  * checkpoint (once per run, then kept in memory); where that cannot be done,
  * the answer says what is missing instead of guessing.
  */
-export class Misclassified {
+export class PredictionCache {
   private readonly source: PredictionSource;
   private readonly cache = new Map<string, Promise<Uint8Array>>();
 

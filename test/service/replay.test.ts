@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { recordedEvents, Replay, type ReplayClock } from '../../../src-main/core/store/replay';
-import { RunRecorder } from '../../../src-main/core/store/run-recorder';
-import { RunStore } from '../../../src-main/core/store/run-store';
-import type { TrainingEvent } from '../../../src-main/shared/train/events';
-import { smallConfig, syntheticRun, tempDir, type SyntheticRunOptions } from './store-fixtures';
+import { recordedEvents } from '../../src-main/core/store/recorded-events';
+import { Replay, type ReplayClock } from '../../src-main/service/replay';
+import { RunRecorder } from '../../src-main/core/store/run-recorder';
+import { RunStore } from '../../src-main/core/store/run-store';
+import type { TrainingEvent } from '../../src-main/shared/train/events';
+import { smallConfig, syntheticRun, tempDir, type SyntheticRunOptions } from '../core/store/store-fixtures';
 
 function recordRun(t: { after: (fn: () => void) => void }, options: SyntheticRunOptions) {
   const { dir, cleanup } = tempDir();
