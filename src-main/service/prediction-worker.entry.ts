@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batches } from '../core/data/batches';
 import { loadFashionMnistSplit } from '../core/data/fashion-mnist';
 import { selectEngine } from '../core/engine/engines';
+import { checkpointHandler } from '../core/checkpoint/checkpoint-io';
 import { loadCheckpointModel } from '../core/models/load-checkpoint-model';
 import { predictionRequestSchema, type PredictionReply, type PredictionRequest } from './prediction-protocol';
 import { errorMessage } from '../shared/error-message';
@@ -46,7 +47,7 @@ async function predict(request: PredictionRequest): Promise<Uint8Array<ArrayBuff
   engineReady ??= selectEngine('wasm').catch(() => selectEngine('cpu'));
   await engineReady;
   const split = await loadFashionMnistSplit(request.datasetDir, 'test');
-  const model = await loadCheckpointModel(request.checkpointPath, request.sha256);
+  const model = await loadCheckpointModel(checkpointHandler(request.checkpointPath, { expectedSha256: request.sha256 }));
   try {
     const count = Math.min(request.testLimit ?? split.count, split.count);
     const predicted = new Uint8Array(count);

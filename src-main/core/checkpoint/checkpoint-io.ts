@@ -2,7 +2,7 @@ import type { io } from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { sha256Hex } from './config-hash';
+import { sha256Hex } from './sha256';
 
 /**
  * One checkpoint = one file, written by plain Node fs so it works on every

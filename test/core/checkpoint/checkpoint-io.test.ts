@@ -8,8 +8,8 @@ import {
   checkpointHandler,
   CheckpointFormatError,
   saveCheckpoint,
-} from '../../../src-main/core/store/checkpoint-io';
-import { tempDir } from './store-fixtures';
+} from '../../../src-main/core/checkpoint/checkpoint-io';
+import { tempDir } from '../store/store-fixtures';
 
 async function trainedModel(): Promise<tf.Sequential> {
   await tf.setBackend('cpu');
