@@ -13,7 +13,7 @@ import engineProbePath from '../service/engine-probe.entry?modulePath';
 import predictionWorkerPath from '../service/prediction-worker.entry?modulePath';
 import trainingWorkerPath from '../worker/training-worker.entry?modulePath';
 import replicaWorkerPath from '../core/train/replica-worker.entry?modulePath';
-import { REPLICA_WORKER_ENV } from '../core/train/replica-worker-env';
+import { REPLICA_WORKER_ENV } from '../core/thread/replica-entry';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { probeEnginesInUtilityProcess } from './engine-probe-utility';
 import { serveApiOverIpc } from './ipc-transport';

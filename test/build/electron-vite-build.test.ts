@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { probeEnginesInChildProcess } from '../../src-main/service/engine-probe';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { PredictionWorkerSource } from '../../src-main/service/prediction-worker-source';
-import { REPLICA_WORKER_ENV } from '../../src-main/core/train/replica-worker-env';
+import { REPLICA_WORKER_ENV } from '../../src-main/core/thread/replica-entry';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = (path: string) => join(root, 'out', path);

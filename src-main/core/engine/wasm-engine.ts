@@ -11,7 +11,7 @@ import {
   unrefPoolThreads,
   type ThreadedWasmModule,
 } from './wasm-threaded-build';
-import { replicaWorkerUrl } from '../train/data-parallel';
+import { replicaWorkerUrl } from '../thread/replica-entry';
 
 export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 

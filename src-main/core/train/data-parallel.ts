@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import type { LayerSpec } from '../../shared/models/layer-spec';
 import type { EngineInfo } from '../../shared/train/events';
-import { pathToFileURL } from 'node:url';
 import { startThread } from '../thread/start-thread';
-import { REPLICA_WORKER_ENV } from './replica-worker-env';
+import { replicaWorkerUrl } from '../thread/replica-entry';
 import { fromReplicaSchema, type FromReplica, type ToReplica } from './replica-protocol';
 import {
   applySummedGradients,
@@ -32,12 +31,6 @@ import {
  * gradients, bias sums) on one thread; a replica runs all of its step's work
  * on its own core.
  */
-
-/** The replica's entry: the bundle the Electron main process names, else the source file beside this one. */
-export function replicaWorkerUrl(): URL {
-  const bundled = process.env[REPLICA_WORKER_ENV];
-  return bundled ? pathToFileURL(bundled) : new URL('./replica-worker.entry.ts', import.meta.url);
-}
 
 /** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
 export function replicaLayout(engine: Pick<EngineInfo, 'replicas' | 'threads'>): { replicas: number; threadsPerReplica: number } | undefined {
