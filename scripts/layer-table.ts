@@ -23,6 +23,19 @@ const NO_ELECTRON = ['electron'];
 /** What the renderer can also load may not reach for Node or Electron. */
 const PURE = ['electron', 'node:', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'net'];
 
+/** The files of core/engine/ that every engine's folder may use. */
+const ENGINE_FOLDER_MAY_IMPORT = [
+  'shared',
+  'api',
+  'core/thread',
+  'core/engine/engine-row.ts',
+  'core/engine/engine-unavailable.ts',
+  'core/engine/engine-packages.ts',
+  'core/engine/installed-version.ts',
+  'core/engine/machine-memory.ts',
+];
+const ENGINE_FOLDER_WHY = 'an engine is a row in a folder of its own: it shares core/engine\'s row files, not another engine\'s';
+
 export const LAYERS: Readonly<Record<string, LayerRule>> = {
   shared: { mayImport: [], mayNotImportPackages: PURE, why: 'values both builds compile: pure TypeScript, the bottom layer' },
   api: { mayImport: ['shared'], mayNotImportPackages: PURE, why: 'the API contract, loaded by the renderer too' },
@@ -49,6 +62,12 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
     mayImport: ['shared', 'api', 'core/thread', 'core/paths.ts'],
     why: 'engines are rows: they may not reach into the trainer, models or store',
   },
+  // One folder per engine (loader, self-check, memory rule, buffer check, thread layout): it
+  // reads the engine files every row shares, never another engine's folder.
+  'core/engine/wasm': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
+  'core/engine/webgpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
+  'core/engine/native': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
+  'core/engine/cpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/train': {
     mayImport: ['shared', 'api', 'core/data', 'core/models', 'core/engine', 'core/checkpoint', 'core/thread', 'core/paths.ts'],
     why: 'the trainer asks engines through core/engine/engines.ts and writes checkpoints through core/checkpoint, not the store',

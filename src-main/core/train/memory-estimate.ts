@@ -5,6 +5,18 @@ import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../../s
 import { RESIZE_OPTIONS, type EngineId } from '../../shared/train/run-config';
 import type { FieldSuggestion } from '../../shared/refusal';
 import { formatBytes } from '../../shared/format';
+import type { EngineInfo } from '../../shared/train/events';
+import type { EngineMemory } from '../engine/engine-row';
+import { ENGINE_ROWS } from '../engine/engines';
+
+export type { EngineMemory } from '../engine/engine-row';
+// The wasm heap's numbers are the wasm engine's (core/engine/wasm/wasm-memory.ts); kept here for their callers.
+export {
+  WASM_HEAP_MAX_BYTES,
+  WASM_HEAP_PER_ESTIMATED_BYTE,
+  WASM_HEAP_PER_THREAD_BYTES,
+  estimateWasmHeapBytes,
+} from '../engine/wasm/wasm-memory';
 
 /**
  * What a training run will hold in memory at its peak, by arithmetic on the
@@ -164,79 +176,25 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
   };
 }
 
-export interface EngineMemory {
-  /** Bytes a run may use on this engine; undefined where we cannot know (GPU memory). */
-  bytes: number | undefined;
-  /** For messages: "the wasm engine has 4 GB". */
-  description: string;
-}
-
-/** The wasm backend's heap cannot grow past this: getHeapMax() in tfjs-backend-wasm's Emscripten build (wasm32). */
-export const WASM_HEAP_MAX_BYTES = 4294901760;
-
 /**
- * Part of the wasm heap a run may plan for. The heap also holds the module's
- * own data, XNNPACK's packed copies of each matMul's right-hand side, and
- * malloc's fragmentation, none of which the tensor count sees. Measured with
- * VGG-11 at 96×96 (one process per run, heap read after every step):
- *   batch 64: estimate 2.64 GB; heap 3.30 GB after step 1, 3.58 GB from step 2 on, flat through step 10 (ratio 1.36);
- *   batch 88: estimate 3.44 GB; heap 3.94 GB after its first step, next to the 4 GB ceiling;
- *   batch 96: estimate 3.70 GB; aborted in its first step ("memory access out of bounds").
- * 0.75 keeps the steady heap (estimate × 1.36) under the ceiling: batch 64 is
- * allowed, 80 and above are refused.
- *
- * The thread count does not move this. VGG-11 at 96×96, batch 64, heap after
- * three steps: 3,602,776,064 bytes on 1 thread (the stock SIMD build),
- * 3,602,841,600 on 2 and 3,602,972,672 on 4 (the threaded build): each pool
- * thread adds its 64 KB stack (WASM_HEAP_PER_THREAD_BYTES), nothing else.
- * What threads do add is outside the heap: the threaded build starts 8
- * pthread workers, about 130 MB of resident memory whatever the count.
- */
-const WASM_USABLE_FRACTION = 0.75;
-
-/** Heap bytes per byte of the tensor estimate: 3,602,776,064 / 2,830,577,784 for VGG-11 96×96 b64 (today's estimate). */
-export const WASM_HEAP_PER_ESTIMATED_BYTE = 1.273;
-/** Heap each XNNPACK pool thread adds: one pthread stack (Emscripten's default, 64 KB). */
-export const WASM_HEAP_PER_THREAD_BYTES = 64 * 1024;
-
-/**
- * The wasm heap a run will grow to, for comparing with the measured heap
- * (bench's "wasm heap" column): the tensor estimate scaled by the measured
- * overhead (malloc's fragmentation, XNNPACK's packed weights), plus a stack
- * per pool thread beyond the main one.
- */
-export function estimateWasmHeapBytes(estimate: Pick<MemoryEstimate, 'totalBytes'>, threads = 1): number {
-  return Math.round(estimate.totalBytes * WASM_HEAP_PER_ESTIMATED_BYTE + (threads - 1) * WASM_HEAP_PER_THREAD_BYTES);
-}
-
-/**
- * How much memory an engine gives a run.
- * - wasm: its heap, at most 4 GB whatever the machine has.
- * - cpu and the native engines: tensors live outside the JS heap (typed
- *   arrays, libtensorflow's allocator), so the limit is the machine's
- *   available memory now (`os.freemem()`, MemAvailable on Linux), not a
- *   fixed number: a run on a 64 GB machine may use it, and a run beyond it
- *   would swap the machine to a halt rather than fail cleanly. Measured at the
- *   check, just before the run starts, when it is what the run will get.
- * - tensorflow-gpu, webgpu: the GPU's memory, which neither reports: not checked
- *   (webgpu's per-buffer limits are, in gpu-buffer-check.ts).
+ * How much memory an engine gives a run: its row's memory rule
+ * (core/engine/<engine>/), at the machine's available memory now.
  */
 export function engineMemory(engineId: EngineId, availableBytes: number = freemem()): EngineMemory {
-  switch (engineId) {
-    case 'wasm':
-      return {
-        bytes: WASM_HEAP_MAX_BYTES * WASM_USABLE_FRACTION,
-        description: `the wasm engine has ${formatBytes(WASM_HEAP_MAX_BYTES)} (${formatBytes(WASM_HEAP_MAX_BYTES * WASM_USABLE_FRACTION)} of it for tensors)`,
-      };
-    case 'cpu':
-    case 'tensorflow':
-      return { bytes: availableBytes, description: `this machine has ${formatBytes(availableBytes)} free for the ${engineId} engine` };
-    case 'tensorflow-gpu':
-      return { bytes: undefined, description: 'the GPU memory is not known to tfjs' };
-    case 'webgpu':
-      // WebGPU reports no memory size; gpu-buffer-check.ts checks each buffer against the adapter's limits instead.
-      return { bytes: undefined, description: 'WebGPU does not report the GPU memory' };
-  }
+  return ENGINE_ROWS[engineId].memory(availableBytes);
+}
+
+/**
+ * Refuses a run that cannot fit the engine it loaded on: its memory
+ * (checkRunFits), then each tensor against the engine's buffer limits where
+ * its row has a buffer check. Returns the estimate when the run fits.
+ */
+export function checkEngineFits(config: MemoryEstimateConfig, engine: EngineInfo, options: CheckRunFitsOptions = {}): MemoryEstimate {
+  const estimate = checkRunFits(config, engine.id, options);
+  const refusal = ENGINE_ROWS[engine.id].checkBuffers?.(config, engine);
+  if (refusal === undefined) return estimate;
+  const fits: FitSuggestions = refusal.batchSize === undefined ? {} : { batchSize: refusal.batchSize };
+  throw new RunTooLargeError(refusal.message, estimate, refusal.limitBytes, fits);
 }
 
 /** Changes that make a refused run fit, each on its own (the others as configured). */

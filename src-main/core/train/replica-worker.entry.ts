@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { loadWasmEngine } from '../engine/wasm-engine';
+import { loadWasmEngine } from '../engine/wasm/wasm-engine';
 import { buildModel } from '../models/build';
 import { fromReplicaSchema, toReplicaSchema, type FromReplica, type ReplicaInit, type ToReplica } from './replica-protocol';
 import { applySummedGradients, makeOptimizer, parameterCount, shardGradients, trainableVariables } from './shard-gradients';

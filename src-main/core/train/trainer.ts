@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EngineInfo, StartEvent, TrainingEvent } from '../../shared/train/events';
 import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
-import { checkRunFits } from './memory-estimate';
-import { checkGpuBuffers } from './gpu-buffer-check';
+import { checkEngineFits } from './memory-estimate';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import type { ImageSplit as Split } from '../data/image-split';
@@ -59,10 +58,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
   let epochsDone = 0;
   let lastEvaluation: Evaluation | undefined;
   try {
-    // Refuse what cannot fit the engine (wasm: 4 GB) before allocating anything, saying what to reduce.
-    checkRunFits(config, engine.id);
-    // WebGPU: each tensor is one buffer, which the adapter caps.
-    if (engine.adapter) checkGpuBuffers(config, engine.adapter);
+    // Refuse what cannot fit the engine (its memory, its buffer limits) before allocating anything, saying what to reduce.
+    checkEngineFits(config, engine);
     const network = prepareNetwork(config, CLASSES);
     model = network.model;
     optimizer =

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGpuBuffers, largestTensorBytes } from '../../../src-main/core/train/gpu-buffer-check';
-import { RunTooLargeError } from '../../../src-main/core/train/memory-estimate';
-import type { GpuAdapter } from '../../../src-main/shared/train/gpu-adapter';
+import { largestTensorBytes } from '../../../../src-main/core/engine/webgpu/gpu-buffer-check';
+import { checkEngineFits, RunTooLargeError, type MemoryEstimateConfig } from '../../../../src-main/core/train/memory-estimate';
+import type { GpuAdapter } from '../../../../src-main/shared/train/gpu-adapter';
 
 /** An adapter with WebGPU's default binding limit (128 MiB), as many integrated GPUs report. */
 function adapter(bindingBytes: number): GpuAdapter {
@@ -19,6 +19,11 @@ function adapter(bindingBytes: number): GpuAdapter {
       maxComputeInvocationsPerWorkgroup: 256,
     },
   };
+}
+
+/** What the trainer checks once the webgpu engine loaded on `gpu`: through its row, as train sees every engine. */
+function checkGpuBuffers(config: MemoryEstimateConfig, gpu: GpuAdapter): void {
+  checkEngineFits(config, { id: 'webgpu', backend: 'webgpu', version: 'test', adapter: gpu });
 }
 
 test("the largest tensor is VGG-11's first conv output times the batch, or its first dense weights", () => {

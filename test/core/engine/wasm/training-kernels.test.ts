@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../../src-main/core/engine/wasm-training-kernels';
+import { registerWasmTrainingKernels } from '../../../../src-main/core/engine/wasm/training-kernels';
 
 // The wasm kernels are checked against the plain-JS cpu backend, the reference
 // implementation of every tfjs kernel. Inputs are deterministic waves, so a

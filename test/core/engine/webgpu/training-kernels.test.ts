@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { planSplitK } from '../../../src-main/core/engine/webgpu-conv2d-backprop-filter';
-import { selectWebGpuOrSkip } from './webgpu-fixture';
+import { planSplitK } from '../../../../src-main/core/engine/webgpu/conv2d-backprop-filter';
+import { selectWebGpuOrSkip } from '../webgpu-fixture';
 
 // Every gradient our networks train with, on the webgpu engine against the
 // plain-JS cpu backend (tfjs's reference kernels), at the layer shapes of

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasmKernel } from './wasm-kernel-call';
+import { runWasmKernel } from './kernel-call';
 
 /**
  * The filter gradient of a 2-D convolution for the wasm backend, which ships

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_program';
-import { flatDispatch } from './webgpu-dispatch';
+import { flatDispatch } from './dispatch';
 
 /**
  * Max-pool's gradient on WebGPU, sending each window's gradient to the FIRST

@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { EngineInfo } from '../../shared/train/events';
-import { EngineUnavailableError } from './engine-unavailable';
-import { registerWasmTrainingKernels } from './wasm-training-kernels';
+import type { EngineInfo } from '../../../shared/train/events';
+import { ENGINE_PACKAGES } from '../engine-packages';
+import { EngineUnavailableError } from '../engine-unavailable';
+import { registerWasmTrainingKernels } from './training-kernels';
 import {
   instantiateThreadedWasm,
   THREADED_WASM_MAX_THREADS,
   unrefPoolThreads,
   type ThreadedWasmModule,
-} from './wasm-threaded-build';
-import { replicaWorkerUrl } from '../thread/replica-entry';
+} from './threaded-build';
+import { defaultWasmThreads, wasmLayout, type WasmLayout } from './thread-layout';
 
-export const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
+export const WASM_PACKAGE = ENGINE_PACKAGES.wasm;
 
 /** tfjs-backend-wasm's own priority for 'wasm' (base.ts), kept when we swap its factory. */
 const WASM_PRIORITY = 2;
@@ -23,26 +21,6 @@ export interface WasmEngineOptions {
   threads?: number;
   /** How those threads are spent; absent: wasmLayout(threads). A replica thread passes its own. */
   layout?: WasmLayout;
-}
-
-/** `replicas` data-parallel copies of the network (train/data-parallel.ts), each on wasm with `threadsPerReplica` threads. */
-export interface WasmLayout {
-  replicas: number;
-  threadsPerReplica: number;
-}
-
-/**
- * N threads are N data-parallel replicas on one thread each: on 2 cores that
- * trained LeNet and VGG-11 at 96×96 faster than one network on the threaded
- * build's 2-thread pool, and VGG-11 ÷4 as fast (measured before the gradient
- * sum moved onto the backend). The pool leaves most of a step on one
- * thread; a replica runs all of its shard's step on its own (README, Benchmark).
- * Where the replica entry is missing (a bundle that does not ship it), the
- * threads go to the threaded build's pool instead.
- */
-export function wasmLayout(threads: number): WasmLayout {
-  const replicasShip = existsSync(fileURLToPath(replicaWorkerUrl()));
-  return threads > 1 && replicasShip ? { replicas: threads, threadsPerReplica: 1 } : { replicas: 1, threadsPerReplica: threads };
 }
 
 /** Which build the registered 'wasm' backend runs: the package's own single-threaded one, or ours with N threads. */
@@ -55,11 +33,6 @@ let current: Build = { kind: 'stock' };
 let threadedModule: ThreadedWasmModule | undefined;
 /** Why the threaded build could not start, once it has failed: later loads do not retry. */
 let threadedFailure: string | undefined;
-
-/** Threads a run gets when it asks for none: all the cores, within what the threaded build can use. */
-export function defaultWasmThreads(): number {
-  return Math.min(availableParallelism(), THREADED_WASM_MAX_THREADS);
-}
 
 /**
  * Registers the wasm backend (imported on demand, so processes that never use

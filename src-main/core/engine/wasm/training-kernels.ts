@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { avgPoolGradTiled } from './wasm-avg-pool-grad';
-import { batchMatMulWithoutTransposes } from './wasm-batch-mat-mul';
-import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter';
-import { conv2DBackpropInputStride1 } from './wasm-conv2d-backprop-input';
-import { maxPoolGradFirstMax } from './wasm-max-pool-grad';
+import { avgPoolGradTiled } from './avg-pool-grad';
+import { batchMatMulWithoutTransposes } from './batch-mat-mul';
+import { wasmConv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputStride1 } from './conv2d-backprop-input';
+import { maxPoolGradFirstMax } from './max-pool-grad';
 
 /**
  * Makes the wasm backend (4.22.0) fit for training our conv nets:

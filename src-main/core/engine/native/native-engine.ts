@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { EngineInfo } from '../../shared/train/events';
-import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
-import { errorMessage } from '../../shared/error-message';
+import type { EngineInfo } from '../../../shared/train/events';
+import { ENGINE_PACKAGES } from '../engine-packages';
+import { EngineUnavailableError, shortenMessage } from '../engine-unavailable';
+import { errorMessage } from '../../../shared/error-message';
+import { installedVersion } from '../installed-version';
 
 /**
  * The two libtensorflow engines. Both packages are optional dependencies that
@@ -12,8 +12,8 @@ import { errorMessage } from '../../shared/error-message';
  * into a reason plus a fix.
  */
 export const NATIVE_PACKAGES = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': ENGINE_PACKAGES['tensorflow-gpu'],
+  tensorflow: ENGINE_PACKAGES.tensorflow,
 } as const;
 export type NativeEngineId = keyof typeof NATIVE_PACKAGES;
 
@@ -71,17 +71,6 @@ export async function loadNativeEngine(id: NativeEngineId): Promise<Omit<EngineI
     version: installedVersion(owner) ?? 'unknown',
     detail: `${libtensorflow}${from} on the ${device}`,
   };
-}
-
-/** The version in the package's package.json, or undefined when it is not installed. */
-export function installedVersion(packageName: string): string | undefined {
-  try {
-    const path = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
-    const { version } = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown };
-    return typeof version === 'string' ? version : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const imports = new Map<string, Promise<void>>();

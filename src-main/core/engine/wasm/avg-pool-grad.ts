@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AvgPoolGradAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { runWasmKernel } from './wasm-kernel-call';
+import { runWasmKernel } from './kernel-call';
 
 /**
  * The gradient of an average pool whose windows tile the input exactly

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectEngine } from '../../../src-main/core/engine/engines';
-import { loadWasmEngine } from '../../../src-main/core/engine/wasm-engine';
-import { THREADED_WASM_MAX_THREADS } from '../../../src-main/core/engine/wasm-threaded-build';
-import { prepareRig } from '../../../src-main/core/bench/measure';
-import { findWorkload } from '../../../src-main/core/bench/workloads';
+import { selectEngine } from '../../../../src-main/core/engine/engines';
+import { loadWasmEngine } from '../../../../src-main/core/engine/wasm/wasm-engine';
+import { THREADED_WASM_MAX_THREADS } from '../../../../src-main/core/engine/wasm/threaded-build';
+import { prepareRig } from '../../../../src-main/core/bench/measure';
+import { findWorkload } from '../../../../src-main/core/bench/workloads';
 
 // The threaded build runs under worker_threads (tfjs keeps it off in Node), and
 // computes what the single-threaded build computes: XNNPACK splits each

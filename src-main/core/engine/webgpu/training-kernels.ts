@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterWebGpu } from './webgpu-conv2d-backprop-filter';
-import { conv2dBackpropInputWebGpu } from './webgpu-conv2d-backprop-input';
-import { maxPoolGradWebGpu } from './webgpu-max-pool-grad';
+import { conv2dBackpropFilterWebGpu } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWebGpu } from './conv2d-backprop-input';
+import { maxPoolGradWebGpu } from './max-pool-grad';
 
 /**
  * Replaces tfjs 4.22's webgpu training kernels that are slow (the convolution

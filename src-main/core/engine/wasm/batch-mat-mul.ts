@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasmKernel } from './wasm-kernel-call';
+import { runWasmKernel } from './kernel-call';
 
 /**
  * A transposed matrix product (the gradients of every dense layer:

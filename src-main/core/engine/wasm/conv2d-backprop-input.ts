@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasmKernel } from './wasm-kernel-call';
+import { runWasmKernel } from './kernel-call';
 
 type Shape4D = [number, number, number, number];
 

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineInfo } from '../../shared/train/events';
-import { describeGpuAdapter } from '../../shared/train/gpu-adapter';
-import { EngineUnavailableError } from './engine-unavailable';
-import { installedVersion } from './native-engine';
-import { openGpuAdapter, WEBGPU_BINDING_PACKAGE } from './webgpu-adapter';
-import { registerWebGpuTrainingKernels } from './webgpu-training-kernels';
+import type { EngineInfo } from '../../../shared/train/events';
+import { describeGpuAdapter } from '../../../shared/train/gpu-adapter';
+import { ENGINE_PACKAGES } from '../engine-packages';
+import { EngineUnavailableError } from '../engine-unavailable';
+import { installedVersion } from '../installed-version';
+import { openGpuAdapter, WEBGPU_BINDING_PACKAGE } from './adapter';
+import { registerWebGpuTrainingKernels } from './training-kernels';
 
-export const WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
+export const WEBGPU_PACKAGE = ENGINE_PACKAGES.webgpu;
 const BACKEND = 'webgpu';
 
 export interface WebGpuEngineOptions {

@@ -1,7 +1,8 @@
-import type { GpuAdapter } from '../../shared/train/gpu-adapter';
-import { resolveNetwork } from '../../shared/models/presets';
-import { summarizeNetwork } from '../../shared/models/summary';
-import { formatBytes, RunTooLargeError, estimateRunMemory, type MemoryEstimateConfig } from './memory-estimate';
+import type { GpuAdapter } from '../../../shared/train/gpu-adapter';
+import { resolveNetwork } from '../../../shared/models/presets';
+import { summarizeNetwork } from '../../../shared/models/summary';
+import { formatBytes } from '../../../shared/format';
+import type { BufferRefusal, RunShape } from '../engine-row';
 
 const FLOAT32_BYTES = 4;
 /** tfjs-layers' `predict` runs the test set in slices of 32; see memory-estimate.ts. */
@@ -20,7 +21,7 @@ interface LargestTensors {
  * maxStorageBufferBindingSize; our filter-gradient kernel's partial sums
  * stay well below the activations.
  */
-function largestTensors(config: MemoryEstimateConfig): LargestTensors {
+function largestTensors(config: RunShape): LargestTensors {
   const network = resolveNetwork(config);
   const summary = summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
   let perExample = config.resize * config.resize;
@@ -48,21 +49,22 @@ function largestOf({ perExampleBytes, weightBytes }: LargestTensors, batchSize: 
   return Math.max(perExampleBytes * Math.max(batchSize, PREDICT_BATCH), weightBytes);
 }
 
-export function largestTensorBytes(config: MemoryEstimateConfig): number {
+export function largestTensorBytes(config: RunShape): number {
   return largestOf(largestTensors(config), config.batchSize);
 }
 
 /**
- * Refuses, before anything is allocated, a run one of whose tensors cannot
- * be a WebGPU buffer on this adapter; the error names the largest batch that
- * fits. WebGPU does not report the GPU's memory, so the sum of all buffers
- * cannot be checked here: a run past it fails with the device's own error.
+ * The webgpu engine's buffer check: refuses, before anything is allocated, a
+ * run one of whose tensors cannot be a WebGPU buffer on this adapter, naming
+ * the largest batch that fits. WebGPU does not report the GPU's memory, so
+ * the sum of all buffers cannot be checked here: a run past it fails with the
+ * device's own error.
  */
-export function checkGpuBuffers(config: MemoryEstimateConfig, adapter: GpuAdapter): void {
+export function gpuBufferRefusal(config: RunShape, adapter: GpuAdapter): BufferRefusal | undefined {
   const limit = Math.min(adapter.limits.maxBufferSize, adapter.limits.maxStorageBufferBindingSize);
   const tensors = largestTensors(config);
   const largest = largestOf(tensors, config.batchSize);
-  if (largest <= limit) return;
+  if (largest <= limit) return undefined;
   // Below 32 the evaluation slice sets the size, so no smaller batch helps.
   const batch = Math.min(Math.floor(limit / tensors.perExampleBytes), config.batchSize - 1);
   const batchSize = largestOf(tensors, batch) <= limit && batch >= 1 ? batch : undefined;
@@ -70,12 +72,7 @@ export function checkGpuBuffers(config: MemoryEstimateConfig, adapter: GpuAdapte
   const message =
     `${network.name} at ${config.resize}×${config.resize}, batch ${config.batchSize} needs a ${formatBytes(largest)} GPU buffer; ` +
     `this WebGPU adapter allows ${formatBytes(limit)} per buffer.`;
-  throw new RunTooLargeError(
-    batchSize === undefined
-      ? `${message} No batch fits: use a smaller image or a narrower network.`
-      : `${message} Use batch ${batchSize} or less.`,
-    estimateRunMemory(config),
-    limit,
-    batchSize === undefined ? {} : { batchSize },
-  );
+  return batchSize === undefined
+    ? { message: `${message} No batch fits: use a smaller image or a narrower network.`, limitBytes: limit }
+    : { message: `${message} Use batch ${batchSize} or less.`, limitBytes: limit, batchSize };
 }

@@ -1,6 +1,6 @@
-import type { GpuAdapter } from '../../shared/train/gpu-adapter';
-import { errorMessage } from '../../shared/error-message';
-import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
+import type { GpuAdapter } from '../../../shared/train/gpu-adapter';
+import { errorMessage } from '../../../shared/error-message';
+import { EngineUnavailableError, shortenMessage } from '../engine-unavailable';
 
 /**
  * Dawn, Google's WebGPU implementation, through its Node binding (the npm
