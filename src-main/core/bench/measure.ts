@@ -3,7 +3,7 @@ import { resolveNetwork } from '../../shared/models/presets';
 import { buildModel } from '../models/build';
 import { BENCH_LR, type BenchWorkload } from './workloads';
 import type { EngineInfo } from '../../shared/train/events';
-import { ReplicaGroup, replicaLayout } from '../train/data-parallel';
+import { ReplicaGroup, replicaLayout, type ReplicaLayout } from '../train/data-parallel';
 
 const CLASSES = 10;
 
@@ -13,7 +13,7 @@ export interface MeasureOptions {
   /** Seeds the weights and the random batch. */
   seed?: number;
   /** The engine selected, when it splits its threads over data-parallel replicas: the rig steps them, as training does. */
-  engine?: Pick<EngineInfo, 'replicas' | 'threads'>;
+  engine?: Pick<EngineInfo, 'id' | 'replicas' | 'threads'>;
   /** Called after the warm-up (done = 0) and after every timed step. */
   onStep?: (done: number, total: number) => void;
 }
@@ -103,11 +103,11 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { disp
 }
 
 /**
- * The rig on `replicas` data-parallel replicas (train/data-parallel.ts), the
+ * The rig on `layout.replicas` data-parallel replicas (train/data-parallel.ts), the
  * path the trainer takes on such an engine: each step splits the batch, and
  * its loss is the whole batch's.
  */
-export async function prepareReplicaRig(workload: BenchWorkload, replicas: number, threadsPerReplica: number, seed = 0): Promise<BenchRig> {
+export async function prepareReplicaRig(workload: BenchWorkload, layout: ReplicaLayout, seed = 0): Promise<BenchRig> {
   const network = resolveNetwork(workload.network, CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
@@ -126,8 +126,7 @@ export async function prepareReplicaRig(workload: BenchWorkload, replicas: numbe
       side: workload.side,
       seed,
       recipe: { lr: BENCH_LR, momentum: 0 },
-      replicas,
-      threadsPerReplica,
+      ...layout,
     });
   } catch (error) {
     dispose();
@@ -154,7 +153,7 @@ export async function measureWorkload(workload: BenchWorkload, options: MeasureO
   const { seed = 0, onStep } = options;
   const steps = options.steps ?? workload.steps;
   const layout = options.engine && replicaLayout(options.engine);
-  const rig: BenchRig = layout ? await prepareReplicaRig(workload, layout.replicas, layout.threadsPerReplica, seed) : prepareRig(workload, seed);
+  const rig: BenchRig = layout ? await prepareReplicaRig(workload, layout, seed) : prepareRig(workload, seed);
   try {
     let lastLoss = await rig.step();
     onStep?.(0, steps);

@@ -61,6 +61,12 @@ export interface EngineRow {
   selfCheck(backendName: string): Promise<void>;
   /** The memory a run gets on this engine; `availableBytes` is the machine's free memory now. */
   memory(availableBytes: number): EngineMemory;
+  /**
+   * Thread layout: loads the engine in a data-parallel replica's own thread,
+   * on `threadsPerReplica` threads; absent for an engine that never splits a
+   * run into replicas (EngineInfo.replicas).
+   */
+  loadReplica?(threadsPerReplica: number): Promise<void>;
   /** Refuses a run one of whose tensors cannot be a single buffer on the loaded engine; absent where no such limit exists. */
   checkBuffers?(run: RunShape, engine: EngineInfo): BufferRefusal | undefined;
 }

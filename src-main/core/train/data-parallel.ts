@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import type { LayerSpec } from '../../shared/models/layer-spec';
 import type { EngineInfo } from '../../shared/train/events';
+import type { EngineId } from '../../shared/train/run-config';
 import { startThread } from '../thread/start-thread';
 import { replicaWorkerUrl } from '../thread/replica-entry';
 import { fromReplicaSchema, type FromReplica, type ToReplica } from './replica-protocol';
@@ -32,14 +33,21 @@ import {
  * on its own core.
  */
 
-/** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
-export function replicaLayout(engine: Pick<EngineInfo, 'replicas' | 'threads'>): { replicas: number; threadsPerReplica: number } | undefined {
-  const { replicas } = engine;
-  if (replicas === undefined || replicas < 2) return undefined;
-  return { replicas, threadsPerReplica: Math.max(1, Math.floor((engine.threads ?? replicas) / replicas)) };
+/** How a run's threads are spent over data-parallel replicas of one engine. */
+export interface ReplicaLayout {
+  engine: EngineId;
+  replicas: number;
+  threadsPerReplica: number;
 }
 
-export interface ReplicaGroupOptions {
+/** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
+export function replicaLayout(engine: Pick<EngineInfo, 'id' | 'replicas' | 'threads'>): ReplicaLayout | undefined {
+  const { replicas } = engine;
+  if (replicas === undefined || replicas < 2) return undefined;
+  return { engine: engine.id, replicas, threadsPerReplica: Math.max(1, Math.floor((engine.threads ?? replicas) / replicas)) };
+}
+
+export interface ReplicaGroupOptions extends ReplicaLayout {
   model: tf.LayersModel;
   optimizer: tf.Optimizer;
   /** The model as data, for the helpers to build the same network. */
@@ -47,9 +55,7 @@ export interface ReplicaGroupOptions {
   side: number;
   seed: number;
   recipe: OptimizerRecipe;
-  replicas: number;
-  /** XNNPACK threads of each helper's wasm backend. */
-  threadsPerReplica: number;
+  // The layout: each helper loads `engine` through its row (loadReplica) on `threadsPerReplica` threads.
 }
 
 interface Helper {
@@ -92,6 +98,7 @@ export class ReplicaGroup {
           layers: [...options.layers],
           side: options.side,
           seed: options.seed,
+          engine: options.engine,
           threads: options.threadsPerReplica,
           optimizer: options.recipe,
           gradients: buffer,

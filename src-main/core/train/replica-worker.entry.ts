@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { loadWasmEngine } from '../engine/wasm/wasm-engine';
+import { ENGINE_ROWS } from '../engine/engines';
 import { buildModel } from '../models/build';
 import { fromReplicaSchema, toReplicaSchema, type FromReplica, type ReplicaInit, type ToReplica } from './replica-protocol';
 import { applySummedGradients, makeOptimizer, parameterCount, shardGradients, trainableVariables } from './shard-gradients';
@@ -81,7 +81,9 @@ async function handle(raw: unknown): Promise<void> {
 }
 
 async function build(init: ReplicaInit): Promise<Replica> {
-  await loadWasmEngine({ layout: { replicas: 1, threadsPerReplica: init.threads } });
+  const row = ENGINE_ROWS[init.engine];
+  if (!row.loadReplica) throw new Error(`the ${init.engine} engine does not train data-parallel replicas`);
+  await row.loadReplica(init.threads);
   tf.env().set('PROD', true);
   const model = buildModel(init.layers, [init.side, init.side, 1], { seed: init.seed });
   const variables = trainableVariables(model);

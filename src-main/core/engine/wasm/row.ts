@@ -13,4 +13,8 @@ export const wasmRow: EngineRow = {
   load: async ({ threads }) => (await import('./wasm-engine')).loadWasmEngine({ threads }),
   selfCheck,
   memory: () => wasmMemory(),
+  loadReplica: async (threadsPerReplica) => {
+    const { loadWasmEngine } = await import('./wasm-engine');
+    await loadWasmEngine({ layout: { replicas: 1, threadsPerReplica } });
+  },
 };
