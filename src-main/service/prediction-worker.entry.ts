@@ -14,6 +14,7 @@ import { checkpointHandler } from '../core/checkpoint/checkpoint-io';
 import { loadCheckpointModel } from '../core/models/load-checkpoint-model';
 import { predictionRequestSchema, type PredictionReply, type PredictionRequest } from './prediction-protocol';
 import { errorMessage } from '../shared/error-message';
+import { EVALUATION_BATCH, PREDICT_BATCH } from '../shared/train/evaluation-batch';
 
 const port = parentPort;
 if (!port) throw new Error('prediction-worker must be started as a worker thread');
@@ -53,14 +54,14 @@ async function predict(request: PredictionRequest): Promise<Uint8Array<ArrayBuff
     const predicted = new Uint8Array(count);
     // The trainer's evaluation order: the first `count` test images, in file order, unshuffled.
     for (const { xs, ys, indices } of batches(split, {
-      batchSize: 256,
+      batchSize: EVALUATION_BATCH,
       side: request.resize,
       seed: 0,
       epoch: 0,
       shuffle: false,
       limit: count,
     })) {
-      const guess = tf.tidy(() => tf.argMax(model.predict(xs) as tf.Tensor2D, 1));
+      const guess = tf.tidy(() => tf.argMax(model.predict(xs, { batchSize: PREDICT_BATCH }) as tf.Tensor2D, 1));
       const values = await guess.data();
       tf.dispose([xs, ys, guess]);
       indices.forEach((index, i) => (predicted[index] = values[i]!));

@@ -4,8 +4,8 @@ import { buildModel } from '../models/build';
 import { BENCH_LR, type BenchWorkload } from './workloads';
 import type { EngineInfo } from '../../shared/train/events';
 import { ReplicaGroup, replicaLayout, type ReplicaLayout } from '../train/data-parallel';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 
-const CLASSES = 10;
 
 export interface MeasureOptions {
   /** Timed steps; the workload's own count when absent. */
@@ -44,7 +44,7 @@ function randomBatch(workload: BenchWorkload, seed: number): { xs: tf.Tensor4D; 
   const { batchSize, side } = workload;
   return tf.tidy(() => ({
     xs: tf.randomUniform([batchSize, side, side, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
-    labels: tf.randomUniform([batchSize], 0, CLASSES, 'int32', seed + 1) as tf.Tensor1D,
+    labels: tf.randomUniform([batchSize], 0, NUM_CLASSES, 'int32', seed + 1) as tf.Tensor1D,
   }));
 }
 
@@ -55,7 +55,7 @@ function randomBatch(workload: BenchWorkload, seed: number): { xs: tf.Tensor4D; 
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
   const loss = optimizer.minimize((): tf.Scalar => {
     const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tf.Scalar;
   }, true);
   if (!loss) throw new Error('optimizer returned no loss');
   return loss;
@@ -83,7 +83,7 @@ export interface BenchRig {
 
 /** Builds the workload's model, an SGD optimizer and its random batch on the active backend. */
 export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { dispose(): void } {
-  const network = resolveNetwork(workload.network, CLASSES);
+  const network = resolveNetwork(workload.network, NUM_CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);
@@ -108,7 +108,7 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { disp
  * its loss is the whole batch's.
  */
 export async function prepareReplicaRig(workload: BenchWorkload, layout: ReplicaLayout, seed = 0): Promise<BenchRig> {
-  const network = resolveNetwork(workload.network, CLASSES);
+  const network = resolveNetwork(workload.network, NUM_CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);

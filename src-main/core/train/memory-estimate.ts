@@ -8,6 +8,8 @@ import { formatBytes } from '../../shared/format';
 import type { EngineInfo } from '../../shared/train/events';
 import type { EngineMemory } from '../engine/engine-row';
 import { ENGINE_ROWS } from '../engine/engines';
+import { evaluationBatchSize, PREDICT_BATCH } from '../../shared/train/evaluation-batch';
+import { BOOK_DENSE_UNITS } from '../../shared/models/vgg';
 
 export type { EngineMemory } from '../engine/engine-row';
 // The wasm heap's numbers are the wasm engine's (core/engine/wasm/wasm-memory.ts); kept here for their callers.
@@ -76,7 +78,7 @@ export interface MemoryEstimate {
   workspaceBytes: number;
   /** The sum of the above: the peak of a training step. */
   trainingBytes: number;
-  /** Peak of the test-set evaluation (its batch of max(batch, 256) images, predicted 32 at a time). */
+  /** Peak of the test-set evaluation (its batch of evaluationBatchSize(batch) images, predicted PREDICT_BATCH at a time). */
   evaluationBytes: number;
   /** The larger of the two peaks: what the run needs. */
   totalBytes: number;
@@ -85,10 +87,6 @@ export interface MemoryEstimate {
 }
 
 const FLOAT32_BYTES = 4;
-/** The trainer's evaluation batch: `Math.max(config.batchSize, 256)` in trainer.ts. */
-const EVALUATION_BATCH_FLOOR = 256;
-/** tfjs-layers' `predict` runs its input in slices of 32 by default. */
-const PREDICT_BATCH = 32;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -161,7 +159,7 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
     workspaceBytes: perBatch(2 * largest),
   };
   const trainingBytes = Object.values(parts).reduce((a, b) => a + b, 0);
-  const evaluationBatch = Math.max(batchSize, EVALUATION_BATCH_FLOOR);
+  const evaluationBatch = evaluationBatchSize(batchSize);
   const evaluationBytes =
     weightBytes + optimizerBytes + (evaluationBatch * imageValues + PREDICT_BATCH * inferencePeak) * FLOAT32_BYTES;
   return {
@@ -309,7 +307,7 @@ function suggestFits(config: MemoryEstimateConfig, limit: number): FitSuggestion
         break;
       }
     }
-    const dense = config.denseUnits ?? preset.defaults.denseUnits ?? 4096;
+    const dense = config.denseUnits ?? preset.defaults.denseUnits ?? BOOK_DENSE_UNITS;
     for (let next = nextPowerOfTwoBelow(dense); next >= 16; next /= 2) {
       if (fits({ ...config, denseUnits: next }, limit)) {
         suggestions.denseUnits = next;

@@ -3,10 +3,9 @@ import { resolveNetwork } from '../../../shared/models/presets';
 import { summarizeNetwork } from '../../../shared/models/summary';
 import { formatBytes } from '../../../shared/format';
 import type { BufferRefusal, RunShape } from '../engine-row';
+import { PREDICT_BATCH } from '../../../shared/train/evaluation-batch';
 
 const FLOAT32_BYTES = 4;
-/** tfjs-layers' `predict` runs the test set in slices of 32; see memory-estimate.ts. */
-const PREDICT_BATCH = 32;
 
 interface LargestTensors {
   /** The biggest activation of one example (a conv's padded input or its output), in bytes. */
