@@ -175,12 +175,15 @@ export function layerViolations(graph: ImportGraph, table: Readonly<Record<strin
     }
   }
   for (const [file, specifiers] of graph.packages) {
-    const layer = layerOf(file, table);
-    if (layer === null) continue;
-    const refused = table[layer].mayNotImportPackages ?? [];
+    // A package refused to a folder is refused to every folder inside it (core's to core/data).
+    const rows = Object.keys(table).filter((key) => within(file, key));
     for (const specifier of specifiers) {
-      const hit = refused.find((name) => (name.endsWith(':') ? specifier.startsWith(name) : specifier === name || specifier.startsWith(`${name}/`)));
-      if (hit !== undefined) problems.push(`src-main/${file} imports '${specifier}': ${layer}/ may not import ${hit} (${table[layer].why}).`);
+      for (const row of rows) {
+        const hit = table[row].mayNotImportPackages?.find((name) =>
+          name.endsWith(':') ? specifier.startsWith(name) : specifier === name || specifier.startsWith(`${name}/`),
+        );
+        if (hit !== undefined) problems.push(`src-main/${file} imports '${specifier}': ${row}/ may not import ${hit} (${table[row].why}).`);
+      }
     }
   }
   return problems;
