@@ -330,5 +330,5 @@ function nextPowerOfTwoBelow(n: number): number {
   return p;
 }
 
-// Its callers (gpu-buffer-check, the engines command) read sizes from here.
+// The engines command reads sizes from here.
 export { formatBytes };

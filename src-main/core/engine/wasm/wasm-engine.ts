@@ -38,7 +38,7 @@ let threadedFailure: string | undefined;
  * Registers the wasm backend (imported on demand, so processes that never use
  * it do not register it), adds the training kernels it lacks and starts it on
  * `threads` threads: one runs the package's SIMD build exactly as tfjs ships
- * it; more run its threaded-SIMD build (wasm-threaded-build.ts), whose XNNPACK
+ * it; more run its threaded-SIMD build (threaded-build.ts), whose XNNPACK
  * pool splits each convolution and matrix product across cores. A different
  * thread count than the running backend's restarts the backend (a second or
  * so); tensors on it are lost, so call it between runs. Leaves 'wasm' active.
