@@ -106,3 +106,12 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
     why: 'the command line: the top layer beside electron and server, never electron',
   },
 };
+
+/**
+ * The renderer's row (src-renderer/, another build): of src-main it may import
+ * only these, enforced at build time by scripts/renderer-import-rule.ts.
+ */
+export const RENDERER: LayerRule = {
+  mayImport: ['shared', 'api'],
+  why: 'the renderer talks only to the API contract and the shared values',
+};
