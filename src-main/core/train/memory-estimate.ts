@@ -44,7 +44,7 @@ export {
  *   pool         kept I + O, gradient O;   dropout  kept 4·O, gradients 2·O;   flatten  nothing.
  * On the cpu backend a clone shares its buffer, so there this is an upper bound.
  * Checked against tf.profile's peak in test/core/train/memory-estimate.test.ts
- * (within 10 %), and against the wasm heap at WASM_USABLE_FRACTION below;
+ * (within 10 %), and against the wasm heap (core/engine/wasm/wasm-memory.ts);
  * `npm run bench` prints both side by side (its "wasm heap" and "estimate" columns).
  */
 
