@@ -22,8 +22,8 @@ import {
   isRunId,
   legacyCheckpointsDirFor,
   type CheckpointFolder,
-} from './checkpoint-folder';
-import { isWholeCheckpointFile } from './checkpoint-io';
+} from '../checkpoint/checkpoint-folder';
+import { isWholeCheckpointFile } from '../checkpoint/checkpoint-io';
 import { isOwnerAlive, isProcessAlive, type LivenessContext } from './owner-liveness';
 import { ownerFromRow, type RunRow } from './run-rows';
 

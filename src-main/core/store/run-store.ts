@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
-import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
+import { CheckpointFolder, checkpointsDirFor } from '../checkpoint/checkpoint-folder';
 import { databaseAccess, openDatabase, type DatabaseAccess, type OpenDatabaseOptions } from './database';
 import { adoptOrphanCheckpoints, forgetMissingCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';

@@ -8,7 +8,7 @@ import type { KernelConfig } from '@tensorflow/tfjs';
 import { ENGINE_IDS } from '../../../src-main/shared/train/run-config';
 import { engineInfoSchema } from '../../../src-main/shared/train/events';
 import { probeEngines, selectEngine } from '../../../src-main/core/engine/engines';
-import { explainImportError } from '../../../src-main/core/engine/native-engine';
+import { explainImportError } from '../../../src-main/core/engine/native/native-engine';
 import { selfCheckBackend } from '../../../src-main/core/engine/self-check';
 
 const require = createRequire(import.meta.url);

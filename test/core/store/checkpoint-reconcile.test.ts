@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CheckpointIOHandler } from '../../../src-main/core/store/checkpoint-io';
+import { CheckpointIOHandler } from '../../../src-main/core/checkpoint/checkpoint-io';
 import { RunStore, type RunStoreOptions } from '../../../src-main/core/store/run-store';
 import { smallConfig, tempDir } from './store-fixtures';
 
