@@ -8,12 +8,15 @@ import { parseArch } from '../shared/models/parse-arch';
 import { summarizeNetwork } from '../shared/models/summary';
 import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
-import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
+import { nonNegativeInt, positiveFloat, positiveInt, runIdOrPrefix, unitFloat } from './option-parsers';
 import { userPath } from './user-path';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { openCliService } from './open-cli-service';
+import { terminalSafe } from './terminal-safe';
+import { requireExistingDatabase } from './existing-database';
+import { defaultDatabasePath } from '../core/paths';
 
 interface TrainFlags {
   model: string;
@@ -79,8 +82,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--name <text>', 'a name for the run')
     .option('--json', 'print one JSON object per event instead of progress bars')
     .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)', userPath)
-    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)')
-    .option('--init-from <run>', "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint")
+    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)', runIdOrPrefix)
+    .option('--init-from <run>', "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint", runIdOrPrefix)
     .addOption(
       new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
         .choices(['every', 'last', 'none'])
@@ -152,6 +155,8 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
   } else {
     config = configFromFlags(flags);
   }
+  // A resume reads a recorded run: a mistyped --db must not create an empty database to look in.
+  if (flags.resume !== undefined) requireExistingDatabase(flags.db ?? defaultDatabasePath());
   const dataDir = await ensureFashionMnist(config?.dataDir, { quiet: json });
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   // Subscribe before starting: events are buffered until the run's id is known.
@@ -181,7 +186,7 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
           config: { ...config!, dataDir, ...(flags.initFrom ? { initFrom: resolveInitFrom(service.store, flags.initFrom) } : {}) },
         });
     const { run } = started;
-    if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
+    if ('notice' in started && started.notice) process.stderr.write(`note: ${terminalSafe(String(started.notice))}\n`);
     runId = run.id;
     view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
     for (const message of early.splice(0)) if (message.runId === runId) deliver(message.event);
@@ -259,7 +264,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'error':
         stopBar();
-        process.stderr.write(`error: ${messageWithFlags(event)}\n`);
+        process.stderr.write(`error: ${terminalSafe(messageWithFlags(event))}\n`);
         break;
     }
   };

@@ -11,14 +11,15 @@ import { uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { importRunsOffThread } from './import-off-thread';
 import { checkPointBudget } from './point-budget';
 import { exportFile } from './export-file';
-import { recordedEvents } from '../core/store/replay';
+import { recordedEvents } from '../core/store/recorded-events';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
 import { DatasetManager } from './dataset-manager';
 import { dispatchApiCall, type ApiHandlers } from './dispatch';
 import { probeEnginesInChildProcess } from './engine-probe';
 import { EventHub } from './event-hub';
-import { Misclassified, type PredictionSource } from './misclassified';
+import { PredictionCache } from './prediction-cache';
+import type { PredictionSource } from './prediction-protocol';
 import { prepareRun, type PreparedRun } from './prepare-run';
 import { presetInfos } from './preset-infos';
 import { ReplaySessions } from './replay-sessions';
@@ -38,7 +39,7 @@ export interface ExperimentServiceOptions {
   workerPath?: string | URL;
   /** Replaces the worker host altogether (tests of failure paths). */
   createWorkerHost?: () => WorkerHostLike;
-  /** Defaults to a probe in a child process (see engine-probe-entry.ts for why not here). */
+  /** Defaults to a probe in a child process (see engine-probe.entry.ts for why not here). */
   probeEngines?: () => Promise<EngineStatusInfo[]>;
   /** The import worker's entry, for bundles (electron-vite); from source its .ts sibling. */
   importWorkerPath?: string | URL;
@@ -70,7 +71,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private readonly queue: RunQueue;
   private readonly dataset: DatasetManager;
   private readonly replays: ReplaySessions;
-  private readonly misclassified: Misclassified;
+  private readonly misclassified: PredictionCache;
   private readonly probe: () => Promise<EngineStatusInfo[]>;
   private engines: Promise<EngineStatusInfo[]> | undefined;
   private readonly handlers: ApiHandlers;
@@ -98,7 +99,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       onError,
     });
     this.replays = new ReplaySessions(this.store, this.hub);
-    this.misclassified = new Misclassified(this.store, this.dataset, options.predictions);
+    this.misclassified = new PredictionCache(this.store, this.dataset, options.predictions);
     this.probe = options.probeEngines ?? (() => probeEnginesInChildProcess());
     this.handlers = this.buildHandlers(options.importWorkerPath);
   }

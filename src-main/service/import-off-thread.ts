@@ -1,9 +1,9 @@
 import { ImportError, importRuns, type ImportedRun } from '../core/store/export-import';
 import type { RunStore } from '../core/store/run-store';
-import { startWorker } from '../worker/start-worker';
+import { startThread } from '../core/thread/start-thread';
 import { importReplySchema, type ImportRequest } from './import-protocol';
 
-const defaultWorkerUrl = (): URL => new URL('./import-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./import-worker.entry.ts', import.meta.url);
 
 /** An ImportError raised in the worker, with its message as it was (it already says nothing was imported). */
 class WorkerImportError extends ImportError {
@@ -14,7 +14,7 @@ class WorkerImportError extends ImportError {
 }
 
 /**
- * importRuns on a worker thread (import-worker.ts), so a large file never
+ * importRuns on a worker thread (import-worker.entry.ts), so a large file never
  * holds the service's event loop. A store with no file (`:memory:`) cannot
  * be shared with another connection: it imports in process.
  */
@@ -24,7 +24,7 @@ export async function importRunsOffThread(
   workerPath: string | URL = defaultWorkerUrl(),
 ): Promise<ImportedRun[]> {
   if (store.path === ':memory:' || store.path === '') return importRuns(store, content);
-  const worker = startWorker(workerPath);
+  const worker = startThread(workerPath);
   try {
     const reply = await new Promise<unknown>((resolve, reject) => {
       worker.once('message', resolve);

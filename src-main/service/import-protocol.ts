@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** One import for import-worker.ts: the file's text and the database (and checkpoint folder) to write it into. */
+/** One import for import-worker.entry.ts: the file's text and the database (and checkpoint folder) to write it into. */
 export const importRequestSchema = z.object({
   databasePath: z.string().min(1),
   checkpointsDir: z.string().min(1),

@@ -1,4 +1,4 @@
-import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist-facts';
+import { NUM_CLASSES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS } from '../models/layer-spec';
 
 /**
@@ -21,7 +21,7 @@ export const TAGS_PER_RUN_MAX = 50;
 export const NOTES_MAX_LENGTH = 10_000;
 
 /** The confusion matrix is one row and column per Fashion-MNIST class. */
-export const CONFUSION_CLASSES = FASHION_MNIST_CLASSES.length;
+export const CONFUSION_CLASSES = NUM_CLASSES;
 
 /**
  * The longest layer list a run's configuration can describe: every block at
