@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { ENGINE_IDS, type RunConfig } from '../shared/train/run-config';
-import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../core/train/make-run-config';
+import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../shared/train/make-run-config';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import { resolveNetwork, PRESET_IDS } from '../shared/models/presets';
 import { parseArch } from '../shared/models/parse-arch';

@@ -3,7 +3,7 @@ import type { ApiParsedRequest } from '../api/methods';
 import type { LayerSpec } from '../shared/models/layer-spec';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
-import { makeRunConfig, RunConfigError } from '../core/train/make-run-config';
+import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
 import type { RunConfig } from '../shared/train/run-config';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';

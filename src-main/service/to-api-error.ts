@@ -2,7 +2,7 @@ import { ApiError } from '../api/api-error';
 import { InputTooSmallError } from '../shared/models/summary';
 import { ImportError } from '../core/store/export-import';
 import { RunNotFoundError } from '../core/store/run-store';
-import { RunConfigError } from '../core/train/make-run-config';
+import { RunConfigError } from '../shared/train/make-run-config';
 import { errorMessage } from '../shared/error-message';
 
 /**

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
-import { makeRunConfig } from '../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import type { RunOutcome } from '../../src-main/worker/execute-run';
 import type { RunRequest } from '../../src-main/worker/protocol';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TrainingWorkerHost } from '../../src-main/worker/training-worker-host';
-import { makeRunConfig } from '../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 import { hasWebGpuAdapterOrSkip } from '../core/engine/webgpu-fixture';
