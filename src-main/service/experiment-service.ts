@@ -85,10 +85,6 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       store: this.store,
       hub: this.hub,
       createHost: options.createWorkerHost ?? (() => new TrainingWorkerHost(options.workerPath)),
-      datasetDir: () => {
-        const location = this.dataset.locate();
-        return location.kind === 'found' ? location.dir : undefined;
-      },
       checkpointPolicy: options.checkpointPolicy ?? 'last',
       onError,
     });
@@ -141,7 +137,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     return this.hub.emit(event);
   }
 
-  private startRuns(prepared: { run: PreparedRun; request: ApiParsedRequest<'runs.start'> }[]) {
+  private startRuns(prepared: { run: PreparedRun; request: ApiParsedRequest<'runs.start'>; datasetDir: string }[]) {
     prepared.forEach(({ run }, i) => this.checkInitFrom(run.config, i, prepared.length > 1 ? `runs.${i}.` : ''));
     const ids = this.store.transaction(() => {
       const created: string[] = [];
@@ -162,7 +158,9 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     });
     const records = ids.map((id) => this.store.requireRun(id));
     this.emit({ topic: 'runs', change: 'created', runIds: ids });
-    this.queue.enqueue(records.map((r) => ({ runId: r.id, name: r.name, model: r.model, config: r.config })));
+    this.queue.enqueue(
+      records.map((r, i) => ({ runId: r.id, name: r.name, model: r.model, config: r.config, datasetDir: prepared[i]!.datasetDir })),
+    );
     return records;
   }
 
@@ -191,22 +189,9 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     }
   }
 
-  /** Refuses a run the worker could only fail: no dataset here, or a named folder that is not one. */
-  private checkDataset(request: ApiParsedRequest<'runs.start'>, fieldPrefix: string): void {
-    let location;
-    try {
-      location = this.dataset.locate(request.config.dataDir);
-    } catch (error) {
-      throw new ApiError('invalid-request', errorMessage(error), {
-        field: `${fieldPrefix}config.dataDir`,
-      });
-    }
-    if (location.kind === 'needs-download' && !this.dataset.status().downloading) {
-      throw new ApiError(
-        'unavailable',
-        `Fashion-MNIST is not on this machine: download it (dataset.download, into ${location.dir}) or import a folder that has it`,
-      );
-    }
+  /** The dataset folder of a run being queued; refuses a run the worker could only fail (no dataset here, or a named folder that is not one). */
+  private datasetFor(request: { dataDir?: string }, fieldPrefix: string): string {
+    return this.dataset.folderForRun(request.dataDir, `${fieldPrefix}dataDir`);
   }
 
   private runUpdated(runId: string) {
@@ -260,19 +245,19 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
 
       'runs.start': (request) => {
         const run = prepareRun(request);
-        this.checkDataset(request, '');
-        return { run: this.startRuns([{ run, request }])[0]! };
+        const datasetDir = this.datasetFor(request, '');
+        return { run: this.startRuns([{ run, request, datasetDir }])[0]! };
       },
       'runs.startQueue': ({ runs }) => {
         // All checked before any is created: one bad request refuses the lot.
         const prepared = runs.map((request, i) => {
           const run = prepareRun(request, `runs.${i}.`);
-          this.checkDataset(request, `runs.${i}.`);
-          return { run, request };
+          const datasetDir = this.datasetFor(request, `runs.${i}.`);
+          return { run, request, datasetDir };
         });
         return { runs: this.startRuns(prepared) };
       },
-      'runs.resume': async ({ runId, epochs }) => {
+      'runs.resume': async ({ runId, epochs, dataDir }) => {
         const run = store.requireRun(runId);
         if (this.queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
         // Checked here, before anything changes: a bad file refuses the resume and the run's record stays true.
@@ -295,13 +280,14 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
             { field: 'epochs' },
           );
         }
+        const datasetDir = this.datasetFor({ dataDir }, '');
         store.transaction(() => {
           store.discardAfterEpoch(runId, checkpoint.epoch);
           store.requeue(runId);
         });
         this.emit({ topic: 'runs', change: 'updated', runIds: [runId] });
         const resume = { path: checkpoint.path, epoch: checkpoint.epoch, sha256: checkpoint.sha256 };
-        this.queue.enqueue([{ runId, name: run.name, model: run.model, config, resume }]);
+        this.queue.enqueue([{ runId, name: run.name, model: run.model, config, datasetDir, resume }]);
         const notice =
           skipped.length > 0 ? `resuming from the checkpoint of epoch ${checkpoint.epoch}, the newest intact one (${why})` : undefined;
         return { run: store.requireRun(runId), ...(notice ? { notice } : {}) };
