@@ -42,7 +42,8 @@ const FLAGS: Record<RunField, { flag: string; help: string }> = {
 /** Request fields outside the config that the train command also sets. */
 const REQUEST_FLAGS: Record<string, string> = { dataDir: '--data', epochs: '--epochs' };
 
-const RUN_FIELDS = Object.keys(runRequestSchema.shape) as RunField[];
+// The table's order, model first: the order of the help. Its keys are the schema's, by its type.
+const RUN_FIELDS = Object.keys(FLAGS) as RunField[];
 
 /** The field's schema without optional, default and non-optional wrappers: what its value is. */
 function valueSchema(field: RunField): z.ZodType {
