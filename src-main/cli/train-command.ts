@@ -13,7 +13,8 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { openCliService } from './open-cli-service';
-import { addRunFlags, flagForField, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
+import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
+import { flagForField } from './run-flag-table';
 
 interface TrainFlags {
   data?: string;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ApiError } from '../../src-main/api/api-error';
 import { runRequestSchema } from '../../src-main/api/methods';
 import { buildProgram } from '../../src-main/cli/main';
-import { flagForField, refusalAsUsage } from '../../src-main/cli/run-flags';
+import { refusalAsUsage } from '../../src-main/cli/run-flags';
+import { flagForField } from '../../src-main/cli/run-flag-table';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 
 test('every field of the run request is a flag of `train`, found back from the field a refusal names', () => {
