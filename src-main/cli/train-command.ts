@@ -69,7 +69,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   process.once('SIGINT', onInterrupt);
   let unsubscribe = (): void => undefined;
   try {
-    const started = await withDataset(() => startRun(service, flags, command), { named: flags.data !== undefined, json });
+    const started = await withDataset(service, () => startRun(service, flags, command), { named: flags.data !== undefined, json });
     const { run } = started;
     if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
     runId = run.id;
@@ -116,15 +116,21 @@ async function startRun(
 }
 
 /**
- * Asks the service; when it refuses for want of the dataset, downloads it
- * into the app's data folder (with progress bars) and asks once more. A bad
- * flag is refused before anything is downloaded.
+ * Asks the service; when it refuses because Fashion-MNIST is not here,
+ * downloads it into the app's data folder (with progress bars) and asks once
+ * more. A bad flag is refused before anything is downloaded.
  */
-async function withDataset<T>(ask: () => Promise<T>, { named, json }: { named: boolean; json: boolean }): Promise<T> {
+async function withDataset<T>(
+  service: ExperimentService,
+  ask: () => Promise<T>,
+  { named, json }: { named: boolean; json: boolean },
+): Promise<T> {
   try {
     return await ask();
   } catch (error) {
     if (named || !(error instanceof ApiError) || error.code !== 'unavailable') throw error;
+    const { location } = await service.call('dataset.status', {});
+    if (location.kind !== 'needs-download') throw error;
     await ensureFashionMnist(undefined, { quiet: json });
     return ask();
   }
