@@ -14,6 +14,8 @@ export interface PreparedRun {
 }
 
 /**
+ * The one place a run request becomes a RunConfig, for every front end (the
+ * GUI's form, a plan, the CLI's flags, which send their request as typed).
  * A run request made whole and checked before anything is queued: the
  * preset's recipe fills what the request leaves out, and a network the
  * image size cannot feed (VGG's five pools on 28×28) is refused now rather
