@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
-import { measureIsolated } from '../core/bench/isolated';
+import { measureInChildProcess } from '../core/bench/measure-in-child-process';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
 import { runPytorchReference, type PytorchOutcome, type YardstickDevice } from '../core/bench/pytorch-reference';
 import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
@@ -230,7 +230,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
   };
   const progress = stepProgress(`${workload.name} on ${engine}, ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
-    const { engine: info, measurement } = await measureIsolated(workload.name, engine, {
+    const { engine: info, measurement } = await measureInChildProcess(workload.name, engine, {
       ...(steps === undefined ? {} : { steps }),
       threads,
       onStep: progress.update,

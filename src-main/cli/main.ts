@@ -15,6 +15,7 @@ import { registerPlansCommands } from './plans-command';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { terminalSafe } from './terminal-safe';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
 export const USAGE_ERROR = 2;
@@ -50,15 +51,17 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are "errors" in commander's flow but succeed for the user.
       return error.exitCode === 0 ? 0 : USAGE_ERROR;
     }
+    // Messages may echo input (a run's name, a path, a flag's value): escaped, never obeyed by the terminal.
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${terminalSafe(error.message)}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${error instanceof Error ? messageWithFlags(error) : errorMessage(error)}\n`);
+    process.stderr.write(`error: ${terminalSafe(error instanceof Error ? messageWithFlags(error) : errorMessage(error))}\n`);
     return 1;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+// Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
+if (process.argv[1]?.endsWith('cli/main.ts')) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -54,3 +54,10 @@ export function inputShape(value: string): [number, number, number] {
   if (numbers.length === 2) return [numbers[0]!, numbers[1]!, 1];
   return [numbers[0]!, numbers[1]!, numbers[2]!];
 }
+
+/** A run id or a unique prefix of one, never empty: an empty --resume must not start a new run instead. */
+export function runIdOrPrefix(value: string): string {
+  const id = value.trim();
+  if (id === '') throw new InvalidArgumentError('expected a run id (or a unique prefix of one), got an empty value.');
+  return id;
+}

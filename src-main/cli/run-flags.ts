@@ -5,6 +5,7 @@ import { runRequestSchema } from '../api/methods';
 import { parseArch } from '../shared/models/parse-arch';
 import { errorMessage } from '../shared/error-message';
 import { messageWithFlags } from './flag-advice';
+import { runIdOrPrefix } from './option-parsers';
 import { UsageError } from './usage-error';
 import { FLAGS, flagForField, RUN_FIELDS, type RunField, type RunRequestConfig } from './run-flag-table';
 
@@ -32,11 +33,16 @@ function archArgument(value: string): unknown {
   }
 }
 
+/** Text the schema cannot tell from any other: a run id, never empty (an empty prefix would match every run). */
+const TEXT_PARSERS: Partial<Record<RunField, (value: string) => string>> = { initFrom: runIdOrPrefix };
+
 function optionFor(field: RunField): Option {
   const { flag, help } = FLAGS[field];
   const option = new Option(flag, help);
   const schema = valueSchema(field);
-  if (schema instanceof z.ZodNumber) option.argParser(numberArgument);
+  const text = TEXT_PARSERS[field];
+  if (text) option.argParser(text);
+  else if (schema instanceof z.ZodNumber) option.argParser(numberArgument);
   else if (schema instanceof z.ZodEnum) option.choices(schema.options.map(String));
   else if (schema instanceof z.ZodArray) option.argParser(archArgument); // blocks, the one list: the chapter's CONVSxCHANNELS
   return option;

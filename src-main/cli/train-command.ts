@@ -13,6 +13,10 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { openCliService } from './open-cli-service';
+import { runIdOrPrefix } from './option-parsers';
+import { terminalSafe } from './terminal-safe';
+import { requireExistingDatabase } from './existing-database';
+import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
 
@@ -32,7 +36,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)', userPath)
     .option('--json', 'print one JSON object per event instead of progress bars')
     .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)', userPath)
-    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)')
+    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)', runIdOrPrefix)
     .addOption(
       new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
         .choices(['every', 'last', 'none'])
@@ -61,6 +65,8 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
       );
     }
   }
+  // A resume reads a recorded run: a mistyped --db must not create an empty database to look in.
+  if (flags.resume !== undefined) requireExistingDatabase(flags.db ?? defaultDatabasePath());
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   let runId: string | undefined;
   const onInterrupt = (): void => {
@@ -71,7 +77,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   try {
     const started = await withDataset(service, () => startRun(service, flags, command), { named: flags.data !== undefined, json });
     const { run } = started;
-    if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
+    if ('notice' in started && started.notice) process.stderr.write(`note: ${terminalSafe(String(started.notice))}\n`);
     runId = run.id;
     const view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
     let finish: (code: number) => void = () => undefined;
@@ -200,7 +206,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'error':
         stopBar();
-        process.stderr.write(`error: ${messageWithFlags(event)}\n`);
+        process.stderr.write(`error: ${terminalSafe(messageWithFlags(event))}\n`);
         break;
     }
   };

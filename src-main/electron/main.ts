@@ -9,14 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { APP_NAME } from '../core/paths';
 import { ExperimentService } from '../service/experiment-service';
 import { PredictionWorkerSource } from '../service/prediction-worker-source';
-import engineProbePath from '../service/engine-probe-entry?modulePath';
-import predictionWorkerPath from '../service/prediction-worker?modulePath';
-import trainingWorkerPath from '../worker/training-worker?modulePath';
-import replicaWorkerPath from '../core/train/replica-worker?modulePath';
-import { REPLICA_WORKER_ENV } from '../core/train/replica-worker-env';
+import engineProbePath from '../service/engine-probe.entry?modulePath';
+import predictionWorkerPath from '../service/prediction-worker.entry?modulePath';
+import trainingWorkerPath from '../worker/training-worker.entry?modulePath';
+import replicaWorkerPath from '../core/train/replica-worker.entry?modulePath';
+import { REPLICA_WORKER_ENV } from '../core/thread/replica-entry';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { probeEnginesInUtilityProcess } from './engine-probe-utility';
 import { serveApiOverIpc } from './ipc-transport';
+import { sqliteBindingForMain } from './sqlite-binding';
 import { createMainWindow } from './main-window';
 import { guardWebContents } from './navigation-guard';
 import { rendererLocation } from './renderer-location';
@@ -72,11 +73,19 @@ function start(): void {
     (contents, permission) => contents !== null && allowed(permission, contents.getURL()),
   );
   const userData = app.getPath('userData');
+  const sqliteBinding = sqliteBindingForMain({
+    packaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    target: { abi: process.versions.modules, platform: process.platform, arch: process.arch },
+    env: process.env,
+  });
   // The training worker (and its copy of this environment) finds the bundled replica entry here.
   process.env[REPLICA_WORKER_ENV] = replicaWorkerPath;
   try {
     service = ExperimentService.open({
       databasePath: join(userData, 'runs.sqlite'),
+      // SQLite built for Electron's ABI, beside Node's build rather than over it (sqlite-binding.ts).
+      storeOptions: { nativeBinding: sqliteBinding },
       dataDir: userData,
       workerPath: trainingWorkerPath,
       predictions: new PredictionWorkerSource(predictionWorkerPath),
@@ -87,9 +96,11 @@ function start(): void {
     fail(
       'VGG Workbench cannot open its run database',
       error,
-      /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(String(error))
-        ? 'better-sqlite3 is built for Node, not for Electron. Run `npx electron-builder install-app-deps` ' +
-            '(and `npm rebuild better-sqlite3` before using the CLI again), or use `vgg-workbench serve --open`.'
+      /NODE_MODULE_VERSION|was compiled against a different Node\.js version|Cannot find module|cannot open shared object/.test(String(error))
+        ? `The app opens SQLite through its Electron build, ${sqliteBinding}, which is missing or built for another runtime. ` +
+            (app.isPackaged
+              ? 'Reinstall the app.'
+              : '`npm start` builds it (`npm run electron:sqlite` alone); or use `vgg-workbench serve --open`.')
         : undefined,
     );
     return;

@@ -10,7 +10,8 @@ import { probeEnginesInChildProcess } from './engine-probe';
 import { EngineProbeCache } from './engine-probe-cache';
 import { EventHub } from './event-hub';
 import { apiHandlers } from './handlers/api-handlers';
-import { Misclassified, type PredictionSource } from './misclassified';
+import { PredictionCache } from './prediction-cache';
+import type { PredictionSource } from './prediction-protocol';
 import { ReplaySessions } from './replay-sessions';
 import { RunQueue, type CheckpointPolicy } from './run-queue';
 import type { ServiceEndpoint } from './service-endpoint';
@@ -26,7 +27,7 @@ export interface ExperimentServiceOptions {
   workerPath?: string | URL;
   /** Replaces the worker host altogether (tests of failure paths). */
   createWorkerHost?: () => WorkerHostLike;
-  /** Defaults to a probe in a child process (see engine-probe-entry.ts for why not here). */
+  /** Defaults to a probe in a child process (see engine-probe.entry.ts for why not here). */
   probeEngines?: () => Promise<EngineStatusInfo[]>;
   /** Per-image test predictions from a run's checkpoint; defaults to a prediction worker. */
   predictions?: PredictionSource;
@@ -56,7 +57,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private readonly queue: RunQueue;
   private readonly dataset: DatasetManager;
   private readonly replays: ReplaySessions;
-  private readonly misclassified: Misclassified;
+  private readonly misclassified: PredictionCache;
   private readonly handlers: ApiHandlers;
   private closed = false;
 
@@ -78,7 +79,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       onError,
     });
     this.replays = new ReplaySessions(this.store, this.hub);
-    this.misclassified = new Misclassified(this.store, this.dataset, options.predictions);
+    this.misclassified = new PredictionCache(this.store, this.dataset, options.predictions);
     this.handlers = apiHandlers({
       store: this.store,
       hub: this.hub,

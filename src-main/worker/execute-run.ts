@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
-import { saveCheckpoint } from '../core/store/checkpoint-io';
+import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
 import { selectEngine } from '../core/engine/engines';
 import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from './start-worker';
+import { startThread } from '../core/thread/start-thread';
 import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
 import type { TrainingEvent } from '../shared/train/events';
 import type { RunOutcome } from './execute-run';
@@ -16,7 +16,7 @@ interface PendingRun extends RunHandlers {
 }
 
 /** From source the worker is the .ts sibling; bundles (electron-vite) pass their own .js path. */
-const defaultWorkerUrl = (): URL => new URL('./training-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./training-worker.entry.ts', import.meta.url);
 
 /**
  * The main thread's handle on the one long-lived training worker, which
@@ -28,7 +28,7 @@ export class TrainingWorkerHost {
   private failure: Error | undefined;
 
   constructor(workerPath: URL | string = defaultWorkerUrl()) {
-    this.worker = startWorker(workerPath);
+    this.worker = startThread(workerPath);
     this.worker.on('message', (raw: unknown) => this.receive(raw));
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => this.failAll(new Error(`training worker exited with code ${code}`)));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { probeEnginesInChildProcess } from '../../src-main/service/engine-probe';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { PredictionWorkerSource } from '../../src-main/service/prediction-worker-source';
-import { REPLICA_WORKER_ENV } from '../../src-main/core/train/replica-worker-env';
+import { REPLICA_WORKER_ENV } from '../../src-main/core/thread/replica-entry';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = (path: string) => join(root, 'out', path);
@@ -39,13 +39,13 @@ test('electron-vite builds main, preload and renderer; the bundled workers run i
     return out(`main/${match[1]}`);
   };
   // As the Electron main process does: the bundled replica entry, for data-parallel threads.
-  process.env[REPLICA_WORKER_ENV] = chunk('replica-worker');
+  process.env[REPLICA_WORKER_ENV] = chunk('replica-worker.entry');
   const service = ExperimentService.open({
     databasePath: join(dir, 'runs.sqlite'),
     dataDir: dir,
-    workerPath: chunk('training-worker'),
-    predictions: new PredictionWorkerSource(chunk('prediction-worker')),
-    probeEngines: () => probeEnginesInChildProcess({ scriptPath: chunk('engine-probe-entry'), execArgv: [] }),
+    workerPath: chunk('training-worker.entry'),
+    predictions: new PredictionWorkerSource(chunk('prediction-worker.entry')),
+    probeEngines: () => probeEnginesInChildProcess({ scriptPath: chunk('engine-probe.entry'), execArgv: [] }),
   });
   try {
     const { engines } = await service.call('engines.list', {});

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
-import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
-import { openDatabase, type OpenDatabaseOptions } from './database';
+import { CheckpointFolder, checkpointsDirFor } from '../checkpoint/checkpoint-folder';
+import { databaseAccess, openDatabase, type DatabaseAccess, type OpenDatabaseOptions } from './database';
+import { adoptOrphanCheckpoints, forgetMissingCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
 import {
   currentLivenessContext,
@@ -30,6 +31,7 @@ import {
   configColumns,
   fromSql,
   ownerColumns,
+  ownerFromRow,
   runFromRow,
   startColumns,
   summaryFromRow,
@@ -53,13 +55,49 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/** A row that no longer reads as a run (a damaged or hand-edited file): listed as such, and deletable. */
+export interface BrokenRun {
+  id: string;
+  name: string;
+  status: string;
+  createdAt: number;
+  /** What failed to read, for the person deciding to delete it. */
+  reason: string;
+}
+
+export class BrokenRunError extends Error {
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`run ${id} is recorded but cannot be read (${reason}); delete it with \`vgg-workbench runs delete ${id}\``);
+    this.name = 'BrokenRunError';
+  }
+}
+
+/** The first line of why a row failed to read, short enough for a table cell. */
+function brokenReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n').find((part) => part.trim() !== '') ?? 'unreadable';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
 export interface RunStoreOptions extends OpenDatabaseOptions {
   /** Mark running runs whose recording process is gone as interrupted (default true). */
   reapInterrupted?: boolean;
   heartbeatTimeoutMs?: number;
   /** The folder this store's checkpoint files live in; defaults to checkpointsDirFor(path). */
   checkpointsDir?: string;
+  /**
+   * Told once about each repair made on open (checkpoints moved out of a
+   * shared legacy folder, orphans adopted or removed); stderr by default.
+   */
+  onNotice?: (message: string) => void;
 }
+
+const noticeOnStderr = (message: string): void => {
+  process.stderr.write(`note: ${message}\n`);
+};
 
 /** A checkpoint whose file was checked: `path` is its real path inside the store's folder. */
 export interface IntactCheckpoint {
@@ -178,8 +216,26 @@ export class RunStore {
       options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
       new CheckpointFolder(options.checkpointsDir ?? checkpointsDirFor(path)),
     );
+    // A read-only file is only looked at: nothing is reaped or repaired in it.
+    if (store.access === 'read-only') return store;
     if (options.reapInterrupted ?? true) store.reapInterrupted();
+    store.reconcileCheckpoints(options.checkpointsDir === undefined, options.onNotice ?? noticeOnStderr);
     return store;
+  }
+
+  /** See checkpoint-reconcile.ts; a legacy folder is only looked for where the store chose its own folder. */
+  private reconcileCheckpoints(ownFolder: boolean, notice: (message: string) => void): void {
+    const notices = [
+      ...(ownFolder ? moveLegacyCheckpoints(this.db, this.path, this.checkpointFolder) : []),
+      ...forgetMissingCheckpoints(this.db, this.checkpointFolder),
+      ...adoptOrphanCheckpoints(this.db, this.checkpointFolder, this.livenessContext()),
+    ];
+    notices.forEach((message) => notice(message));
+  }
+
+  /** How the file was opened (database.ts): read-only and low-space stores list and show as usual. */
+  get access(): DatabaseAccess {
+    return databaseAccess(this.db);
   }
 
   close(): void {
@@ -218,7 +274,15 @@ export class RunStore {
 
   getRun(id: string): RunRecord | undefined {
     const row = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`).get(id);
-    return row ? this.toRecords([row])[0] : undefined;
+    if (!row) return undefined;
+    const { records, broken } = this.readRecords([row]);
+    if (broken[0]) throw new BrokenRunError(broken[0].id, broken[0].reason);
+    return records[0];
+  }
+
+  /** Whether a row with this id exists, readable or not. */
+  hasRun(id: string): boolean {
+    return this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`).get(id) !== undefined;
   }
 
   requireRun(id: string): RunRecord {
@@ -227,8 +291,16 @@ export class RunStore {
     return run;
   }
 
-  /** Newest first. */
+  /** Newest first; rows that cannot be read are left out (listRunsAndBroken names them). */
   listRuns(filter: RunFilter = {}): RunRecord[] {
+    return this.listRunsAndBroken(filter).runs;
+  }
+
+  /**
+   * Newest first, with the rows that fail to read set apart: one damaged row
+   * must not hide every other run, and it stays deletable by id.
+   */
+  listRunsAndBroken(filter: RunFilter = {}): { runs: RunRecord[]; broken: BrokenRun[] } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.status !== undefined) {
@@ -251,12 +323,13 @@ export class RunStore {
       `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY created_at DESC, rowid DESC ${filter.limit !== undefined ? 'LIMIT @limit' : ''}`;
     if (filter.limit !== undefined) params.limit = filter.limit;
-    return this.toRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    const { records, broken } = this.readRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    return { runs: records, broken };
   }
 
   /** An exact id, or a prefix that matches exactly one run (as git resolves short hashes). */
   resolveRunId(idOrPrefix: string): string {
-    if (this.getRun(idOrPrefix)) return idOrPrefix;
+    if (this.hasRun(idOrPrefix)) return idOrPrefix;
     const matches = this.db
       .prepare<[{ prefix: string }], { id: string }>(
         `SELECT id FROM runs WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT 6`,
@@ -302,10 +375,28 @@ export class RunStore {
    * A run still being recorded by a live process is refused.
    */
   deleteRun(id: string): { deletedFiles: string[] } {
+    try {
+      return this.deleteRunAndFiles(id);
+    } catch (error) {
+      if (this.access === 'read-only' || String((error as { code?: unknown }).code).startsWith('SQLITE_READONLY')) {
+        throw new Error(`${this.path} is read-only here: its runs can be listed, shown and exported, not deleted`);
+      }
+      throw error;
+    }
+  }
+
+  private deleteRunAndFiles(id: string): { deletedFiles: string[] } {
     const orphaned = this.transaction(() => {
-      const run = this.requireRun(id);
-      if (run.status === 'running' && isOwnerAlive(run.owner, this.livenessContext())) {
-        throw new Error(`run ${id} is still running (pid ${run.owner?.pid}); stop it first`);
+      // Read as a raw row: a run that no longer validates must still be deletable.
+      const run = this.db
+        .prepare<[string], Pick<RunRow, 'status' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
+          `SELECT status, owner_pid, owner_host, heartbeat_at FROM runs WHERE id = ?`,
+        )
+        .get(id);
+      if (!run) throw new RunNotFoundError(id);
+      const owner = ownerFromRow(run);
+      if (run.status === 'running' && isOwnerAlive(owner, this.livenessContext())) {
+        throw new Error(`run ${id} is still running (pid ${owner?.pid}); stop it first`);
       }
       const paths = this.checkpoints(id).map((checkpoint) => checkpoint.path);
       this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id);
@@ -393,13 +484,18 @@ export class RunStore {
    */
   discardAfterEpoch(runId: string, epoch: number): void {
     this.requireRun(runId);
-    this.transaction(() => {
+    const discarded = this.transaction(() => {
       const kept = this.metrics(runId).filter((point) => point.epoch <= epoch);
+      const later = this.checkpoints(runId).filter((checkpoint) => checkpoint.epoch > epoch);
       this.db.prepare(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM metric_summary WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?`).run(runId, epoch);
       this.appendMetrics(runId, kept);
+      return later;
     });
+    // Their files go too: left behind, they would look like crash orphans and be adopted back.
+    const stillUsed = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM checkpoints WHERE path = ?`);
+    for (const { path } of discarded) if (stillUsed.get(path)?.n === 0) this.checkpointFolder.remove(path);
   }
 
   // ---- recording lifecycle ---------------------------------------------------
@@ -607,14 +703,19 @@ export class RunStore {
     return byRun;
   }
 
-  private toRecords(rows: readonly RunRow[]): RunRecord[] {
+  private readRecords(rows: readonly RunRow[]): { records: RunRecord[]; broken: BrokenRun[] } {
     const ids = rows.map((row) => row.id);
     const summaries = this.summariesFor(ids);
     const tags = this.tagsFor(ids);
-    return rows.map((row) => ({
-      ...runFromRow(row),
-      tags: tags.get(row.id) ?? [],
-      summary: summaries.get(row.id) ?? {},
-    }));
+    const records: RunRecord[] = [];
+    const broken: BrokenRun[] = [];
+    for (const row of rows) {
+      try {
+        records.push({ ...runFromRow(row), tags: tags.get(row.id) ?? [], summary: summaries.get(row.id) ?? {} });
+      } catch (error) {
+        broken.push({ id: row.id, name: String(row.name), status: String(row.status), createdAt: Number(row.created_at), reason: brokenReason(error) });
+      }
+    }
+    return { records, broken };
   }
 }

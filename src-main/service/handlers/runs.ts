@@ -1,5 +1,5 @@
 import { ApiError } from '../../api/api-error';
-import { recordedEvents } from '../../core/store/replay';
+import { recordedEvents } from '../../core/store/recorded-events';
 import type { ApiHandlers } from '../dispatch';
 import { prepareRun } from '../prepare-run';
 import { resumeRun } from './resume-run';

@@ -2,7 +2,7 @@ import type { RunStore } from '../../core/store/run-store';
 import type { DatasetManager } from '../dataset-manager';
 import type { EngineProbeCache } from '../engine-probe-cache';
 import type { EventHub } from '../event-hub';
-import type { Misclassified } from '../misclassified';
+import type { PredictionCache } from '../prediction-cache';
 import type { ReplaySessions } from '../replay-sessions';
 import type { RunQueue } from '../run-queue';
 
@@ -13,6 +13,6 @@ export interface ServiceParts {
   queue: RunQueue;
   dataset: DatasetManager;
   replays: ReplaySessions;
-  misclassified: Misclassified;
+  misclassified: PredictionCache;
   engines: EngineProbeCache;
 }

@@ -1,4 +1,5 @@
 import { findPreset } from '../models/presets';
+import { BOOK_DENSE_UNITS } from '../models/vgg';
 import type { EngineChoice, RunConfigInput } from '../train/run-config';
 
 /** The settings a plan shares across its runs; the Plans view lets each be edited before queueing. */
@@ -86,7 +87,7 @@ const BOOK: PlanSettings = {
   lr: 0.05,
   momentum: 0,
   widthRatio: 1,
-  denseUnits: 4096,
+  denseUnits: BOOK_DENSE_UNITS,
   resize: 96,
   trainLimit: 60000,
   testLimit: 10000,
@@ -201,7 +202,7 @@ function takesWidth(model: string): boolean {
  */
 export function planRequests(plan: ExperimentPlan, settings: PlanSettings): PlanRunRequest[] {
   return plan.runs(settings).map((run) => {
-    const widthless = findPreset(run.model).family === 'fixed' && settings.widthRatio === 1 && settings.denseUnits === 4096;
+    const widthless = findPreset(run.model).family === 'fixed' && settings.widthRatio === 1 && settings.denseUnits === BOOK_DENSE_UNITS;
     return {
       config: {
         model: run.model,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { train } from '../../../src-main/core/train/trainer';
 import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { restoreCheckpoint } from '../../../src-main/core/train/checkpoint-weights';
-import { saveCheckpoint } from '../../../src-main/core/store/checkpoint-io';
+import { saveCheckpoint } from '../../../src-main/core/checkpoint/checkpoint-io';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 import type { TrainingEvent } from '../../../src-main/shared/train/events';
 import { realFashionMnist } from '../../helpers/fashion-mnist';
