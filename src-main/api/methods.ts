@@ -44,6 +44,8 @@ export const startRunSchema = z
     tags: tagList.optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
     baseline: z.boolean().optional(),
+    /** A folder on the service's machine holding the four IDX files; absent: the usual places. Not stored with the run. */
+    dataDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -116,7 +118,9 @@ export const API_METHODS = {
    * again. `epochs` extends the run beyond its configured epochs.
    */
   'runs.resume': method(
-    z.object({ runId, epochs: z.number().int().min(1).max(1000).optional() }).strict(),
+    z
+      .object({ runId, epochs: z.number().int().min(1).max(1000).optional(), dataDir: z.string().min(1).optional() })
+      .strict(),
     /** `notice`: the newest checkpoint was unusable, and which one the run resumes from instead. */
     runResult.extend({ notice: z.string().optional() }),
   ),

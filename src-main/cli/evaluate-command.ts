@@ -57,7 +57,7 @@ export function registerEvaluateCommand(program: Command): void {
         store.close();
       }
       const { run, checkpoint } = target;
-      const dataDir = await ensureFashionMnist(flags.data ?? run.config.dataDir, { quiet: flags.json === true });
+      const dataDir = await ensureFashionMnist(flags.data, { quiet: flags.json === true });
       const [{ selectEngine }, { evaluateCheckpoint, perClassAccuracy }] = await Promise.all([
         import('../core/engine/engines'),
         import('../core/train/evaluate-checkpoint'),

@@ -167,7 +167,8 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
     throw new UsageError(`plan ${plan.id} warm-starts runs from an earlier run's checkpoint: use --checkpoints last or every`);
   }
   const json = flags.json === true;
-  const dataDir = await ensureFashionMnist(undefined, { quiet: json });
+  // Found or fetched here, with progress bars; the service then locates the same folder.
+  await ensureFashionMnist(undefined, { quiet: json });
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   const last = new Map<string, { model: string; seconds: number[]; testAcc?: number; status?: string }>();
   const unsubscribe = service.subscribe((message) => {
@@ -189,7 +190,7 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const requests = planRequests(plan, settings).map((r) => ({ ...r, config: { ...r.config, dataDir }, tags: [...r.tags, `budget:${flags.budget}`] }));
+    const requests = planRequests(plan, settings).map((r) => ({ ...r, tags: [...r.tags, `budget:${flags.budget}`] }));
     const { runs } = await service.call('runs.startQueue', { runs: requests });
     for (const run of runs) {
       const network = resolveNetwork(run.config).name;

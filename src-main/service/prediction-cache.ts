@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { ApiResult } from '../api/methods';
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
 import type { RunStore } from '../core/store/run-store';
@@ -45,14 +44,12 @@ export class PredictionCache {
           'model cannot be asked about single images (its confusion matrix, runs.confusion, has the counts)',
       );
     }
-    const location = this.dataset.locate();
-    const datasetDir =
-      run.config.dataDir && existsSync(run.config.dataDir)
-        ? run.config.dataDir
-        : location.kind === 'found'
-          ? location.dir
-          : undefined;
-    if (!datasetDir) return unavailable('Fashion-MNIST is not on this machine: download or import it first');
+    let datasetDir: string;
+    try {
+      datasetDir = this.dataset.requireFolder();
+    } catch (error) {
+      return unavailable(errorMessage(error));
+    }
 
     let predictions = this.cache.get(runId);
     if (!predictions) {

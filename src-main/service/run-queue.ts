@@ -14,6 +14,8 @@ export interface QueuedRun {
   name: string;
   model: string;
   config: RunConfig;
+  /** The Fashion-MNIST folder, located when the run was queued (DatasetManager.folderForRun). */
+  datasetDir: string;
   /** Continue from this checkpoint (written at the end of `epoch`). */
   resume?: RunRequest['resume'];
 }
@@ -25,8 +27,6 @@ export interface RunQueueOptions {
   hub: EventHub;
   /** Called for the first run, and again after a worker died. */
   createHost: () => WorkerHostLike;
-  /** The dataset folder a run trains from, looked up when it starts (a download may have finished meanwhile). */
-  datasetDir: (config: RunConfig) => string | undefined;
   checkpointPolicy: CheckpointPolicy;
   /** A store write that failed; the run goes on and its events still go out. */
   onError: (error: unknown) => void;
@@ -213,12 +213,12 @@ export class RunQueue {
   }
 
   private request(run: QueuedRun): RunRequest {
-    const { checkpointPolicy, datasetDir, store } = this.options;
-    const dataDir = run.config.dataDir ?? datasetDir(run.config);
+    const { checkpointPolicy, store } = this.options;
     return {
       type: 'run',
       runId: run.runId,
-      config: dataDir === undefined ? run.config : { ...run.config, dataDir },
+      config: run.config,
+      datasetDir: run.datasetDir,
       ...(run.resume ? { resume: run.resume } : {}),
       ...(run.resume ? {} : this.warmStart(run.config)),
       ...(checkpointPolicy === 'none'

@@ -2,7 +2,7 @@ import { ApiError } from '../api/api-error';
 import { InputTooSmallError } from '../shared/models/summary';
 import { ExportCursorError, ExportTooLargeError, ImportError } from '../core/store/export-import';
 import { RunBusyError, RunLimitError, RunNotFoundError } from '../core/store/run-store';
-import { RunConfigError } from '../core/train/make-run-config';
+import { RunConfigError } from '../shared/train/make-run-config';
 import { errorMessage } from '../shared/error-message';
 import type { RunRecord } from '../shared/runs/run-entities';
 

@@ -13,7 +13,7 @@ test('runs export names each run once and writes the file page by page, whole', 
   t.after(cleanup);
   const db = join(dir, 'runs.sqlite');
   const store = RunStore.open(db);
-  const id = store.createRun(smallConfig({ dataDir: join(dir, 'data') }));
+  const id = store.createRun(smallConfig());
   // More than one page's worth.
   const points = EXPORT_PAGE_POINTS + 123;
   store.appendMetrics(id, Array.from({ length: points }, (_, step) => ({ key: 'batch.loss', step, epoch: 0, batch: step, value: 1 / (step + 1), wallTime: step })));

@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
-import { makeRunConfig, type RunConfigRequest } from '../../src-main/core/train/make-run-config';
+import { makeRunConfig, type RunConfigRequest } from '../../src-main/shared/train/make-run-config';
 import { presetInfos } from '../../src-main/service/preset-infos';
 import { baselineRequests, dataSettingsOf, matchesBaselineRecipe, pickBaselines, trainingSettingsOf } from '../../src-renderer/src/lib/baselines';
 import { tempDir } from '../core/store/store-fixtures';

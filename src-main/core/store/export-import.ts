@@ -171,8 +171,8 @@ type ExportedRun = RunExport['runs'][number];
 function exportedHead(snapshot: Omit<RunSnapshot, 'metrics'>): Omit<ExportedRun, 'metrics'> {
   return {
     ...snapshot.run,
-    // The data folder and checkpoint paths name this machine's files: meaningless elsewhere, and private.
-    config: withoutLocalPaths(snapshot.run.config),
+    // A stored config holds no data folder (migration 4); checkpoint paths name this machine's files.
+    config: snapshot.run.config,
     // An error message may quote a file of this machine (ENOENT …/home/name/…): its home becomes ~.
     error: snapshot.run.error === null ? null : withoutHome(snapshot.run.error),
     checkpoints: snapshot.checkpoints.map(({ path: _path, ...rest }) => rest),
@@ -192,16 +192,10 @@ function withoutHome(text: string): string {
   return home.length > 1 ? text.replaceAll(home, '~') : text;
 }
 
-/** A config without `dataDir`: a folder of the machine that recorded it. */
-function withoutLocalPaths<C extends { dataDir?: string }>(config: C): Omit<C, 'dataDir'> {
-  const { dataDir: _dataDir, ...rest } = config;
-  return rest;
-}
-
 function toSnapshot(exported: ExportedRun): RunSnapshot {
   const { metrics, checkpoints, confusion, ...exportedRun } = exported;
-  // An older export may carry the recording machine's data folder: it is no folder here.
-  const run = { ...exportedRun, config: withoutLocalPaths(exportedRun.config) };
+  // An older export's `dataDir` (a folder of the recording machine) was dropped by the config schema.
+  const run = exportedRun;
   return {
     run,
     metrics: metrics.map((point) => ({ ...point, value: decodeValue(point.value) })),

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train } from '../../../src-main/core/train/trainer';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { restoreCheckpoint } from '../../../src-main/core/train/checkpoint-weights';
 import { saveCheckpoint } from '../../../src-main/core/checkpoint/checkpoint-io';
 import { selectEngine } from '../../../src-main/core/engine/engines';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { prepareNetwork } from '../../../src-main/core/train/prepare-network';
 import { warmStartFrom } from '../../../src-main/core/train/warm-start';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { saveCheckpoint } from '../../../src-main/core/checkpoint/checkpoint-io';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 

@@ -11,13 +11,11 @@ export interface WasmLayout {
 }
 
 /**
- * N threads are N data-parallel replicas on one thread each: on 2 cores that
- * trained LeNet and VGG-11 at 96×96 faster than one network on the threaded
- * build's 2-thread pool, and VGG-11 ÷4 as fast (measured before the gradient
- * sum moved onto the backend). The pool leaves most of a step on one
- * thread; a replica runs all of its shard's step on its own (README, Benchmark).
- * Where the replica entry is missing (a bundle that does not ship it), the
- * threads go to the threaded build's pool instead.
+ * N threads are N data-parallel replicas on one thread each: the threaded
+ * build's pool leaves most of a step on one thread, while a replica runs all
+ * of its shard's step on its own (measured in docs/benchmark.md). Where the
+ * replica entry is missing (a bundle that does not ship it), the threads go to
+ * the threaded build's pool instead.
  */
 export function wasmLayout(threads: number): WasmLayout {
   const replicasShip = existsSync(fileURLToPath(replicaWorkerUrl()));

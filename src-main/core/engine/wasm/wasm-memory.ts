@@ -7,20 +7,9 @@ export const WASM_HEAP_MAX_BYTES = 4294901760;
 /**
  * Part of the wasm heap a run may plan for. The heap also holds the module's
  * own data, XNNPACK's packed copies of each matMul's right-hand side, and
- * malloc's fragmentation, none of which the tensor count sees. Measured with
- * VGG-11 at 96×96 (one process per run, heap read after every step):
- *   batch 64: estimate 2.64 GB; heap 3.30 GB after step 1, 3.58 GB from step 2 on, flat through step 10 (ratio 1.36);
- *   batch 88: estimate 3.44 GB; heap 3.94 GB after its first step, next to the 4 GB ceiling;
- *   batch 96: estimate 3.70 GB; aborted in its first step ("memory access out of bounds").
- * 0.75 keeps the steady heap (estimate × 1.36) under the ceiling: batch 64 is
- * allowed, 80 and above are refused.
- *
- * The thread count does not move this. VGG-11 at 96×96, batch 64, heap after
- * three steps: 3,602,776,064 bytes on 1 thread (the stock SIMD build),
- * 3,602,841,600 on 2 and 3,602,972,672 on 4 (the threaded build): each pool
- * thread adds its 64 KB stack (WASM_HEAP_PER_THREAD_BYTES), nothing else.
- * What threads do add is outside the heap: the threaded build starts 8
- * pthread workers, about 130 MB of resident memory whatever the count.
+ * malloc's fragmentation, none of which the tensor count sees. 0.75 keeps the
+ * steady heap (about 1.36 × the estimate) under the ceiling; the thread count
+ * does not move it. The measurements behind both: docs/benchmark.md, "The wasm heap".
  */
 const WASM_USABLE_FRACTION = 0.75;
 

@@ -1,5 +1,5 @@
-import { runConfigSchema, type RunConfig, type RunConfigInput } from '../../shared/train/run-config';
-import { findPreset } from '../../shared/models/presets';
+import { runConfigSchema, type RunConfig, type RunConfigInput } from './run-config';
+import { findPreset } from '../models/presets';
 
 /** A run request as a user states it: the model, and only what they want to change. */
 export type RunConfigRequest = Partial<RunConfigInput> & { model: string };

@@ -1,0 +1,16 @@
+import { ApiError } from '../../api/api-error';
+import { errorMessage } from '../../shared/error-message';
+import type { ApiHandlers } from '../dispatch';
+import type { ServiceParts } from './service-parts';
+
+export function engineHandlers({ engines }: ServiceParts): Pick<ApiHandlers, 'engines.list'> {
+  return {
+    'engines.list': async ({ refresh }) => {
+      try {
+        return { engines: await engines.list(refresh) };
+      } catch (error) {
+        throw new ApiError('unavailable', errorMessage(error));
+      }
+    },
+  };
+}
