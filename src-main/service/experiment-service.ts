@@ -25,6 +25,8 @@ import { inputTooSmall } from './to-api-error';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
 import { errorMessage } from '../shared/error-message';
+import { defaultExampleRunsFile, ExampleRuns } from './example-runs';
+import { measureSpeedInChildProcess, type SpeedMeasurer } from './engine-speed';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -44,6 +46,10 @@ export interface ExperimentServiceOptions {
   systemDatasetDir?: string;
   /** Mirror for dataset downloads (tests serve one locally). */
   datasetBaseUrl?: string;
+  /** An engine's speed for time estimates; defaults to a measurement in a child process (engine-speed.ts). */
+  measureSpeed?: SpeedMeasurer;
+  /** The shipped example runs (a run export, .json or .json.gz); found next to the app when absent, none when null. */
+  exampleRunsFile?: string | null;
   /** A background failure nobody awaits (a store write on a timer); defaults to console.error. */
   onError?: (error: unknown) => void;
 }
@@ -67,8 +73,12 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private readonly dataset: DatasetManager;
   private readonly replays: ReplaySessions;
   private readonly misclassified: PredictionCache;
+  private readonly examples: ExampleRuns;
   private readonly probe: () => Promise<EngineStatusInfo[]>;
   private engines: Promise<EngineStatusInfo[]> | undefined;
+  private readonly measureSpeed: SpeedMeasurer;
+  /** One measurement per engine choice, kept: the plans and baselines all scale from it. */
+  private readonly speeds = new Map<string, Promise<{ engine: string; speed: { imagesPerSec: number; macsPerImage: number }; measuredAt: number }>>();
   private readonly handlers: ApiHandlers;
   private closed = false;
 
@@ -95,7 +105,9 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     });
     this.replays = new ReplaySessions(this.store, this.hub);
     this.misclassified = new PredictionCache(this.store, this.dataset, options.predictions);
+    this.examples = new ExampleRuns(this.store, options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()));
     this.probe = options.probeEngines ?? (() => probeEnginesInChildProcess());
+    this.measureSpeed = options.measureSpeed ?? ((engine) => measureSpeedInChildProcess(engine));
     this.handlers = this.buildHandlers();
   }
 
@@ -234,6 +246,24 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         }
       },
 
+      'engines.speed': async ({ engine = 'auto', refresh }) => {
+        let measuring = this.speeds.get(engine);
+        if (refresh || !measuring) {
+          measuring = this.measureSpeed(engine).then(({ engineId, speed }) => ({ engine: engineId, speed, measuredAt: Date.now() }));
+          const current = measuring;
+          this.speeds.set(engine, current);
+          // A failed measurement is not kept: the next call tries again.
+          current.catch(() => {
+            if (this.speeds.get(engine) === current) this.speeds.delete(engine);
+          });
+        }
+        try {
+          return await measuring;
+        } catch (error) {
+          throw new ApiError('unavailable', errorMessage(error));
+        }
+      },
+
       'dataset.status': () => this.dataset.status(),
       'dataset.download': () => this.dataset.fetch(),
       'dataset.cancelDownload': () => ({ cancelled: this.dataset.cancelFetch() }),
@@ -363,6 +393,18 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         const runs = importRuns(store, content);
         this.emit({ topic: 'runs', change: 'created', runIds: runs.map((run) => run.id) });
         return { runs, ...(runs.some((run) => run.withoutWeights) ? { notice: WITHOUT_WEIGHTS_NOTICE } : {}) };
+      },
+
+      'examples.status': () => this.examples.state(),
+      'examples.open': () => {
+        const runs = this.examples.open();
+        if (runs.length > 0) this.emit({ topic: 'runs', change: 'created', runIds: runs.map((run) => run.id) });
+        return this.examples.state();
+      },
+      'examples.remove': () => {
+        const removed = this.examples.remove();
+        if (removed.length > 0) this.emit({ topic: 'runs', change: 'deleted', runIds: removed });
+        return { ...this.examples.state(), removed };
       },
 
       'runs.confusion': ({ runId }) => {
