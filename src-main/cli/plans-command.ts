@@ -21,6 +21,7 @@ import { userPath } from './user-path';
 import { UsageError } from './usage-error';
 import { warmStartLines } from './train-command';
 import { errorMessage } from '../shared/error-message';
+import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
 
 interface ListFlags {
@@ -100,7 +101,7 @@ async function listPlans(flags: ListFlags): Promise<void> {
       const row = plan.budgets[budget]!;
       const s = row.settings;
       lines.push(
-        `  ${budget}: ${row.runs.length} runs, ${s.epochs} epoch(s), ${s.trainLimit} images, batch ${s.batchSize}, lr ${s.lr}, momentum ${s.momentum} — about ${formatDuration(row.estimatedSeconds)}`,
+        `  ${budget}: ${row.runs.length} runs, ${epochCount(s.epochs)}, ${s.trainLimit} images, batch ${s.batchSize}, lr ${s.lr}, momentum ${s.momentum} — about ${formatDuration(row.estimatedSeconds)}`,
       );
       if (row.caveat) lines.push(`    Note: ${row.caveat}`);
       for (const run of row.runs) {

@@ -11,9 +11,12 @@ export const CHANCE_ACCURACY = 1 / FASHION_MNIST_CLASSES.length;
  */
 export const NEAR_CHANCE_MARGIN = 0.05;
 
-/** Whether a test accuracy is no better than guessing, give or take the margin. */
+/** Below this a test accuracy is near chance: 0.15, rounded so that 0.1 + 0.05 is not 0.15000000000000002. */
+export const NEAR_CHANCE_BELOW = Math.round((CHANCE_ACCURACY + NEAR_CHANCE_MARGIN) * 1e6) / 1e6;
+
+/** Whether a test accuracy is no better than guessing, give or take the margin (NaN, a diverged run, is). */
 export function isNearChance(testAcc: number): boolean {
-  return !(testAcc >= CHANCE_ACCURACY + NEAR_CHANCE_MARGIN);
+  return !(testAcc >= NEAR_CHANCE_BELOW);
 }
 
 /** A run that has stopped with a last test accuracy near chance: drawn and listed with that mark. */
