@@ -1,7 +1,8 @@
 /**
  * Builds the shipped example set (resources/examples/example-runs.json.gz)
  * from runs recorded by `vgg-workbench train --checkpoints none`:
- *   npx tsx scripts/build-example-runs.ts --db runs.sqlite ID... [--baseline ID...]
+ *   npx tsx scripts/build-example-runs.ts --db runs.sqlite [--baseline] ID [[--baseline] ID]...
+ * (in the order Compare should list them; `--baseline` marks the id after it as a baseline run)
  * Each run keeps its recorded metrics, host and engine; the script adds the
  * `example` tag and a note saying where and how it trained, drops the local
  * data folder from its config, and refuses a run that did not complete.
@@ -21,17 +22,17 @@ function parseArgs(argv: string[]): { db: string; ids: string[]; baselines: Set<
   let db: string | undefined;
   const ids: string[] = [];
   const baselines = new Set<string>();
-  let intoBaselines = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--db') db = argv[++i];
-    else if (arg === '--baseline') intoBaselines = true;
-    else {
-      ids.push(arg);
-      if (intoBaselines) baselines.add(arg);
-    }
+    else if (arg === '--baseline') {
+      const id = argv[++i];
+      if (id === undefined) throw new Error('--baseline needs a run id after it');
+      ids.push(id);
+      baselines.add(id);
+    } else ids.push(arg);
   }
-  if (!db || ids.length === 0) throw new Error('usage: build-example-runs.ts --db FILE ID... [--baseline ID...]');
+  if (!db || ids.length === 0) throw new Error('usage: build-example-runs.ts --db FILE [--baseline] ID [[--baseline] ID]...');
   return { db, ids, baselines };
 }
 

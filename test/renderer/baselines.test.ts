@@ -110,3 +110,14 @@ test('a compared LeNet trained with the baseline recipe on these images is the L
   assert.equal(matchesBaselineRecipe(compared, 'lenet', settings, { ...training('lenet'), epochs: 3 }, presetOf('lenet')), false);
   assert.equal(pickBaselines(store.listRuns(), settings, presetOf, { runs: [otherLr], training })[0]?.compared, false);
 });
+
+test('below AlexNet’s smallest side, a recorded AlexNet baseline at any side it takes (plan 1’s 96 px) is pinned', () => {
+  const compared = recordRun({ model: 'vgg11', widthRatio: 8, resize: 32, epochs: 1, ...data, seed: 7 }, false, 'completed');
+  const at96 = recordRun({ model: 'alexnet', widthRatio: 8, resize: 96, ...data, seed: 7 }, true, 'completed');
+  const pinned = pickBaselines(store.listRuns(), dataSettingsOf(compared), presetOf);
+  assert.equal(pinned[1]?.run?.id, at96.id);
+  // At a side AlexNet takes, only that side counts.
+  const at96compared = recordRun({ model: 'vgg11', widthRatio: 8, resize: 96, ...data, seed: 8 }, false, 'completed');
+  recordRun({ model: 'alexnet', widthRatio: 8, resize: 128, ...data, seed: 8 }, true, 'completed');
+  assert.equal(pickBaselines(store.listRuns(), dataSettingsOf(at96compared), presetOf)[1]?.run, null);
+});

@@ -37,9 +37,16 @@ export function baselineSide(settings: DataSettings, preset: PresetInfo | undefi
 
 const USABLE: readonly RunRecord['status'][] = ['completed', 'running', 'queued'];
 
-/** Whether `run` saw the images a baseline of `model` trains on for these settings. */
+/**
+ * Whether `run` saw the images a baseline of `model` trains on for these settings.
+ * A network that cannot take the compared side (AlexNet below 67 px) saw them
+ * at any side it can take: plan 1 trains it at 96, a baseline click at 67.
+ */
 function onBaselineImages(run: RunRecord, model: string, settings: DataSettings, preset: PresetInfo | undefined): boolean {
-  return run.model === model && sameImages(dataSettingsOf(run), { ...settings, resize: baselineSide(settings, preset) }) && USABLE.includes(run.status);
+  const side = baselineSide(settings, preset);
+  const upsized = side > settings.resize && run.config.resize >= side;
+  const resize = upsized ? run.config.resize : side;
+  return run.model === model && sameImages(dataSettingsOf(run), { ...settings, resize }) && USABLE.includes(run.status);
 }
 
 /** Whether `run` is a recorded baseline of `model` for these data settings (not failed or cancelled). */
