@@ -42,6 +42,7 @@ const presetCommon = {
   id: z.string(),
   label: z.string(),
   source: z.string(),
+  sourceOriginalTitle: z.string().optional(),
   defaults: recipeSchema,
   minimumSide: int,
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
+import { engineChoiceSchema, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
 import { NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../shared/runs/run-limits';
 import {
   checkpointRecordSchema,
@@ -34,6 +34,7 @@ const replayRef = z.object({ replayId: z.string().min(1) }).strict();
 const tag = z.string().trim().min(1).max(TAG_MAX_LENGTH);
 /** Never more than a run may hold: a longer list is refused before any of it is looked at. */
 const tagList = z.array(tag).max(TAGS_PER_RUN_MAX);
+const exampleRunsStateSchema = z.object({ available: z.boolean(), shipped: z.array(z.string()), present: z.array(z.string()) });
 
 /** A run as a person states it: the model, and only what they change from its recipe. */
 export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
@@ -69,6 +70,19 @@ export const API_METHODS = {
   'engines.list': method(
     z.object({ refresh: z.boolean().optional() }).strict(),
     z.object({ engines: z.array(engineStatusSchema) }),
+  ),
+
+  /**
+   * An engine's training speed on the plans' reference network (VGG-11/8, 32 px, batch 64), measured
+   * once in a child process and kept: what every time estimate (plans, baselines) scales from.
+   */
+  'engines.speed': method(
+    z.object({ engine: engineChoiceSchema.optional(), refresh: z.boolean().optional() }).strict(),
+    z.object({
+      engine: z.string(),
+      speed: z.object({ imagesPerSec: z.number().positive(), macsPerImage: z.number().positive() }),
+      measuredAt: z.number(),
+    }),
   ),
 
   // ---- dataset ---------------------------------------------------------------
@@ -196,6 +210,14 @@ export const API_METHODS = {
       notice: z.string().optional(),
     }),
   ),
+
+  // ---- example runs -------------------------------------------------------------------
+  /** The chapter's runs shipped with the app (resources/examples): whether there are any, and which this database holds. */
+  'examples.status': method(empty, exampleRunsStateSchema),
+  /** Imports the shipped example runs this database lacks, in one transaction. */
+  'examples.open': method(empty, exampleRunsStateSchema),
+  /** Deletes the example runs (shipped id and the example tag), never a user's own run. */
+  'examples.remove': method(empty, exampleRunsStateSchema.extend({ removed: z.array(z.string()) })),
 
   // ---- runs: results ----------------------------------------------------------------
   /** The test-set confusion matrix of the last epoch: rows true classes, columns predictions. */

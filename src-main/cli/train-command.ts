@@ -12,6 +12,7 @@ import { userPath } from './user-path';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
 import { runIdOrPrefix } from './option-parsers';
 import { terminalSafe } from './terminal-safe';
@@ -202,7 +203,7 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'done':
         stopBar();
-        if (event.status === 'cancelled') process.stdout.write(`Cancelled after ${event.epochs} epoch(s).\n`);
+        if (event.status === 'cancelled') process.stdout.write(`Cancelled after ${epochCount(event.epochs)}.\n`);
         break;
       case 'error':
         stopBar();

@@ -10,6 +10,7 @@ import { APP_NAME } from '../core/paths';
 import { ExperimentService } from '../service/experiment-service';
 import { PredictionWorkerSource } from '../service/prediction-worker-source';
 import engineProbePath from '../service/engine-probe.entry?modulePath';
+import engineSpeedPath from '../service/engine-speed.entry?modulePath';
 import predictionWorkerPath from '../service/prediction-worker.entry?modulePath';
 import importWorkerPath from '../service/import-worker.entry?modulePath';
 import trainingWorkerPath from '../worker/training-worker.entry?modulePath';
@@ -17,6 +18,7 @@ import replicaWorkerPath from '../core/train/replica-worker.entry?modulePath';
 import { REPLICA_WORKER_ENV } from '../core/thread/replica-entry';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { probeEnginesInUtilityProcess } from './engine-probe-utility';
+import { measureSpeedInUtilityProcess } from './engine-speed-utility';
 import { serveApiOverIpc } from './ipc-transport';
 import { sqliteBindingForMain } from './sqlite-binding';
 import { createMainWindow } from './main-window';
@@ -93,6 +95,7 @@ function start(): void {
       importWorkerPath,
       // A utility process, not ELECTRON_RUN_AS_NODE: the packaged app has that fuse off.
       probeEngines: () => probeEnginesInUtilityProcess(engineProbePath),
+      measureSpeed: (engine) => measureSpeedInUtilityProcess(engineSpeedPath, engine),
     });
   } catch (error) {
     fail(

@@ -8,6 +8,9 @@ import { DatasetManager } from './dataset-manager';
 import { dispatchApiCall, type ApiHandlers } from './dispatch';
 import { probeEnginesInChildProcess } from './engine-probe';
 import { EngineProbeCache } from './engine-probe-cache';
+import { measureSpeedInChildProcess, type SpeedMeasurer } from './engine-speed';
+import { EngineSpeedCache } from './engine-speed-cache';
+import { defaultExampleRunsFile, ExampleRuns } from './example-runs';
 import { EventHub } from './event-hub';
 import { apiHandlers } from './handlers/api-handlers';
 import { PredictionCache } from './prediction-cache';
@@ -37,6 +40,10 @@ export interface ExperimentServiceOptions {
   systemDatasetDir?: string;
   /** Mirror for dataset downloads (tests serve one locally). */
   datasetBaseUrl?: string;
+  /** An engine's speed for time estimates; defaults to a measurement in a child process (engine-speed.ts). */
+  measureSpeed?: SpeedMeasurer;
+  /** The shipped example runs (a run export, .json or .json.gz); found next to the app when absent, none when null. */
+  exampleRunsFile?: string | null;
   /** A background failure nobody awaits (a store write on a timer); defaults to console.error. */
   onError?: (error: unknown) => void;
 }
@@ -91,6 +98,11 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
       misclassified: this.misclassified,
       engines: new EngineProbeCache(options.probeEngines ?? (() => probeEnginesInChildProcess())),
       importWorkerPath: options.importWorkerPath,
+      speeds: new EngineSpeedCache(options.measureSpeed ?? ((engine) => measureSpeedInChildProcess(engine))),
+      examples: new ExampleRuns(
+        this.store,
+        options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()),
+      ),
     });
   }
 

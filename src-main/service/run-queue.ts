@@ -1,4 +1,5 @@
 import type { QueueState } from '../api/entities';
+import { warmStartNote } from '../shared/train/warm-start-note';
 import { RunRecorder } from '../core/store/run-recorder';
 import type { RunStore } from '../core/store/run-store';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
@@ -162,7 +163,7 @@ export class RunQueue {
     // The run's row has no column for it: its notes keep which layers a warm start copied, for later readers.
     const noteWarmStart = (warm: NonNullable<StartEvent['warmStart']>): void => {
       try {
-        const line = `Initialised from run ${warm.fromRun} (epoch ${warm.epoch}): copied ${warm.copied.join(', ') || 'none'}; fresh ${warm.fresh.join(', ') || 'none'}.`;
+        const line = warmStartNote(warm);
         const notes = store.requireRun(runId).notes;
         store.setNotes(runId, notes ? `${notes}\n${line}` : line);
       } catch (error) {

@@ -2,6 +2,7 @@ import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/e
 import { batchFieldOf, epochFieldOf } from '../../shared/runs/metric-keys';
 import type { MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
+import { parseWarmStartNote } from '../../shared/train/warm-start-note';
 
 /**
  * Rebuilds the TrainingEvent stream a run emitted live, from its rows: the
@@ -16,8 +17,10 @@ export function recordedEvents(store: RunStore, runId: string): TrainingEvent[] 
   if (startedAt === null || engine === null || params === null || macs === null || shape === null) {
     return [];
   }
+  // The warm start lives in the notes (no column): replayed, the run lists its copied layers as it did live.
+  const warmStart = run.config.initFrom !== undefined ? parseWarmStartNote(run.notes) : undefined;
   const events: TrainingEvent[] = [
-    { type: 'start', time: startedAt, config: run.config, engine, params, macs, ...shape },
+    { type: 'start', time: startedAt, config: run.config, engine, params, macs, ...shape, ...(warmStart ? { warmStart } : {}) },
   ];
   const batches = new Map<string, BatchEvent>();
   const epochs = new Map<number, EpochEvent>();

@@ -1,6 +1,7 @@
 import type { ApiHandlers } from '../dispatch';
 import { datasetHandlers } from './dataset';
 import { engineHandlers } from './engines';
+import { exampleHandlers } from './examples';
 import { modelHandlers } from './models';
 import { replayHandlers } from './replay';
 import { runRecordHandlers } from './run-records';
@@ -15,6 +16,7 @@ export function apiHandlers(parts: ServiceParts): ApiHandlers {
     ...modelHandlers(),
     ...runHandlers(parts),
     ...runRecordHandlers(parts),
+    ...exampleHandlers(parts),
     ...replayHandlers(parts),
   };
 }

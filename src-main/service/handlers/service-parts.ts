@@ -1,6 +1,8 @@
 import type { RunStore } from '../../core/store/run-store';
 import type { DatasetManager } from '../dataset-manager';
 import type { EngineProbeCache } from '../engine-probe-cache';
+import type { EngineSpeedCache } from '../engine-speed-cache';
+import type { ExampleRuns } from '../example-runs';
 import type { EventHub } from '../event-hub';
 import type { PredictionCache } from '../prediction-cache';
 import type { ReplaySessions } from '../replay-sessions';
@@ -15,6 +17,8 @@ export interface ServiceParts {
   replays: ReplaySessions;
   misclassified: PredictionCache;
   engines: EngineProbeCache;
+  speeds: EngineSpeedCache;
+  examples: ExampleRuns;
   /** The import worker's entry, for bundles; from source its .ts sibling (import-off-thread.ts). */
   importWorkerPath?: string | URL;
 }

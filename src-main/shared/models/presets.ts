@@ -19,8 +19,13 @@ export interface TrainingRecipe {
 interface PresetCommon {
   id: string;
   label: string;
-  /** Where the architecture comes from (paper table / book chapter). */
+  /** Where the architecture comes from (paper table / book chapter), in English. */
   source: string;
+  /**
+   * The source's own title where it is not English (the 2017 Chinese edition's chapter):
+   * shown as the source line's tooltip, so a machine without CJK fonts never draws it as the line itself.
+   */
+  sourceOriginalTitle?: string;
   /** The book's training recipe, used as the defaults of a run. */
   defaults: TrainingRecipe;
 }
@@ -130,7 +135,8 @@ export const PRESETS: readonly NetworkPreset[] = [
       { kind: 'dense', units: 128, activation: 'relu' },
       { kind: 'dense', units: 10, activation: 'linear' },
     ],
-    source: 'd2l-zh (2017) "卷积神经网络 --- 使用Gluon" (cnn-gluon)',
+    source: 'd2l-zh (2017), the chapter "Convolutional neural networks with Gluon" (cnn-gluon)',
+    sourceOriginalTitle: '卷积神经网络 --- 使用Gluon',
     // That chapter: batch_size = 256, 'learning_rate': 0.5, num_epochs=5, images at their own 28×28.
     defaults: {
       resize: 28,
