@@ -6,6 +6,7 @@ const FLAG: Record<SuggestedField, string> = {
   resize: '--resize',
   widthRatio: '--width-ratio',
   denseUnits: '--dense',
+  threads: '--threads',
 };
 
 function flagFor(s: FieldSuggestion): string {

@@ -14,6 +14,7 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { openCliService } from './open-cli-service';
+import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
 
 interface TrainFlags {
   model: string;
@@ -37,6 +38,7 @@ interface TrainFlags {
   resume?: string;
   initFrom?: string;
   checkpoints: 'every' | 'last' | 'none';
+  memoryLimit?: string;
 }
 
 /** Config fields as the flags that set them, so errors name what the user typed. */
@@ -86,9 +88,22 @@ export function registerTrainCommand(program: Command): void {
         .choices(['every', 'last', 'none'])
         .default('every'),
     )
+    .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
     .action(async (flags: TrainFlags, command: Command) => {
+      // The training worker reads the limit from its environment, as it does for the GUI and serve.
+      if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
       process.exitCode = await runTrain(flags, command.getOptionValueSource('model') === 'cli');
     });
+}
+
+/** --memory-limit as given, once it parses; a UsageError naming the forms it takes otherwise. */
+function checkedMemoryLimit(text: string): string {
+  try {
+    parseMemoryLimit(text, '--memory-limit');
+    return text;
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
 }
 
 function configFromFlags(flags: TrainFlags): RunConfig {

@@ -5,7 +5,7 @@ import { ENGINE_IDS, type EngineChoice, type EngineId } from '../../shared/train
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
 import { installedVersion, loadNativeEngine, NATIVE_PACKAGES } from './native-engine';
 import { selfCheckBackend } from './self-check';
-import { loadWasmEngine, WASM_PACKAGE } from './wasm-engine';
+import { loadWasmEngine, WASM_PACKAGE, type WasmLayout } from './wasm-engine';
 import { loadWebGpuEngine, WEBGPU_PACKAGE } from './webgpu-engine';
 import { errorMessage } from '../../shared/error-message';
 
@@ -50,13 +50,15 @@ interface LoadRequest extends EngineOptions {
 export interface EngineOptions {
   /** CPU threads (the wasm engine's); absent: every core. */
   threads?: number;
+  /** How the wasm engine spends them, as planned to fit memory (train/replica-layout.ts); absent: a replica per thread. */
+  layout?: WasmLayout;
 }
 
 const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInfo, 'id'>>> = {
   'tensorflow-gpu': () => loadNativeEngine('tensorflow-gpu'),
   webgpu: ({ byName }) => loadWebGpuEngine({ allowSoftware: byName }),
   tensorflow: () => loadNativeEngine('tensorflow'),
-  wasm: ({ threads }) => loadWasmEngine({ threads }),
+  wasm: ({ threads, layout }) => loadWasmEngine({ threads, ...(layout ? { layout } : {}) }),
   cpu: async () => ({
     backend: 'cpu',
     version: tf.version['tfjs-backend-cpu'],
