@@ -34,7 +34,7 @@ export interface IsolatedOptions {
 const CHILD = fileURLToPath(new URL('./measure-child.ts', import.meta.url));
 
 /** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
-function childExecArgv(): string[] {
+export function childExecArgv(): string[] {
   return process.execArgv.filter((flag) => !flag.startsWith('--test'));
 }
 
