@@ -56,7 +56,8 @@ def loaded_libraries():
 
 def blas_in_use():
     """'openblas', 'mkl' or 'reference' (libblas3's Fortran BLAS, or anything else named blas)."""
-    names = [os.path.basename(path).lower() for path in loaded_libraries()]
+    # Debian's OpenBLAS serves libblas.so.3 from an openblas-pthread/ folder: match the whole path.
+    names = [path.lower() for path in loaded_libraries()]
     if any("openblas" in name for name in names):
         return "openblas"
     if any("mkl" in name for name in names):
@@ -72,7 +73,7 @@ def blas_in_use():
 def openblas_handle():
     """ctypes handle on the loaded OpenBLAS, or None."""
     import ctypes
-    for path in sorted(p for p in loaded_libraries() if "openblas" in os.path.basename(p).lower()):
+    for path in sorted(p for p in loaded_libraries() if "openblas" in p.lower()):
         try:
             library = ctypes.CDLL(path)
             library.openblas_set_num_threads  # noqa: B018  (raises AttributeError where absent)
@@ -80,6 +81,12 @@ def openblas_handle():
         except (OSError, AttributeError):
             continue
     return None
+
+
+def blas_pool_size(fallback):
+    """The pool size OpenBLAS reports it runs on (proof that the environment above took); `fallback` elsewhere."""
+    library = openblas_handle()
+    return int(library.openblas_get_num_threads()) if library is not None else int(fallback)
 
 
 def set_blas_threads(count):
@@ -235,7 +242,7 @@ def best_over_blas_threads(measure, threads, device):
             set_blas_threads(count)
         value = measure()
         if best is None or value > best[0]:
-            best = (value, count)
+            best = (value, blas_pool_size(count))
     if len(counts) > 1:
         set_blas_threads(threads)
     return best

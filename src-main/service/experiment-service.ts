@@ -11,6 +11,7 @@ import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '
 import { recordedEvents } from '../core/store/replay';
 import { RunStore, type RunStoreOptions } from '../core/store/run-store';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
+import { plannedMemoryOf } from '../core/train/replica-layout';
 import { DatasetManager } from './dataset-manager';
 import { dispatchApiCall, type ApiHandlers } from './dispatch';
 import { probeEnginesInChildProcess } from './engine-probe';
@@ -251,7 +252,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         }
         try {
           const summary = summarizeNetwork(network.layers, [resize, resize, 1], { name: network.name, batchSize });
-          return { summary, minimumSide: minimumInputSide(network.layers) };
+          return { summary, minimumSide: minimumInputSide(network.layers), ...plannedMemoryOf({ ...choice, resize, batchSize }) };
         } catch (error) {
           if (error instanceof InputTooSmallError) throw inputTooSmall(error);
           throw error;

@@ -174,6 +174,25 @@ function planOf(memory: LayoutMemory, limit: MemoryLimit): LayoutPlan {
   return { layout, memory, limit, summary: `${describeLayout(layout)} (${formatBytes(memory.totalBytes)} planned of ${formatBytes(limit.bytes)})` };
 }
 
+/**
+ * For the Launch view: what a run of this network plans to hold with every
+ * core, in the layout auto threads would pick here. Empty without a batch or
+ * for a network the summary rejects (the summary says why).
+ */
+export function plannedMemoryOf(
+  config: Omit<MemoryEstimateConfig, 'batchSize'> & { batchSize?: number | undefined },
+  options: Pick<PlanOptions, 'limit' | 'cores'> = {},
+): { plannedMemory?: { bytes: number; limitBytes: number; layout: string; limit: string } } {
+  const { batchSize } = config;
+  if (batchSize === undefined) return {};
+  try {
+    const plan = planWasmLayout({ ...config, batchSize }, options);
+    return { plannedMemory: { bytes: plan.memory.totalBytes, limitBytes: plan.limit.bytes, layout: describeLayout(plan.layout), limit: plan.limit.description } };
+  } catch {
+    return {};
+  }
+}
+
 /** The layout `threads` gets by default: one replica per thread (wasmLayout in wasm-engine.ts). */
 export function defaultLayout(threads: number): ThreadLayout {
   return threads > 1 ? { replicas: threads, threadsPerReplica: 1 } : { replicas: 1, threadsPerReplica: 1 };

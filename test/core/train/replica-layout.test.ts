@@ -13,6 +13,7 @@ import {
   REPLICA_THREAD_BYTES,
   THREADED_BUILD_BYTES,
   ThreadsTooManyError,
+  plannedMemoryOf,
 } from '../../../src-main/core/train/replica-layout';
 
 const GB = 1024 ** 3;
@@ -131,4 +132,13 @@ test('an explicit thread count that cannot fit is refused, naming the threads an
       return true;
     },
   );
+});
+
+test("the Launch view's planned memory is the layout auto threads would run, not one heap", () => {
+  const limit = machineMemoryLimit({ flag: '16GB' });
+  const { plannedMemory } = plannedMemoryOf(VGG96, { limit, cores: 4 });
+  assert.deepEqual(plannedMemory && [plannedMemory.layout, plannedMemory.limitBytes], ['4 replicas', 16 * GB]);
+  assert.equal(plannedMemory?.bytes, estimateLayoutMemory(VGG96, { replicas: 4, threadsPerReplica: 1 }).totalBytes);
+  assert.deepEqual(plannedMemoryOf({ model: 'vgg11', resize: 96 }), {});
+  assert.deepEqual(plannedMemoryOf({ model: 'vgg11', resize: 8, batchSize: 64 }), {}, 'too small for five pools');
 });
