@@ -52,13 +52,18 @@ export interface EngineOptions {
   threads?: number;
   /** How the wasm engine spends them, as planned to fit memory (train/replica-layout.ts); absent: a replica per thread. */
   layout?: WasmLayout;
+  /** Why that layout, for the wasm engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
+  layoutNote?: string;
 }
 
 const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInfo, 'id'>>> = {
   'tensorflow-gpu': () => loadNativeEngine('tensorflow-gpu'),
   webgpu: ({ byName }) => loadWebGpuEngine({ allowSoftware: byName }),
   tensorflow: () => loadNativeEngine('tensorflow'),
-  wasm: ({ threads, layout }) => loadWasmEngine({ threads, ...(layout ? { layout } : {}) }),
+  wasm: async ({ threads, layout, layoutNote }) => {
+    const info = await loadWasmEngine({ threads, ...(layout ? { layout } : {}) });
+    return layoutNote ? { ...info, detail: `${info.detail ?? 'wasm'}; ${layoutNote}` } : info;
+  },
   cpu: async () => ({
     backend: 'cpu',
     version: tf.version['tfjs-backend-cpu'],

@@ -30,9 +30,8 @@ export async function selectRunEngine(config: RunConfig, options: { limit?: Memo
   }
   const engine = await selectEngine(config.engine, {
     ...(config.threads === undefined ? {} : { threads: config.threads }),
-    ...(plan ? { layout: plan.layout } : {}),
+    ...(plan ? { layout: plan.layout, layoutNote: plan.summary } : {}),
   });
-  if (engine.id !== 'wasm') return engine;
-  if (refusal) throw refusal;
-  return plan ? { ...engine, detail: `${engine.detail ?? 'wasm'}; ${plan.summary}` } : engine;
+  if (engine.id === 'wasm' && refusal) throw refusal;
+  return engine;
 }
