@@ -283,7 +283,10 @@ async function joinCeilings(rows: BenchRow[], engines: EngineChoice[], threads: 
         threads,
         matmul: matmul?.gflops ?? null,
         conv3x3: conv?.gflops ?? null,
-        basis: `${blas.blas} BLAS, best of ${threads} and 1 BLAS threads (matmul on ${matmul?.blasThreads ?? '?'}, conv on ${conv?.blasThreads ?? '?'})`,
+        basis:
+          threads === 1
+            ? `${blas.blas} BLAS on ${blas.blasThreads ?? '?'} thread`
+            : `${blas.blas} BLAS, the better of ${threads} and 1 BLAS threads (matmul on ${matmul?.blasThreads ?? '?'}, conv on ${conv?.blasThreads ?? '?'})`,
       });
     } else if (!outcome.ok) note(`PyTorch ceiling skipped: ${outcome.reason}`);
   }
