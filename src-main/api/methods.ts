@@ -120,7 +120,15 @@ export const API_METHODS = {
         batchSize: z.number().int().min(1).max(4096).optional(),
       })
       .strict(),
-    z.object({ summary: networkSummarySchema, minimumSide: z.number().int() }),
+    z.object({
+      summary: networkSummarySchema,
+      minimumSide: z.number().int(),
+      /** What a wasm run of it plans to hold on this machine, in the layout it would run (train/replica-layout.ts); absent without a batch. */
+      plannedMemory: z
+        .object({ bytes: z.number(), limitBytes: z.number(), layout: z.string(), limit: z.string() })
+        .strict()
+        .optional(),
+    }),
   ),
 
   // ---- runs: training ----------------------------------------------------------

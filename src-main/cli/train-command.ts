@@ -20,6 +20,7 @@ import { requireExistingDatabase } from './existing-database';
 import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
+import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
 
 interface TrainFlags {
   data?: string;
@@ -27,6 +28,7 @@ interface TrainFlags {
   db?: string;
   resume?: string;
   checkpoints: 'every' | 'last' | 'none';
+  memoryLimit?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -43,9 +45,22 @@ export function registerTrainCommand(program: Command): void {
         .choices(['every', 'last', 'none'])
         .default('every'),
     )
+    .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
     .action(async (flags: TrainFlags, command: Command) => {
+      // The training worker reads the limit from its environment, as it does for the GUI and serve.
+      if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
       process.exitCode = await runTrain(flags, command);
     });
+}
+
+/** --memory-limit as given, once it parses; a UsageError naming the forms it takes otherwise. */
+function checkedMemoryLimit(text: string): string {
+  try {
+    parseMemoryLimit(text, '--memory-limit');
+    return text;
+  } catch (error) {
+    throw new UsageError(errorMessage(error));
+  }
 }
 
 /**

@@ -3,7 +3,8 @@ import { train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
 import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
-import { selectEngine } from '../core/engine/engines';
+import { selectRunEngine } from '../core/train/run-engine';
+import { suggestionsOf } from '../shared/refusal';
 import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
 import type { FromWorker, RunRequest } from './protocol';
@@ -40,10 +41,12 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    engine = await selectEngine(config.engine, { threads: config.threads });
+    // The wasm layout is planned to fit the machine's memory; a thread count that cannot fit is refused here.
+    engine = await selectRunEngine(config);
     dataset = await datasetFor(request.datasetDir);
   } catch (error) {
-    emit({ type: 'error', time: Date.now(), message: errorMessage(error) });
+    const suggestions = suggestionsOf(error);
+    emit({ type: 'error', time: Date.now(), message: errorMessage(error), ...(suggestions.length > 0 ? { suggestions } : {}) });
     return { status: 'failed', epochsDone: 0 };
   }
   const result = await train({ config, dataset, engine, signal, onEvent: emit, hooks: checkpointHooks(request, post) });

@@ -35,7 +35,7 @@ export interface ChildProcessOptions {
 const CHILD = fileURLToPath(runnableEntry(new URL('./measure-child.entry.ts', import.meta.url)));
 
 /** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
-function childExecArgv(): string[] {
+export function childExecArgv(): string[] {
   return process.execArgv.filter((flag) => !flag.startsWith('--test'));
 }
 

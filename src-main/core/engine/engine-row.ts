@@ -6,6 +6,10 @@ import type { EngineId } from '../../shared/train/run-config';
 export interface EngineOptions {
   /** CPU threads (the wasm engine's); absent: every core. */
   threads?: number;
+  /** How the wasm engine spends them, as planned to fit memory (train/replica-layout.ts); absent: a replica per thread. */
+  layout?: { replicas: number; threadsPerReplica: number };
+  /** Why that layout, for the wasm engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
+  layoutNote?: string;
 }
 
 /**

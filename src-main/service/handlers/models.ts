@@ -1,5 +1,6 @@
 import { ApiError } from '../../api/api-error';
 import { resolveNetwork } from '../../shared/models/presets';
+import { plannedMemoryOf } from '../../core/train/replica-layout';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../../shared/models/summary';
 import { errorMessage } from '../../shared/error-message';
 import type { ApiHandlers } from '../dispatch';
@@ -20,7 +21,7 @@ export function modelHandlers(): Pick<ApiHandlers, 'models.presets' | 'models.su
       }
       try {
         const summary = summarizeNetwork(network.layers, [resize, resize, 1], { name: network.name, batchSize });
-        return { summary, minimumSide: minimumInputSide(network.layers) };
+        return { summary, minimumSide: minimumInputSide(network.layers), ...plannedMemoryOf({ ...choice, resize, batchSize }) };
       } catch (error) {
         if (error instanceof InputTooSmallError) throw inputTooSmall(error);
         throw error;

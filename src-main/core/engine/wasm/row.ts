@@ -10,7 +10,10 @@ import { wasmMemory } from './wasm-memory';
 export const wasmRow: EngineRow = {
   id: 'wasm',
   package: ENGINE_PACKAGES.wasm,
-  load: async ({ threads }) => (await import('./wasm-engine')).loadWasmEngine({ threads }),
+  load: async ({ threads, layout, layoutNote }) => {
+    const info = await (await import('./wasm-engine')).loadWasmEngine({ threads, ...(layout ? { layout } : {}) });
+    return layoutNote ? { ...info, detail: `${info.detail ?? 'wasm'}; ${layoutNote}` } : info;
+  },
   selfCheck,
   memory: () => wasmMemory(),
   loadReplica: async (threadsPerReplica) => {
