@@ -37,6 +37,7 @@ interface TrainFlags {
   resume?: string;
   initFrom?: string;
   checkpoints: 'every' | 'last' | 'none';
+  queue?: string;
 }
 
 /** Config fields as the flags that set them, so errors name what the user typed. */
@@ -86,6 +87,7 @@ export function registerTrainCommand(program: Command): void {
         .choices(['every', 'last', 'none'])
         .default('every'),
     )
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
     .action(async (flags: TrainFlags, command: Command) => {
       process.exitCode = await runTrain(flags, command.getOptionValueSource('model') === 'cli');
     });
@@ -151,6 +153,11 @@ async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number>
     }
   } else {
     config = configFromFlags(flags);
+  }
+  if (flags.queue !== undefined) {
+    if (!config) throw new UsageError('--queue trains a new run; --resume continues one on this machine');
+    const { trainOnQueue } = await import('./train-on-queue');
+    return trainOnQueue(config, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config!, runId, false)) });
   }
   const dataDir = await ensureFashionMnist(config?.dataDir, { quiet: json });
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
