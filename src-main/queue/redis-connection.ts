@@ -18,12 +18,14 @@ export async function checkQueueReachable(address: QueueAddress, timeoutMs = 500
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on('error', () => undefined);
+  // The cause (WRONGPASS, ECONNREFUSED) arrives as an 'error' event; connect() only says the connection closed.
+  let cause: unknown;
+  probe.on('error', (error: unknown) => (cause ??= error));
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    const why = redactSecret(errorMessage(error), address.redis.password);
+    const why = redactSecret(errorMessage(cause ?? error), address.redis.password);
     const hint = /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(why)
       ? ` (put the password in the URL as redis://:PASSWORD@HOST:PORT or in VGG_WORKBENCH_QUEUE_PASSWORD)`
       : '';
