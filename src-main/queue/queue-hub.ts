@@ -38,6 +38,8 @@ export class QueueHub {
   /** Derived from this machine and the database's path: the same hub after a restart. */
   readonly hubId: string;
   private readonly queue: Queue;
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private readonly queueConnection: Redis;
   private readonly followers = new Set<Redis>();
   private closed = false;
 
@@ -48,7 +50,8 @@ export class QueueHub {
     private readonly log: (line: string) => void,
   ) {
     this.hubId = createHash('sha256').update(`${hostname()}\0${resolve(store.path)}`).digest('hex').slice(0, 16);
-    this.queue = new Queue(QUEUE_NAME, { connection: openRedis(address, log) });
+    this.queueConnection = openRedis(address, log);
+    this.queue = new Queue(QUEUE_NAME, { connection: this.queueConnection });
   }
 
   /** Checks the queue answers (a clear error otherwise), then connects. */
@@ -183,6 +186,7 @@ export class QueueHub {
     this.closed = true;
     for (const reader of this.followers) reader.disconnect();
     await this.queue.close();
+    this.queueConnection.disconnect();
     this.redis.disconnect();
   }
 

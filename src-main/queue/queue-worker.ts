@@ -70,6 +70,8 @@ interface CurrentRun {
 export class QueueWorker {
   private readonly redis: Redis;
   private readonly worker: Worker;
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private readonly workerConnection: Redis;
   private host: TrainingWorkerHost | undefined;
   private current: CurrentRun | undefined;
   private handingBack = false;
@@ -84,7 +86,7 @@ export class QueueWorker {
     this.workDir = options.workDir ?? join(tmpdir(), `vgg-workbench-worker-${safeName(options.name)}`);
     const timings = options.timings ?? QUEUE_TIMINGS;
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {
-      connection: openRedis(options.address, onError),
+      connection: (this.workerConnection = openRedis(options.address, onError)),
       concurrency: 1,
       lockDuration: timings.lockMs,
       stalledInterval: timings.stalledIntervalMs,
@@ -117,6 +119,7 @@ export class QueueWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.redis.del(workerKey(this.options.name)).catch(() => undefined);
     await this.host?.close();
+    this.workerConnection.disconnect();
     this.redis.disconnect();
   }
 
