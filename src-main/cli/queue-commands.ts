@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { parseQueueUrl, QueueUrlError, type QueueAddress } from '../queue/queue-url';
 import { checkQueueReachable } from '../queue/redis-connection';
 import { ensureFashionMnist } from './ensure-dataset';
-import { positiveInt } from './option-parsers';
+import { nonNegativeInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
 import { alignColumns } from './text-table';
@@ -21,7 +21,7 @@ export function queueAddress(url: string): QueueAddress {
   }
 }
 
-const mebibytes = (value: string): number => positiveInt(value) * 1024 * 1024;
+const mebibytes = (value: string): number => nonNegativeInt(value) * 1024 * 1024;
 
 /** Test hook: shorter lock and stalled-check times, as LOCK_MS,STALLED_MS (the defaults are in queue-worker.ts). */
 const TIMINGS_ENV = 'VGG_WORKBENCH_QUEUE_TIMINGS';

@@ -65,7 +65,7 @@ export class QueueHub {
   }
 
   /** Creates the run in this hub's store and puts it on the queue. */
-  async startRun(config: RunConfig, options: { tags?: string[]; notes?: string } = {}): Promise<string> {
+  async startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
     // dataDir goes: the data is the worker's own.
     const travelling = queuedConfigSchema.parse(config);
     const network = resolveNetwork(travelling);
