@@ -17,6 +17,7 @@ interface ServeFlags {
   port: number;
   db?: string;
   open?: boolean;
+  queue?: string;
 }
 
 /** The renderer electron-vite builds (`npm run build`), served as it is. */
@@ -34,6 +35,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on, 0 to 65535 (0: any free one)', portNumber, 7878)
     .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)', userPath)
     .option('--open', 'open the workbench in the default browser')
+    .option('--queue <url>', 'record the runs this database put on a Redis queue (redis://HOST:PORT; password from VGG_WORKBENCH_QUEUE_PASSWORD)')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });
@@ -62,7 +64,7 @@ function listenFailure(error: unknown, flags: ServeFlags): string {
 
 async function runServe(flags: ServeFlags): Promise<number> {
   const databasePath = flags.db ?? defaultDatabasePath();
-  const service = ExperimentService.open({ databasePath, dataDir: appDataDir() });
+  const service = ExperimentService.open({ databasePath, dataDir: appDataDir(), ...(flags.queue ? { queueUrl: flags.queue } : {}) });
   // Like Jupyter: a token as soon as anyone but this machine could connect.
   const token = isLoopbackHost(flags.host) ? undefined : createAccessToken();
   let server;

@@ -114,13 +114,18 @@ export class QueueHub {
   }
 
   /** Catches up with every run this hub put on the queue; `live` keeps following them to their end. */
-  async sync(options: { live?: boolean; onRun?: (runId: string, recorded: number) => void } = {}): Promise<{ runId: string; recorded: number; ended: boolean }[]> {
+  async sync(
+    options: { live?: boolean; onEvent?: (runId: string, event: TrainingEvent) => void } = {},
+  ): Promise<{ runId: string; recorded: number; ended: boolean }[]> {
     const runIds = await this.pendingRuns();
     return Promise.all(
       runIds.map(async (runId) => {
         let recorded = 0;
-        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent: () => (recorded += 1) });
-        options.onRun?.(runId, recorded);
+        const onEvent = (event: TrainingEvent): void => {
+          recorded += 1;
+          options.onEvent?.(runId, event);
+        };
+        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent });
         return { runId, recorded, ended };
       }),
     );

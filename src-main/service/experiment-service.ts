@@ -24,6 +24,7 @@ import { inputTooSmall } from './to-api-error';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
 import { errorMessage } from '../shared/error-message';
+import { linkQueue, type QueueLinkHandle } from './queue-runs';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -45,6 +46,8 @@ export interface ExperimentServiceOptions {
   datasetBaseUrl?: string;
   /** A background failure nobody awaits (a store write on a timer); defaults to console.error. */
   onError?: (error: unknown) => void;
+  /** A Redis queue (redis://…) whose runs launched from this database are caught up with at open; absent: no Redis. */
+  queueUrl?: string;
 }
 
 export interface OpenServiceOptions extends Omit<ExperimentServiceOptions, 'store'> {
@@ -70,6 +73,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private engines: Promise<EngineStatusInfo[]> | undefined;
   private readonly handlers: ApiHandlers;
   private closed = false;
+  private readonly queueLink: QueueLinkHandle | undefined;
 
   constructor(options: ExperimentServiceOptions) {
     const onError = options.onError ?? ((error: unknown) => console.error('experiment service:', error));
@@ -96,6 +100,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     this.misclassified = new Misclassified(this.store, this.dataset, options.predictions);
     this.probe = options.probeEngines ?? (() => probeEnginesInChildProcess());
     this.handlers = this.buildHandlers();
+    this.queueLink = options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError);
   }
 
   static open(options: OpenServiceOptions): ExperimentService {
@@ -133,6 +138,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     this.dataset.cancelFetch();
     this.replays.closeAll();
     await this.queue.close();
+    await this.queueLink?.close();
     await this.misclassified.close();
     this.store.close();
   }

@@ -7,6 +7,7 @@ import { RunStore } from '../../src-main/core/store/run-store';
 import { QueueHub } from '../../src-main/queue/queue-hub';
 import { parseQueueUrl } from '../../src-main/queue/queue-url';
 import { makeRunConfig } from '../../src-main/core/train/make-run-config';
+import { ExperimentService } from '../../src-main/service/experiment-service';
 import { spawnCli, spawnWorker, stopAll, TestRedis, type Spawned } from './redis-harness';
 
 const quick = ['--model', 'lenet', '--batch', '32', '--lr', '0.05', '--train-limit', '512', '--test-limit', '128'];
@@ -74,5 +75,28 @@ test('the hub killed mid-run and reopened with runs sync: it catches up, nothing
     assert.equal(store.latestCheckpoint(run!.id)?.epoch, 2);
   } finally {
     store.close();
+  }
+});
+
+test('a service opened with a queue URL catches up with its runs and announces their events', async () => {
+  const db = newDb();
+  const trainer = spawnCli(['train', ...quick, '--epochs', '2', '--queue', redis.url, '--db', db, '--json']);
+  children.push(trainer);
+  await trainer.waitFor(/"type":"batch"/);
+  trainer.child.kill('SIGKILL');
+  await trainer.exited;
+
+  const service = ExperimentService.open({ databasePath: db, dataDir: mkdtempSync(join(tmpdir(), 'vgg-data-')), queueUrl: redis.url });
+  try {
+    const done = new Promise<string>((resolve) =>
+      service.subscribe((message) => {
+        if (message.topic === 'run' && message.event.type === 'done') resolve(message.event.status);
+      }),
+    );
+    assert.equal(await done, 'completed');
+    const [run] = service.store.listRuns();
+    assertRecordedOnce(service.store, run!.id, 2, 16);
+  } finally {
+    await service.close();
   }
 });
