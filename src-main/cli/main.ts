@@ -12,6 +12,7 @@ import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
 import { registerPlansCommands } from './plans-command';
+import { registerQueueCommands, registerRunsSync } from './queue-commands';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
@@ -29,10 +30,11 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerEnginesCommand(program);
   registerDataCommands(program);
-  registerRunsCommands(program);
+  registerRunsSync(registerRunsCommands(program));
   registerEvaluateCommand(program);
   registerServeCommand(program);
   registerPlansCommands(program);
+  registerQueueCommands(program);
   // Subcommands do not inherit exitOverride; without it commander exits 1 itself on a bad flag.
   const overrideAll = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -38,6 +38,7 @@ interface RunFlags {
   json?: boolean;
   db?: string;
   checkpoints: 'every' | 'last' | 'none';
+  queue?: string;
 }
 
 export function registerPlansCommands(program: Command): void {
@@ -65,6 +66,7 @@ export function registerPlansCommands(program: Command): void {
         .choices(['every', 'last', 'none'])
         .default('last'),
     )
+    .option('--queue <url>', "spread the plan's runs over the workers of this Redis queue, recording them here")
     .action(async (id: string, flags: RunFlags) => {
       process.exitCode = await runPlan(id, flags);
     });
@@ -135,6 +137,11 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
     throw new UsageError(`plan ${plan.id} warm-starts runs from an earlier run's checkpoint: use --checkpoints last or every`);
   }
   const json = flags.json === true;
+  if (flags.queue !== undefined) {
+    const { runPlanOnQueue } = await import('./plan-on-queue');
+    const requests = planRequests(plan, settings).map((r) => ({ ...r, tags: [...r.tags, `budget:${flags.budget}`] }));
+    return runPlanOnQueue(requests, { queue: flags.queue, db: flags.db, json, printEvent, title: `${plan.id} (${flags.budget})` });
+  }
   // Found or fetched here, with progress bars; the service then locates the same folder.
   await ensureFashionMnist(undefined, { quiet: json });
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });

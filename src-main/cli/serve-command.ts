@@ -17,6 +17,7 @@ interface ServeFlags {
   port: number;
   db?: string;
   open?: boolean;
+  queue?: string;
 }
 
 /** The renderer electron-vite builds (`npm run build`), served as it is. */
@@ -37,6 +38,7 @@ export function registerServeCommand(program: Command): void {
       userPath(nonEmptyPath(value)),
     )
     .option('--open', 'open the workbench in the default browser')
+    .option('--queue <url>', 'record the runs this database put on a Redis queue (redis://HOST:PORT; password from VGG_WORKBENCH_QUEUE_PASSWORD)')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });
@@ -65,7 +67,7 @@ function listenFailure(error: unknown, flags: ServeFlags): string {
 
 async function runServe(flags: ServeFlags): Promise<number> {
   const databasePath = flags.db ?? defaultDatabasePath();
-  const service = ExperimentService.open({ databasePath, dataDir: appDataDir() });
+  const service = ExperimentService.open({ databasePath, dataDir: appDataDir(), ...(flags.queue ? { queueUrl: flags.queue } : {}) });
   // Like Jupyter: a token on every address, loopback included, since every account on this machine reaches loopback.
   const token = createAccessToken();
   let server;

@@ -20,6 +20,7 @@ import { requireExistingDatabase } from './existing-database';
 import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
+import { makeRunConfig } from '../shared/train/make-run-config';
 import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
 
 interface TrainFlags {
@@ -29,6 +30,7 @@ interface TrainFlags {
   resume?: string;
   checkpoints: 'every' | 'last' | 'none';
   memoryLimit?: string;
+  queue?: string;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -46,6 +48,7 @@ export function registerTrainCommand(program: Command): void {
         .default('every'),
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
     .action(async (flags: TrainFlags, command: Command) => {
       // The training worker reads the limit from its environment, as it does for the GUI and serve.
       if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
@@ -83,6 +86,17 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   }
   // A resume reads a recorded run: a mistyped --db must not create an empty database to look in.
   if (flags.resume !== undefined) requireExistingDatabase(flags.db ?? defaultDatabasePath());
+  if (flags.queue !== undefined) {
+    if (flags.resume !== undefined) throw new UsageError('--queue trains a new run; --resume continues one on this machine');
+    let config: RunConfig;
+    try {
+      config = makeRunConfig(runRequestFromFlags(command), (field) => flagForField(`config.${field}`) ?? field);
+    } catch (error) {
+      throw new UsageError(errorMessage(error));
+    }
+    const { trainOnQueue } = await import('./train-on-queue');
+    return trainOnQueue(config, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
+  }
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   let runId: string | undefined;
   const onInterrupt = (): void => {

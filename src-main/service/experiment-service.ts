@@ -19,6 +19,7 @@ import { ReplaySessions } from './replay-sessions';
 import { RunQueue, type CheckpointPolicy } from './run-queue';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
+import { linkQueue, type QueueLinkHandle } from './queue-runs';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -46,6 +47,8 @@ export interface ExperimentServiceOptions {
   exampleRunsFile?: string | null;
   /** A background failure nobody awaits (a store write on a timer); defaults to console.error. */
   onError?: (error: unknown) => void;
+  /** A Redis queue (redis://…) whose runs launched from this database are caught up with at open; absent: no Redis. */
+  queueUrl?: string;
 }
 
 export interface OpenServiceOptions extends Omit<ExperimentServiceOptions, 'store'> {
@@ -69,6 +72,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private readonly misclassified: PredictionCache;
   private readonly handlers: ApiHandlers;
   private closed = false;
+  private readonly queueLink: QueueLinkHandle | undefined;
 
   constructor(options: ExperimentServiceOptions) {
     const onError = options.onError ?? ((error: unknown) => console.error('experiment service:', error));
@@ -104,6 +108,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()),
       ),
     });
+    this.queueLink = options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError);
   }
 
   static open(options: OpenServiceOptions): ExperimentService {
@@ -141,6 +146,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     this.dataset.cancelFetch();
     this.replays.closeAll();
     await this.queue.close();
+    await this.queueLink?.close();
     await this.misclassified.close();
     this.store.close();
   }
