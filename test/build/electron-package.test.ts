@@ -63,8 +63,10 @@ test('the packaged app carries SQLite for Electron, Dawn for its own OS, and no 
   const unpacked = join(output, readdirSync(output).find((name) => name.endsWith('-unpacked')) ?? 'missing');
   const app = join(unpacked, 'resources', 'app');
 
-  assert.deepEqual(readdirSync(app).sort(), ['native', 'node_modules', 'out', 'package.json']);
+  assert.deepEqual(readdirSync(app).sort(), ['native', 'node_modules', 'out', 'package.json', 'resources']);
   const shipped = (path: string) => existsSync(join(app, path));
+  assert.deepEqual(readdirSync(join(app, 'resources')), ['examples'], 'the example runs, not the README pictures');
+  assert.ok(shipped('resources/examples/example-runs.json.gz'));
   assert.ok(shipped(`native/${sqliteDir.split('/').pop()}/better_sqlite3.node`), 'SQLite built for Electron');
   assert.ok(shipped('out/main/index.js'));
   assert.ok(shipped('node_modules/better-sqlite3/package.json'));
