@@ -33,7 +33,7 @@ async function record(config: RunConfig, engine: EngineInfo, readLag: 0 | 1, onE
 
 /** What must not depend on the loop: everything but clocks and rates. */
 function story(events: TrainingEvent[]): unknown[] {
-  return events.flatMap((e) => {
+  return events.flatMap((e): unknown[] => {
     if (e.type === 'batch') return [{ type: e.type, epoch: e.epoch, step: e.step, batch: e.batch, loss: e.loss, accuracy: e.accuracy }];
     if (e.type === 'epoch') return [{ type: e.type, epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, testAcc: e.testAcc }];
     if (e.type === 'done') return [{ type: e.type, status: e.status, epochs: e.epochs }];
