@@ -6,9 +6,9 @@ import { rendererImportRule } from './scripts/renderer-import-rule';
 const path = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
 /**
- * Three builds: the main process (with the training worker, the prediction
- * worker and the engine probe as their own entries, imported with
- * `?modulePath`), the preload, and the renderer. Out to out/{main,preload,renderer}.
+ * Three builds: the main process (with every thread or process entry,
+ * `*.entry.ts`, as a chunk of its own, imported with `?modulePath`), the
+ * preload, and the renderer. Out to out/{main,preload,renderer}.
  */
 export default defineConfig({
   main: {

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { Plugin } from 'vite';
+import { RENDERER } from './layer-table';
 
 /**
  * The renderer's import line (VS Code's code-layering rule, as a path rule):
@@ -8,7 +9,7 @@ import type { Plugin } from 'vite';
  * src-main/core, the service or Electron fails the renderer build, whatever
  * the file: no list to keep.
  */
-export const RENDERER_MAY_IMPORT = ['src-main/shared/', 'src-main/api/'] as const;
+export const RENDERER_MAY_IMPORT: readonly string[] = RENDERER.mayImport.map((folder) => `src-main/${folder}/`);
 
 /** Why `importer` may not import `target` (absolute paths), or null when it may. */
 export function rendererImportViolation(root: string, importer: string, target: string): string | null {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds the app with electron-vite and launches it in Electron.
-// Where Electron's binary is missing (an offline install skips its download), it
+// Where Electron's binary is missing (an offline install, or one with
+// ELECTRON_SKIP_BINARY_DOWNLOAD=1, skips its download), it
 // says so, names the fix, and starts the browser mode instead: the same build and
 // API served on loopback, opened in the default browser. Extra arguments go to
 // `serve` (for example `npm start -- --port 8000`).
@@ -36,6 +37,25 @@ function findElectron() {
   };
 }
 
+/** The name src-main/electron/sqlite-binding.ts reads (unpackaged app only). */
+const SQLITE_BINDING_ENV = 'VGG_WORKBENCH_SQLITE_BINDING';
+
+/**
+ * better-sqlite3 built for Electron's ABI, in native/ beside Node's build
+ * (scripts/electron-sqlite.ts): built or downloaded once, then reused until
+ * Electron or better-sqlite3 changes. Returns its path, or why there is none.
+ */
+function ensureElectronSqlite() {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'electron-sqlite.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const binding = result.status === 0 ? result.stdout.trim().split('\n').pop() : undefined;
+  if (binding && existsSync(binding)) return { binding };
+  return { problem: 'SQLite (better-sqlite3) could not be built for Electron (see above). `npm run electron:sqlite` tries again.' };
+}
+
 /** Serves the built renderer and the API on loopback until Ctrl+C (the CLI's `serve --open`). */
 function startBrowserMode() {
   process.stderr.write(`Starting the browser mode instead: the same app, served by ${BROWSER_MODE.slice(1).join(' ')}.\n\n`);
@@ -58,8 +78,13 @@ async function main() {
     process.stderr.write(`\nCannot start the desktop app: ${electron.problem}\nFix: ${electron.fix}\n`);
     return startBrowserMode();
   }
+  const sqlite = ensureElectronSqlite();
+  if (!sqlite.binding) {
+    process.stderr.write(`\nCannot start the desktop app: ${sqlite.problem}\n`);
+    return startBrowserMode();
+  }
   // ELECTRON_RUN_AS_NODE in the environment would start a plain Node instead of the app.
-  const env = { ...process.env };
+  const env = { ...process.env, [SQLITE_BINDING_ENV]: sqlite.binding };
   delete env.ELECTRON_RUN_AS_NODE;
   const app = spawn(electron.binary, ['.'], { cwd: root, stdio: 'inherit', env });
   return new Promise((resolve) => {

@@ -8,8 +8,8 @@
  *   node start.mjs engines --json | bench ... | agreement ... | measure-child ...
  */
 import { pathToFileURL } from 'node:url';
-import { loadDawnBindingFrom } from '../../src-main/core/engine/webgpu-adapter';
-import { startMeasureChildFrom } from '../../src-main/core/bench/isolated';
+import { loadDawnBindingFrom } from '../../src-main/core/engine/webgpu/adapter';
+import { startMeasureChildFrom } from '../../src-main/core/bench/measure-in-child-process';
 
 /** Set by run.sh: Dawn's index.js, unpacked beside its dawn.node. */
 const DAWN_VARIABLE = 'WORKBENCH_KIT_DAWN';
@@ -24,9 +24,9 @@ export async function runKit(argv: readonly string[]): Promise<number | undefine
   const [role, ...rest] = argv;
   switch (role) {
     case MEASURE_CHILD:
-      // measure-child.ts reads its arguments from argv[2] on and answers over IPC; it ends itself.
+      // measure-child.entry.ts reads its arguments from argv[2] on and answers over IPC; it ends itself.
       process.argv.splice(2, 1);
-      await import('../../src-main/core/bench/measure-child');
+      await import('../../src-main/core/bench/measure-child.entry');
       return undefined;
     case 'bench':
       return (await import('../../src-main/cli/bench')).main(rest);

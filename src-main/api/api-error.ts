@@ -15,6 +15,8 @@ export const API_ERROR_CODES = [
   'not-found',
   /** The request clashes with the current state (deleting a running run). */
   'conflict',
+  /** The request asks for more work than one request may do (an export past its point cap): ask for less. */
+  'too-large',
   /** Something the request needs is missing here (the dataset, an engine, predictions). */
   'unavailable',
   /** A token is required and was missing or wrong. */

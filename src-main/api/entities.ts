@@ -7,7 +7,7 @@ import { RUN_STATUSES } from '../shared/runs/run-entities';
 import { engineInfoSchema } from '../shared/train/events';
 import { gpuAdapterSchema } from '../shared/train/gpu-adapter';
 import { ENGINE_IDS, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
-import { metricNumber } from './wire-number';
+import { metricNumber } from './metric-number';
 
 /**
  * The shapes the API hands out, as zod schemas. Where core has the type, the
@@ -42,6 +42,7 @@ const presetCommon = {
   id: z.string(),
   label: z.string(),
   source: z.string(),
+  sourceOriginalTitle: z.string().optional(),
   defaults: recipeSchema,
   minimumSide: int,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
+import { engineChoiceSchema, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
+import { NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../shared/runs/run-limits';
 import {
   checkpointRecordSchema,
   datasetStatusSchema,
@@ -30,7 +31,10 @@ const empty = z.object({}).strict();
 const runId = z.string().min(1).max(64);
 const runRef = z.object({ runId }).strict();
 const replayRef = z.object({ replayId: z.string().min(1) }).strict();
-const tag = z.string().trim().min(1).max(100);
+const tag = z.string().trim().min(1).max(TAG_MAX_LENGTH);
+/** Never more than a run may hold: a longer list is refused before any of it is looked at. */
+const tagList = z.array(tag).max(TAGS_PER_RUN_MAX);
+const exampleRunsStateSchema = z.object({ available: z.boolean(), shipped: z.array(z.string()), present: z.array(z.string()) });
 
 /** A run as a person states it: the model, and only what they change from its recipe. */
 export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
@@ -38,9 +42,11 @@ export const runRequestSchema = runConfigSchema.partial().required({ model: true
 export const startRunSchema = z
   .object({
     config: runRequestSchema,
-    tags: z.array(tag).max(50).optional(),
-    notes: z.string().max(10_000).optional(),
+    tags: tagList.optional(),
+    notes: z.string().max(NOTES_MAX_LENGTH).optional(),
     baseline: z.boolean().optional(),
+    /** A folder on the service's machine holding the four IDX files; absent: the usual places. Not stored with the run. */
+    dataDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -64,6 +70,19 @@ export const API_METHODS = {
   'engines.list': method(
     z.object({ refresh: z.boolean().optional() }).strict(),
     z.object({ engines: z.array(engineStatusSchema) }),
+  ),
+
+  /**
+   * An engine's training speed on the plans' reference network (VGG-11/8, 32 px, batch 64), measured
+   * once in a child process and kept: what every time estimate (plans, baselines) scales from.
+   */
+  'engines.speed': method(
+    z.object({ engine: engineChoiceSchema.optional(), refresh: z.boolean().optional() }).strict(),
+    z.object({
+      engine: z.string(),
+      speed: z.object({ imagesPerSec: z.number().positive(), macsPerImage: z.number().positive() }),
+      measuredAt: z.number(),
+    }),
   ),
 
   // ---- dataset ---------------------------------------------------------------
@@ -101,7 +120,15 @@ export const API_METHODS = {
         batchSize: z.number().int().min(1).max(4096).optional(),
       })
       .strict(),
-    z.object({ summary: networkSummarySchema, minimumSide: z.number().int() }),
+    z.object({
+      summary: networkSummarySchema,
+      minimumSide: z.number().int(),
+      /** What a wasm run of it plans to hold on this machine, in the layout it would run (train/replica-layout.ts); absent without a batch. */
+      plannedMemory: z
+        .object({ bytes: z.number(), limitBytes: z.number(), layout: z.string(), limit: z.string() })
+        .strict()
+        .optional(),
+    }),
   ),
 
   // ---- runs: training ----------------------------------------------------------
@@ -113,7 +140,9 @@ export const API_METHODS = {
    * again. `epochs` extends the run beyond its configured epochs.
    */
   'runs.resume': method(
-    z.object({ runId, epochs: z.number().int().min(1).max(1000).optional() }).strict(),
+    z
+      .object({ runId, epochs: z.number().int().min(1).max(1000).optional(), dataDir: z.string().min(1).optional() })
+      .strict(),
     /** `notice`: the newest checkpoint was unusable, and which one the run resumes from instead. */
     runResult.extend({ notice: z.string().optional() }),
   ),
@@ -154,16 +183,28 @@ export const API_METHODS = {
     z.object({ points: z.array(metricPointSchema) }),
   ),
   'runs.tag': method(
-    z.object({ runId, add: z.array(tag).optional(), remove: z.array(tag).optional() }).strict(),
+    z.object({ runId, add: tagList.optional(), remove: tagList.optional() }).strict(),
     runResult,
   ),
-  'runs.rename': method(z.object({ runId, name: z.string().trim().min(1).max(200) }).strict(), runResult),
+  'runs.rename': method(z.object({ runId, name: z.string().trim().min(1).max(RUN_NAME_MAX_LENGTH) }).strict(), runResult),
   /** Deletes a run that is not queued or training, with its checkpoint files. */
   'runs.delete': method(runRef, z.object({ deletedFiles: z.array(z.string()) })),
-  /** The file content to save: `json` (everything, re-importable) or `csv` (metric points). */
+  /**
+   * The file to save, a page at a time: `json` (everything, re-importable) or
+   * `csv` (metric points). Each run once, however often it is named. While the
+   * reply has `next`, call again with it as `cursor` (same runIds and format)
+   * and append: the pieces in order are the file. Each page is a bounded piece
+   * of work; an export past EXPORT_MAX_POINTS in all is refused as `too-large`.
+   */
   'runs.export': method(
-    z.object({ runIds: z.array(runId).min(1).max(1000), format: z.enum(['json', 'csv']) }).strict(),
-    z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+    z
+      .object({
+        runIds: z.array(runId).min(1).max(1000),
+        format: z.enum(['json', 'csv']),
+        cursor: z.string().min(1).max(1000).optional(),
+      })
+      .strict(),
+    z.object({ fileName: z.string(), mimeType: z.string(), content: z.string(), next: z.string().optional() }),
   ),
   /**
    * Imports a `json` export, all runs or none, in file order, each under its
@@ -177,6 +218,14 @@ export const API_METHODS = {
       notice: z.string().optional(),
     }),
   ),
+
+  // ---- example runs -------------------------------------------------------------------
+  /** The chapter's runs shipped with the app (resources/examples): whether there are any, and which this database holds. */
+  'examples.status': method(empty, exampleRunsStateSchema),
+  /** Imports the shipped example runs this database lacks, in one transaction. */
+  'examples.open': method(empty, exampleRunsStateSchema),
+  /** Deletes the example runs (shipped id and the example tag), never a user's own run. */
+  'examples.remove': method(empty, exampleRunsStateSchema.extend({ removed: z.array(z.string()) })),
 
   // ---- runs: results ----------------------------------------------------------------
   /** The test-set confusion matrix of the last epoch: rows true classes, columns predictions. */

@@ -7,7 +7,7 @@ import {
   startEventSchema,
   type TrainingEvent,
 } from '../shared/train/events';
-import { metricNumber } from './wire-number';
+import { metricNumber } from './metric-number';
 
 /**
  * The trainer's events as the API carries them: core's schemas, except that

@@ -7,6 +7,13 @@ import { errorMessage } from '../shared/error-message';
 /** Paths of browser mode, shared by the server and this client. */
 export const API_PATH_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
+/**
+ * Browser mode's streamed export: GET with `runIds` (comma-separated) and
+ * `format`, answered as a file download the server writes page by page.
+ */
+export const EXPORT_DOWNLOAD_PATH = '/download/runs.export';
+/** Longer download URLs fall back to paging through the API (Node refuses request heads over 16 KB). */
+const MAX_DOWNLOAD_URL = 8000;
 /** Query parameter (and cookie) carrying the access token where one is required. */
 export const TOKEN_PARAM = 'token';
 
@@ -38,8 +45,8 @@ const browserSocket: SocketOpener = (url, handlers) => {
 /**
  * The browser-mode client: one JSON POST per call, one WebSocket for events
  * (reopened when it drops, while anyone listens). `baseUrl` is the server's
- * origin, e.g. http://127.0.0.1:7878; `token` is needed when the server
- * printed one (it binds to a non-loopback address).
+ * origin, e.g. http://127.0.0.1:7878; `token` is the one the server printed
+ * (every server requires it; a page opened with it carries it in a cookie instead).
  */
 export function createWebSocketApi(
   baseUrl: string,
@@ -111,7 +118,14 @@ export function createWebSocketApi(
     };
   }
 
-  return createRemoteApi({ send, listen });
+  return {
+    ...createRemoteApi({ send, listen }),
+    exportDownloadUrl({ runIds, format }) {
+      const query = new URLSearchParams({ runIds: runIds.join(','), format, ...(token ? { [TOKEN_PARAM]: token } : {}) });
+      const url = `${base}${EXPORT_DOWNLOAD_PATH}?${query.toString()}`;
+      return url.length <= MAX_DOWNLOAD_URL ? url : undefined;
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

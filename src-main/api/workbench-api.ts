@@ -15,4 +15,10 @@ export type WorkbenchEventListener = (event: WorkbenchEvent) => void;
 export interface WorkbenchApi {
   call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResult<M>>;
   subscribe(listener: WorkbenchEventListener): () => void;
+  /**
+   * Where a transport can stream a whole `runs.export` file to the browser's
+   * downloads (browser mode); absent, or undefined for this request, where
+   * the caller pages through `runs.export` itself (Electron IPC).
+   */
+  exportDownloadUrl?(request: { runIds: string[]; format: 'json' | 'csv' }): string | undefined;
 }

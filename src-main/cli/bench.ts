@@ -8,12 +8,20 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
-import { measureIsolated } from '../core/bench/isolated';
+import { measureInChildProcess } from '../core/bench/measure-in-child-process';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
-import { runPytorchReference, type PytorchOutcome, type YardstickDevice } from '../core/bench/pytorch-reference';
+import {
+  REFERENCE_BLAS_WARNING,
+  runPytorchReference,
+  type PytorchCeiling,
+  type PytorchOutcome,
+  type YardstickDevice,
+} from '../core/bench/pytorch-reference';
+import { CEILING_CONV, CEILING_MATMUL_SIZE, measureCeilingIsolated, trainingFlopsPerImage, type EngineCeiling } from '../core/bench/ceiling';
 import { DEFAULT_WORKLOAD_NAMES, findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
 import type { GpuStepCounts } from '../core/bench/gpu-step-counts';
 import { estimateRunMemory, estimateWasmHeapBytes } from '../core/train/memory-estimate';
+import { estimateLayoutMemory, layoutOfEngine } from '../core/train/replica-layout';
 import { formatBytes } from '../shared/format';
 import { alignColumns } from './text-table';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
@@ -27,6 +35,10 @@ const USAGE_ERROR = 2;
 const PROFILE_TOP = 15;
 /** Steps profiled when --steps is absent: tf.profile's bookkeeping slows them, and two show the pattern. */
 const PROFILE_STEPS = 2;
+/** The --ceiling kernels in words. */
+const CEILING_SHAPES =
+  `${CEILING_MATMUL_SIZE}×${CEILING_MATMUL_SIZE}·${CEILING_MATMUL_SIZE}×${CEILING_MATMUL_SIZE}, ` +
+  `conv ${CEILING_CONV.batch}×${CEILING_CONV.side}×${CEILING_CONV.side}×${CEILING_CONV.channels} → ${CEILING_CONV.channels} (VGG-11's block 4 at 96×96)`;
 
 interface BenchFlags {
   engine: EngineChoice[];
@@ -39,6 +51,8 @@ interface BenchFlags {
   pytorch: boolean;
   /** Thread counts to measure, each for our engine and the yardstick alike. */
   threads?: number[];
+  /** Also measure each engine's and PyTorch's GFLOP/s on one matmul and one 3×3 conv. */
+  ceiling?: boolean;
 }
 
 /** One row of the table; the --json line has these fields. */
@@ -50,7 +64,11 @@ export interface BenchRow {
   ratio: number | null;
   peakRssBytes: number | null;
   wasmHeapBytes: number | null;
-  /** estimateRunMemory's peak for this workload, to compare with the wasm heap. */
+  /**
+   * The run's planned peak resident memory, to compare with peakRssBytes: on
+   * wasm, the layout that ran (replicas × their heaps, plus the shared parts:
+   * train/replica-layout.ts); elsewhere estimateRunMemory's tensor peak.
+   */
   estimatedBytes: number;
   /** The wasm heap that estimate predicts at this row's thread count (estimateWasmHeapBytes); null off wasm. */
   estimatedWasmHeapBytes: number | null;
@@ -71,7 +89,30 @@ export interface BenchRow {
   speedup: number | null;
   /** The same for PyTorch. */
   pytorchSpeedup: number | null;
+  /** The BLAS the yardstick loaded ('reference' flatters us 2–4×); null without the yardstick. */
+  pytorchBlas: string | null;
+  /** BLAS threads the yardstick's rate was timed with (1 under torch's N where that was faster). */
+  pytorchBlasThreads: number | null;
+  /** Training FLOP per image by our own count (6 × forward MACs), in GFLOP. */
+  gflopPerImage: number;
+  /** With --ceiling: the engine's best GFLOP/s on the ceiling kernels (matmul, 3×3 conv) at this thread count. */
+  ceilingGflops: number | null;
+  /** imagesPerSec × gflopPerImage over ceilingGflops: the share of its engine's ceiling the workload reaches. */
+  ceilingFraction: number | null;
+  /** With --ceiling: PyTorch's best GFLOP/s on the same kernels at this thread count. */
+  pytorchCeilingGflops: number | null;
+  /** The same share for PyTorch's images/s over its own ceiling. */
+  pytorchCeilingFraction: number | null;
   error?: string;
+}
+
+/** One engine's or PyTorch's --ceiling at one thread count, for the table beside the workloads. */
+interface CeilingRow {
+  who: string;
+  threads: number;
+  matmul: number | null;
+  conv3x3: number | null;
+  basis: string;
 }
 
 function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
@@ -86,7 +127,8 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--steps <n>', "timed steps (default: each workload's own; with --profile, 2)", positiveInt)
     .option('--json', 'one JSON object per line per workload and engine')
     .option('--profile', 'profile the workloads per tfjs kernel instead of timing them')
-    .option('--reference <path>', 'the PyTorch yardstick script (default: ../shared/bench/pytorch_reference.py)')
+    .option('--reference <path>', 'the PyTorch yardstick script (default: bench/pytorch_reference.py)')
+    .option('--ceiling', "also measure each engine's and PyTorch's GFLOP/s on one matrix product and one 3×3 conv, and each workload's share of it")
     .option('--no-pytorch', 'skip the PyTorch yardstick')
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
     .showHelpAfterError('(run with --help for usage)')
@@ -135,24 +177,40 @@ async function runBench(flags: BenchFlags): Promise<number> {
   const rows: BenchRow[] = [];
   // One thread count at a time, ours then PyTorch's, so each ratio compares runs close in time.
   const outcomes: PytorchOutcome[] = [];
+  const ceilings: CeilingRow[] = [];
   for (const threads of threadList) {
     const measured: BenchRow[] = [];
     for (const engine of engines) {
       for (const workload of workloads) measured.push(await measureRow(workload, engine, flags.steps, threads));
     }
     outcomes.push(...(await joinPytorch(measured, workloads, threads, flags)));
+    if (flags.ceiling) ceilings.push(...(await joinCeilings(measured, engines, threads, flags)));
     rows.push(...measured);
   }
   addSpeedups(rows, threadList[0]!);
 
+  // Loud, above everything: a yardstick on the reference BLAS makes every ratio below 2–4× too kind.
+  if (rows.some((row) => row.pytorchBlas === 'reference')) {
+    const banner = `*** ${REFERENCE_BLAS_WARNING} ***\n`;
+    if (flags.json) process.stderr.write(banner);
+    else process.stdout.write(`${banner}\n`);
+  }
   if (flags.json) {
     for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+    // --ceiling's own lines, told apart from the rows by their `ceiling` key.
+    for (const { who, ...rest } of ceilings) process.stdout.write(`${JSON.stringify({ ceiling: who, ...rest })}\n`);
   } else {
     process.stdout.write(formatTable(rows));
+    if (ceilings.length > 0) process.stdout.write(formatCeilings(ceilings));
     if (threadList.length > 1) process.stdout.write(formatScaling(rows, threadList));
     for (const outcome of outcomes) {
       const first = outcome.ok ? outcome.rates[0] : undefined;
-      if (outcome.ok && first) process.stdout.write(`PyTorch ${first.torch} (${outcome.python}) on ${first.device}, ${first.threads} thread${first.threads === 1 ? '' : 's'}.\n`);
+      if (outcome.ok && first) {
+        process.stdout.write(
+          `PyTorch ${first.torch} (${outcome.python}) on ${first.device}, ${first.threads} thread${first.threads === 1 ? '' : 's'}, ` +
+            `${first.blas} BLAS (${outcome.rates.map((r) => `${r.workload}: ${r.blasThreads ?? '?'} BLAS thread${r.blasThreads === 1 ? '' : 's'}`).join(', ')}).\n`,
+        );
+      }
     }
   }
   return rows.some((row) => row.error !== undefined) ? 1 : 0;
@@ -190,9 +248,73 @@ async function joinPytorch(rows: BenchRow[], workloads: BenchWorkload[], threads
     row.pytorchImagesPerSec = rate.imagesPerSec;
     row.pytorchThreads = rate.threads;
     row.pytorchDevice = rate.device;
+    row.pytorchBlas = rate.blas;
+    row.pytorchBlasThreads = rate.blasThreads;
     row.ratio = row.imagesPerSec === null ? null : row.imagesPerSec / rate.imagesPerSec;
   }
   return [...devices.values()];
+}
+
+/**
+ * --ceiling at `threads`: each engine's GFLOP/s on the two kernels in a fresh
+ * process, and PyTorch's on the CPU, then each row's share of its own ceiling.
+ */
+async function joinCeilings(rows: BenchRow[], engines: EngineChoice[], threads: number, flags: BenchFlags): Promise<CeilingRow[]> {
+  const found: CeilingRow[] = [];
+  const ours = new Map<string, EngineCeiling>();
+  for (const engine of engines) {
+    try {
+      const { engine: info, ceiling } = await withNote(`ceiling of ${engine}, ${threads} threads`, () => measureCeilingIsolated(engine, threads));
+      ours.set(engine, ceiling);
+      found.push({ who: info.id, threads, matmul: ceiling.matmul, conv3x3: ceiling.conv3x3, basis: ceiling.basis });
+    } catch (error) {
+      note(`ceiling of ${engine} failed: ${errorMessage(error)}`);
+    }
+  }
+  let torchBest: number | null = null;
+  if (flags.pytorch) {
+    const outcome = await withNote(`PyTorch ceiling (cpu, ${threads} threads)`, () =>
+      runPytorchReference([], { ceiling: true, threads, ...(flags.reference === undefined ? {} : { script: flags.reference }) }),
+    );
+    if (outcome.ok && outcome.ceilings.length > 0) {
+      const at = (kernel: string): PytorchCeiling | undefined => outcome.ceilings.find((c) => c.kernel === kernel);
+      const [matmul, conv] = [at('matmul'), at('conv3x3')];
+      torchBest = Math.max(matmul?.gflops ?? 0, conv?.gflops ?? 0);
+      const blas = outcome.ceilings[0]!;
+      found.push({
+        who: 'PyTorch',
+        threads,
+        matmul: matmul?.gflops ?? null,
+        conv3x3: conv?.gflops ?? null,
+        basis:
+          threads === 1
+            ? `${blas.blas} BLAS on ${blas.blasThreads ?? '?'} thread`
+            : `${blas.blas} BLAS, the better of ${threads} and 1 BLAS threads (matmul on ${matmul?.blasThreads ?? '?'}, conv on ${conv?.blasThreads ?? '?'})`,
+      });
+    } else if (!outcome.ok) note(`PyTorch ceiling skipped: ${outcome.reason}`);
+  }
+  for (const row of rows) {
+    const ceiling = ours.get(row.engine) ?? ours.get('auto');
+    if (ceiling) {
+      row.ceilingGflops = Math.max(ceiling.matmul, ceiling.conv3x3);
+      if (row.imagesPerSec !== null) row.ceilingFraction = (row.imagesPerSec * row.gflopPerImage) / row.ceilingGflops;
+    }
+    if (torchBest !== null && row.pytorchDevice === 'cpu') {
+      row.pytorchCeilingGflops = torchBest;
+      if (row.pytorchImagesPerSec !== null) row.pytorchCeilingFraction = (row.pytorchImagesPerSec * row.gflopPerImage) / torchBest;
+    }
+  }
+  return found;
+}
+
+function formatCeilings(ceilings: readonly CeilingRow[]): string {
+  const gflops = (n: number | null): string => (n === null ? '-' : n.toFixed(1));
+  const header = ['ceiling', 'threads', 'matmul GFLOP/s', '3×3 conv GFLOP/s', 'how'];
+  const body = ceilings.map((c) => [c.who, String(c.threads), gflops(c.matmul), gflops(c.conv3x3), c.basis]);
+  return (
+    `\n${alignColumns([header, ...body], header.map((_, i) => i >= 1 && i <= 3)).join('\n')}\n` +
+    `matmul ${CEILING_SHAPES}; share of ceiling = images/s × GFLOP per image (6 × forward MACs) over the better of the two.\n`
+  );
 }
 
 /** Each row's images/s over its workload's and engine's at the first thread count, ours and PyTorch's. */
@@ -209,7 +331,8 @@ function addSpeedups(rows: BenchRow[], baseThreads: number): void {
 
 /** Times one workload on one engine in its own process; a failure becomes a row with its error. */
 async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined, threads: number): Promise<BenchRow> {
-  const estimate = estimateRunMemory({ ...workload.network, resize: workload.side, batchSize: workload.batchSize });
+  const config = { ...workload.network, resize: workload.side, batchSize: workload.batchSize };
+  const estimate = estimateRunMemory(config);
   const estimatedBytes = estimate.totalBytes;
   const row: BenchRow = {
     workload: workload.name,
@@ -231,10 +354,17 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     engineThreads: null,
     speedup: null,
     pytorchSpeedup: null,
+    pytorchBlas: null,
+    pytorchBlasThreads: null,
+    gflopPerImage: trainingFlopsPerImage(estimate.summary.totalMacs) / 1e9,
+    ceilingGflops: null,
+    ceilingFraction: null,
+    pytorchCeilingGflops: null,
+    pytorchCeilingFraction: null,
   };
   const progress = stepProgress(`${workload.name} on ${engine}, ${threads} thread${threads === 1 ? '' : 's'}`);
   try {
-    const { engine: info, measurement } = await measureIsolated(workload.name, engine, {
+    const { engine: info, measurement } = await measureInChildProcess(workload.name, engine, {
       ...(steps === undefined ? {} : { steps }),
       threads,
       onStep: progress.update,
@@ -248,6 +378,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       engineDetail: describeEngine(info),
       engineThreads: info.threads ?? null,
       estimatedWasmHeapBytes: info.id === 'wasm' ? estimateWasmHeapBytes(estimate, info.threads ?? 1) : null,
+      ...(info.id === 'wasm' ? { estimatedBytes: estimateLayoutMemory(config, layoutOfEngine(info)).totalBytes } : {}),
       onGpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
       gpu: measurement.gpu ?? null,
     });
@@ -332,7 +463,10 @@ function formatRatio(ratio: number | null): string {
 }
 
 function formatTable(rows: readonly BenchRow[]): string {
+  const withCeiling = rows.some((r) => r.ceilingGflops !== null || r.pytorchCeilingGflops !== null);
+  const share = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(0)}%`);
   const header = ['workload', 'engine', 'threads', 'images/s', 'PyTorch images/s', 'ratio', 'peak RSS', 'wasm heap', 'heap estimate', 'estimate'];
+  if (withCeiling) header.push('of ceiling', 'PyTorch of its ceiling');
   const body = rows.map((r) => [
     r.workload,
     r.engine,
@@ -344,13 +478,14 @@ function formatTable(rows: readonly BenchRow[]): string {
     r.wasmHeapBytes === null ? '-' : formatBytes(r.wasmHeapBytes),
     r.estimatedWasmHeapBytes === null ? '-' : formatBytes(r.estimatedWasmHeapBytes),
     formatBytes(r.estimatedBytes),
+    ...(withCeiling ? [share(r.ceilingFraction), share(r.pytorchCeilingFraction)] : []),
   ]);
   // Text left, numbers right.
   const out = alignColumns([header, ...body], header.map((_, i) => i >= 2));
   const details = [...new Set(rows.flatMap((r) => (r.engineDetail ? [`${r.engine}: ${r.engineDetail}`] : [])))];
   out.push(...details);
   for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);
-  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is estimateRunMemory\'s training peak, heap estimate the wasm heap it predicts.');
+  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is the peak RSS planned for the layout that ran (replica-layout.ts), heap estimate the wasm heap of one heap.');
   return `${out.join('\n')}\n`;
 }
 

@@ -1,4 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FASHION_MNIST_SPLIT_SIZES } from '../shared/data/fashion-mnist-facts';
+import { defaultDatabasePath } from '../core/paths';
+import { requireExistingDatabase } from './existing-database';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import { FASHION_MNIST_CLASSES, loadFashionMnistSplit } from '../core/data/fashion-mnist';
 import { openRunStore } from './runs-command';
@@ -6,6 +9,7 @@ import { ensureFashionMnist } from './ensure-dataset';
 import { positiveInt } from './option-parsers';
 import { userPath } from './user-path';
 import { UsageError } from './usage-error';
+import { terminalSafe } from './terminal-safe';
 
 interface EvaluateFlags {
   db?: string;
@@ -15,6 +19,14 @@ interface EvaluateFlags {
   json?: boolean;
 }
 
+/** Up to the test set's size: a larger limit would silently mean all of it. */
+function testLimit(value: string): number {
+  const n = positiveInt(value);
+  const size = FASHION_MNIST_SPLIT_SIZES.test;
+  if (n > size) throw new InvalidArgumentError(`the test set has ${size.toLocaleString('en-US')} images: pass ${size} or fewer (or leave it out for all of them).`);
+  return n;
+}
+
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
@@ -22,10 +34,11 @@ export function registerEvaluateCommand(program: Command): void {
     .argument('<run>', 'run id (or a unique prefix)')
     .option('--db <file>', 'the run database (default: the app’s)', userPath)
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
-    .option('--test-limit <n>', 'evaluate on the first N test images (default: all 10,000)', positiveInt)
+    .option('--test-limit <n>', 'evaluate on the first N test images (default: all 10,000)', testLimit)
     .option('--data <dir>', 'folder holding the Fashion-MNIST IDX files', userPath)
     .option('--json', 'print JSON')
     .action(async (runArg: string, flags: EvaluateFlags) => {
+      requireExistingDatabase(flags.db ?? defaultDatabasePath());
       const store = openRunStore(flags.db);
       let target;
       try {
@@ -44,7 +57,7 @@ export function registerEvaluateCommand(program: Command): void {
         store.close();
       }
       const { run, checkpoint } = target;
-      const dataDir = await ensureFashionMnist(flags.data ?? run.config.dataDir, { quiet: flags.json === true });
+      const dataDir = await ensureFashionMnist(flags.data, { quiet: flags.json === true });
       const [{ selectEngine }, { evaluateCheckpoint, perClassAccuracy }] = await Promise.all([
         import('../core/engine/engines'),
         import('../core/train/evaluate-checkpoint'),
@@ -60,7 +73,7 @@ export function registerEvaluateCommand(program: Command): void {
         return;
       }
       const out: string[] = [
-        `Run ${run.id} (${run.name}), checkpoint of epoch ${checkpoint.epoch}, ${result.count} test images, engine ${engine.id}`,
+        `Run ${run.id} (${terminalSafe(run.name, { oneLine: true })}), checkpoint of epoch ${checkpoint.epoch}, ${result.count} test images, engine ${engine.id}`,
         `Test accuracy: ${result.accuracy.toFixed(4)}`,
         '',
         'Class          Accuracy',

@@ -1,16 +1,11 @@
-import { suggestionsOf, type FieldSuggestion, type SuggestedField } from '../shared/refusal';
-
-/** The flag that sets each field a refusal may suggest changing. */
-const FLAG: Record<SuggestedField, string> = {
-  batchSize: '--batch',
-  resize: '--resize',
-  widthRatio: '--width-ratio',
-  denseUnits: '--dense',
-};
+import { suggestionsOf, type FieldSuggestion } from '../shared/refusal';
+import { flagForField } from './run-flag-table';
 
 function flagFor(s: FieldSuggestion): string {
-  if (s.max !== undefined && s.min !== undefined) return `${FLAG[s.field]} ${s.min} to ${s.max}`;
-  return s.max !== undefined ? `${FLAG[s.field]} ${s.max} or less` : `${FLAG[s.field]} ${s.min} or more`;
+  // A suggested field is a field of the run's config: the flag table names it.
+  const flag = flagForField(`config.${s.field}`) ?? s.field;
+  if (s.max !== undefined && s.min !== undefined) return `${flag} ${s.min} to ${s.max}`;
+  return s.max !== undefined ? `${flag} ${s.max} or less` : `${flag} ${s.min} or more`;
 }
 
 /** A refusal's suggestions as the flags to type: "Use --batch 48 or less, or --resize 64 or less." (empty without any). */

@@ -12,9 +12,11 @@ import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
 import { registerPlansCommands } from './plans-command';
+import { registerQueueCommands, registerRunsSync } from './queue-commands';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { terminalSafe } from './terminal-safe';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
 export const USAGE_ERROR = 2;
@@ -28,10 +30,11 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerEnginesCommand(program);
   registerDataCommands(program);
-  registerRunsCommands(program);
+  registerRunsSync(registerRunsCommands(program));
   registerEvaluateCommand(program);
   registerServeCommand(program);
   registerPlansCommands(program);
+  registerQueueCommands(program);
   // Subcommands do not inherit exitOverride; without it commander exits 1 itself on a bad flag.
   const overrideAll = (command: Command): void => {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
@@ -50,15 +53,17 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are "errors" in commander's flow but succeed for the user.
       return error.exitCode === 0 ? 0 : USAGE_ERROR;
     }
+    // Messages may echo input (a run's name, a path, a flag's value): escaped, never obeyed by the terminal.
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${terminalSafe(error.message)}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${error instanceof Error ? messageWithFlags(error) : errorMessage(error)}\n`);
+    process.stderr.write(`error: ${terminalSafe(error instanceof Error ? messageWithFlags(error) : errorMessage(error))}\n`);
     return 1;
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/main.ts')) {
+// Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
+if (process.argv[1]?.endsWith('cli/main.ts')) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

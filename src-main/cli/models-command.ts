@@ -6,6 +6,7 @@ import { formatSummary } from './format-summary';
 import { inputShape, positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { messageWithFlags } from './flag-advice';
+import { NUM_CLASSES } from '../shared/data/fashion-mnist-facts';
 
 interface ModelsFlags {
   model?: string;
@@ -25,7 +26,7 @@ export function registerModelsCommand(program: Command): void {
     .option('--model <name>', 'one preset (default: all)')
     .option('--input <HxWxC>', 'input shape, e.g. 224x224x3 (default: the preset’s image size, 1 channel)', inputShape)
     .option('--resize <side>', 'square grayscale input of this side (same as --input SxSx1)', positiveInt)
-    .option('--classes <n>', 'output classes', positiveInt, 10)
+    .option('--classes <n>', 'output classes', positiveInt, NUM_CLASSES)
     .option('--width-ratio <n>', "divide every VGG block's channels by n", positiveInt)
     .option('--dense <units>', 'width of the hidden dense layers of a VGG', positiveInt)
     .option('--batch <n>', 'batch size for the activation-memory figure', positiveInt)

@@ -26,6 +26,24 @@ export function portNumber(value: string): number {
   return n;
 }
 
+/**
+ * An address to listen on. Node reads an empty host as "every interface": a
+ * `--host "$UNSET"` in a script would open the server to the network.
+ */
+export function listenAddress(value: string): string {
+  const host = value.trim();
+  if (host === '') {
+    throw new InvalidArgumentError('expected an address: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface), or an address of this machine.');
+  }
+  return host;
+}
+
+/** A file path that names something: an empty one would silently mean the current folder. */
+export function nonEmptyPath(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a file path, not an empty one.');
+  return value;
+}
+
 export function positiveFloat(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
@@ -53,4 +71,11 @@ export function inputShape(value: string): [number, number, number] {
   if (numbers.length === 1) return [numbers[0]!, numbers[0]!, 1];
   if (numbers.length === 2) return [numbers[0]!, numbers[1]!, 1];
   return [numbers[0]!, numbers[1]!, numbers[2]!];
+}
+
+/** A run id or a unique prefix of one, never empty: an empty --resume must not start a new run instead. */
+export function runIdOrPrefix(value: string): string {
+  const id = value.trim();
+  if (id === '') throw new InvalidArgumentError('expected a run id (or a unique prefix of one), got an empty value.');
+  return id;
 }

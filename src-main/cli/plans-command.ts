@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import { resolveNetwork } from '../shared/models/presets';
-import { summarizeNetwork } from '../shared/models/summary';
 import {
   EXPERIMENT_PLANS,
   PLAN_BUDGETS,
@@ -12,7 +11,8 @@ import {
   type PlanBudget,
   type PlanSettings,
 } from '../shared/plans/experiment-plans';
-import { estimateRunSeconds, formatDuration, type EngineSpeed } from '../shared/plans/plan-estimate';
+import { formatDuration, type EngineSpeed } from '../shared/plans/plan-estimate';
+import { estimatePlan } from '../shared/plans/plan-cost';
 import type { TrainingEvent } from '../shared/train/events';
 import { bookLine } from '../shared/train/book-line';
 import { ensureFashionMnist } from './ensure-dataset';
@@ -21,6 +21,7 @@ import { userPath } from './user-path';
 import { UsageError } from './usage-error';
 import { warmStartLines } from './train-command';
 import { errorMessage } from '../shared/error-message';
+import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
 
 interface ListFlags {
@@ -37,6 +38,7 @@ interface RunFlags {
   json?: boolean;
   db?: string;
   checkpoints: 'every' | 'last' | 'none';
+  queue?: string;
 }
 
 export function registerPlansCommands(program: Command): void {
@@ -64,6 +66,7 @@ export function registerPlansCommands(program: Command): void {
         .choices(['every', 'last', 'none'])
         .default('last'),
     )
+    .option('--queue <url>', "spread the plan's runs over the workers of this Redis queue, recording them here")
     .action(async (id: string, flags: RunFlags) => {
       process.exitCode = await runPlan(id, flags);
     });
@@ -71,41 +74,8 @@ export function registerPlansCommands(program: Command): void {
 
 /** The engine's speed on the quick budgets' VGG-11 (width 1/8, 32 px, batch 64): a few timed steps. */
 async function measureSpeed(engine: EngineChoice): Promise<{ speed: EngineSpeed; engineId: string }> {
-  const { selectEngine } = await import('../core/engine/engines');
-  const { measureWorkload } = await import('../core/bench/measure');
-  const info = await selectEngine(engine);
-  const network = { model: 'vgg11', widthRatio: 8, denseUnits: 512 };
-  const side = 32;
-  const macs = summarizeNetwork(resolveNetwork(network).layers, [side, side, 1]).totalMacs;
-  const measured = await measureWorkload({ name: 'plan-estimate', network, side, batchSize: 64, steps: 30, description: 'VGG-11/8, 32 px' });
-  return { speed: { imagesPerSec: measured.imagesPerSec, macsPerImage: macs }, engineId: info.id };
-}
-
-interface RunEstimate {
-  model: string;
-  resize: number;
-  initFrom?: number;
-  params: number;
-  macs: number;
-  seconds: number;
-}
-
-function estimateRuns(plan: ExperimentPlan, settings: PlanSettings, speed: EngineSpeed): RunEstimate[] {
-  return planRequests(plan, settings).map((request, i) => {
-    const { config } = request;
-    const network = resolveNetwork({ model: config.model, widthRatio: config.widthRatio, denseUnits: config.denseUnits });
-    const summary = summarizeNetwork(network.layers, [config.resize!, config.resize!, 1]);
-    const cost = { macs: summary.totalMacs, trainImages: settings.trainLimit, testImages: settings.testLimit, epochs: settings.epochs };
-    const initFrom = plan.runs(settings)[i]!.initFrom;
-    return {
-      model: network.name,
-      resize: config.resize!,
-      ...(initFrom !== undefined ? { initFrom } : {}),
-      params: summary.totalParams,
-      macs: summary.totalMacs,
-      seconds: estimateRunSeconds(cost, speed),
-    };
-  });
+  const { measureEngineSpeed } = await import('../core/bench/engine-speed');
+  return measureEngineSpeed(engine);
 }
 
 async function listPlans(flags: ListFlags): Promise<void> {
@@ -117,7 +87,7 @@ async function listPlans(flags: ListFlags): Promise<void> {
     budgets: Object.fromEntries(
       PLAN_BUDGETS.map((budget) => {
         const { defaults, note, caveat } = plan.budgets[budget];
-        const runs = estimateRuns(plan, defaults, speed);
+        const runs = estimatePlan(plan, defaults, speed);
         return [budget, { settings: defaults, note, ...(caveat ? { caveat } : {}), runs, estimatedSeconds: runs.reduce((sum, r) => sum + r.seconds, 0) }];
       }),
     ),
@@ -133,7 +103,7 @@ async function listPlans(flags: ListFlags): Promise<void> {
       const row = plan.budgets[budget]!;
       const s = row.settings;
       lines.push(
-        `  ${budget}: ${row.runs.length} runs, ${s.epochs} epoch(s), ${s.trainLimit} images, batch ${s.batchSize}, lr ${s.lr}, momentum ${s.momentum} — about ${formatDuration(row.estimatedSeconds)}`,
+        `  ${budget}: ${row.runs.length} runs, ${epochCount(s.epochs)}, ${s.trainLimit} images, batch ${s.batchSize}, lr ${s.lr}, momentum ${s.momentum} — about ${formatDuration(row.estimatedSeconds)}`,
       );
       if (row.caveat) lines.push(`    Note: ${row.caveat}`);
       for (const run of row.runs) {
@@ -167,7 +137,13 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
     throw new UsageError(`plan ${plan.id} warm-starts runs from an earlier run's checkpoint: use --checkpoints last or every`);
   }
   const json = flags.json === true;
-  const dataDir = await ensureFashionMnist(undefined, { quiet: json });
+  if (flags.queue !== undefined) {
+    const { runPlanOnQueue } = await import('./plan-on-queue');
+    const requests = planRequests(plan, settings).map((r) => ({ ...r, tags: [...r.tags, `budget:${flags.budget}`] }));
+    return runPlanOnQueue(requests, { queue: flags.queue, db: flags.db, json, printEvent, title: `${plan.id} (${flags.budget})` });
+  }
+  // Found or fetched here, with progress bars; the service then locates the same folder.
+  await ensureFashionMnist(undefined, { quiet: json });
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   const last = new Map<string, { model: string; seconds: number[]; testAcc?: number; status?: string }>();
   const unsubscribe = service.subscribe((message) => {
@@ -189,7 +165,7 @@ async function runPlan(id: string, flags: RunFlags): Promise<number> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const requests = planRequests(plan, settings).map((r) => ({ ...r, config: { ...r.config, dataDir }, tags: [...r.tags, `budget:${flags.budget}`] }));
+    const requests = planRequests(plan, settings).map((r) => ({ ...r, tags: [...r.tags, `budget:${flags.budget}`] }));
     const { runs } = await service.call('runs.startQueue', { runs: requests });
     for (const run of runs) {
       const network = resolveNetwork(run.config).name;

@@ -1,14 +1,16 @@
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
-import { exportRunsJson, importRuns, metricsCsv, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
+import { exportPages, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
-import { RunStore } from '../core/store/run-store';
+import { BrokenRunError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { isDiskFullError } from '../core/store/database';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
 import { alignColumns } from './text-table';
+import { terminalSafe, terminalSafeJson } from './terminal-safe';
 
 /**
  * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
@@ -37,8 +39,8 @@ function requireDatabase(path: string): void {
   if (!existsSync(path)) throw new UsageError(`no run database at ${path} (nothing was created)`);
 }
 
-function withStore<T>(path: string, fn: (store: RunStore) => T): T {
-  const store = RunStore.open(path);
+function withStore<T>(path: string, fn: (store: RunStore) => T, options: RunStoreOptions = {}): T {
+  const store = RunStore.open(path, options);
   try {
     return fn(store);
   } finally {
@@ -94,11 +96,15 @@ function testAccCell(run: RunRecord): string {
   return `${formatNumber(summary.last.value)}${best}`;
 }
 
-function listTable(runs: readonly RunRecord[]): string {
-  if (runs.length === 0) return 'No runs recorded yet.\n';
+function listTable(runs: readonly RunRecord[], broken: readonly BrokenRun[] = []): string {
+  if (runs.length === 0 && broken.length === 0) return 'No runs recorded yet.\n';
+  const brokenRows = broken.map((run) => [run.id, run.name, 'broken', '-', '-', '-', formatTime(run.createdAt), '']);
+  const hint = broken.length === 0
+    ? ''
+    : `\n${broken.map((run) => `broken: run ${run.id} cannot be read (${run.reason}); \`runs delete ${run.id}\` removes it`).map((line) => terminalSafe(line, { oneLine: true })).join('\n')}\n`;
   return formatTable(
     ['ID', 'NAME', 'STATUS', 'MODEL', 'EPOCHS', 'TEST ACC', 'CREATED', 'TAGS'],
-    runs.map((run) => [
+    [...brokenRows, ...runs.map((run) => [
       run.id,
       run.name,
       run.baseline ? `${run.status} *` : run.status,
@@ -107,8 +113,8 @@ function listTable(runs: readonly RunRecord[]): string {
       testAccCell(run),
       formatTime(run.createdAt),
       run.tags.join(', '),
-    ]),
-  );
+    ])],
+  ) + hint;
 }
 
 function summaryTable(summaries: Record<string, MetricSummary>): string {
@@ -155,8 +161,8 @@ function showText(store: RunStore, run: RunRecord): string {
   );
   if (run.notes) fields.push(['notes', run.notes.replace(/\n/g, '\n' + ' '.repeat(15))]);
   if (run.error) fields.push(['error', run.error]);
-  let text = `Run ${run.id}  ${run.name}\n`;
-  text += fields.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n') + '\n';
+  let text = `Run ${run.id}  ${terminalSafe(run.name, { oneLine: true })}\n`;
+  text += fields.map(([k, v]) => `  ${k.padEnd(12)} ${terminalSafe(v)}`).join('\n') + '\n';
   if (Object.keys(run.summary).length > 0) text += `\nMetrics\n${summaryTable(run.summary)}`;
   const checkpoints = store.checkpoints(run.id);
   if (checkpoints.length > 0) {
@@ -209,12 +215,18 @@ export function registerRunsCommands(
       const path = dbPath(flags);
       if (!existsSync(path)) {
         // A read-only look creates nothing: no file, no folder.
-        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${path}).\n`);
+        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${terminalSafe(path, { oneLine: true })}).\n`);
         return;
       }
       withStore(path, (store) => {
-        const list = store.listRuns({ status: flags.status, tag: flags.tag, limit: flags.limit });
-        write(flags.json ? `${JSON.stringify(list, null, 2)}\n` : listTable(list));
+        const { runs: list, broken } = store.listRunsAndBroken({ status: flags.status, tag: flags.tag, limit: flags.limit });
+        if (flags.json) {
+          // The array keeps its shape (runs only); unreadable rows are said on stderr.
+          for (const run of broken) process.stderr.write(`warning: ${terminalSafe(new BrokenRunError(run.id, run.reason).message)}\n`);
+          write(`${terminalSafeJson(JSON.stringify(list, null, 2))}\n`);
+        } else {
+          write(listTable(list, broken));
+        }
       });
     });
 
@@ -230,7 +242,7 @@ export function registerRunsCommands(
         const run = store.requireRun(store.resolveRunId(idArg));
         if (flags.json) {
           const full = { ...run, checkpoints: store.checkpoints(run.id), confusion: store.getConfusion(run.id) };
-          write(`${JSON.stringify(full, null, 2)}\n`);
+          write(`${terminalSafeJson(JSON.stringify(full, null, 2))}\n`);
         } else {
           write(showText(store, run));
         }
@@ -247,17 +259,34 @@ export function registerRunsCommands(
     .action((idArgs: string[], flags: DbFlags & { format: 'json' | 'csv'; out?: string }) => {
       requireDatabase(dbPath(flags));
       return withStore(dbPath(flags), (store) => {
-        const ids = idArgs.map((id) => store.resolveRunId(id));
-        const text = flags.format === 'csv' ? metricsCsv(store, ids) : `${exportRunsJson(store, ids)}\n`;
+        const ids = uniqueIds(idArgs.map((id) => store.resolveRunId(id)));
+        // Page by page, as the API does: the whole file is never one string.
         if (flags.out === undefined) {
-          write(text);
+          // Pages break between JSON values and CSV rows, never inside a string: each is escaped alone.
+          for (const page of exportPages(store, ids, flags.format)) write(flags.format === 'csv' ? terminalSafe(page) : terminalSafeJson(page));
           return;
         }
+        const out = flags.out;
+        const pages = exportPages(store, ids, flags.format);
+        // The first page checks the runs and the total: a refused export leaves no file behind.
+        const first = pages.next();
+        let fd: number;
         try {
-          writeFileSync(flags.out, text);
+          fd = openSync(out, 'w');
         } catch (error) {
-          throw fileError('write', flags.out, error);
+          throw fileError('write', out, error);
         }
+        try {
+          if (!first.done) writeSync(fd, first.value);
+          for (const page of pages) writeSync(fd, page);
+        } catch (error) {
+          // A half-written export would not import: none at all says so more plainly.
+          closeSync(fd);
+          rmSync(out, { force: true });
+          // An errno is the file's fault (a full disk); anything else (a run deleted meanwhile) speaks for itself.
+          throw typeof (error as NodeJS.ErrnoException).code === 'string' ? fileError('write', out, error) : error;
+        }
+        closeSync(fd);
         write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
       });
     });
@@ -277,7 +306,7 @@ export function registerRunsCommands(
       withStore(dbPath(flags), (store) => {
         const runs = importRuns(store, text);
         for (const run of runs) {
-          write(`Imported ${run.id}  ${run.name}${run.withoutWeights ? ` (${WITHOUT_WEIGHTS_NOTICE})` : ''}\n`);
+          write(`Imported ${run.id}  ${terminalSafe(run.name, { oneLine: true })}${run.withoutWeights ? ` (${WITHOUT_WEIGHTS_NOTICE})` : ''}\n`);
         }
       });
     });
@@ -289,11 +318,18 @@ export function registerRunsCommands(
     .addOption(dbOption())
     .action((idArg: string, flags: DbFlags) => {
       requireDatabase(dbPath(flags));
-      return withStore(dbPath(flags), (store) => {
+      const deleteIn = (store: RunStore): void => {
         const id = store.resolveRunId(idArg);
         const { deletedFiles } = store.deleteRun(id);
         write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
-      });
+      };
+      try {
+        withStore(dbPath(flags), deleteIn);
+      } catch (error) {
+        // Deleting is how a full disk gets space back: retry in the mode that needs none (database.ts).
+        if (!isDiskFullError(error)) throw error;
+        withStore(dbPath(flags), deleteIn, { lowSpace: true });
+      }
     });
 
   runs
@@ -310,7 +346,7 @@ export function registerRunsCommands(
         const id = store.resolveRunId(idArg);
         if (flags.remove) store.untagRun(id, tag);
         else store.tagRun(id, tag);
-        write(`${id}: ${store.requireRun(id).tags.join(', ') || '(no tags)'}\n`);
+        write(`${id}: ${terminalSafe(store.requireRun(id).tags.join(', '), { oneLine: true }) || '(no tags)'}\n`);
       });
     });
 

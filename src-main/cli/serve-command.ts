@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { appDataDir, defaultDatabasePath } from '../core/paths';
 import { ExperimentService } from '../service/experiment-service';
-import { createAccessToken, isLoopbackHost } from '../server/access-token';
+import { createAccessToken } from '../server/access-token';
 import { openInBrowser } from '../server/open-browser';
 import { rendererIsBuilt } from '../server/static-files';
 import { startWorkbenchServer } from '../server/workbench-server';
 import { TOKEN_PARAM } from '../api/websocket-api';
-import { portNumber } from './option-parsers';
+import { listenAddress, nonEmptyPath, portNumber } from './option-parsers';
 import { errorMessage } from '../shared/error-message';
 import { userPath } from './user-path';
 
@@ -17,6 +17,7 @@ interface ServeFlags {
   port: number;
   db?: string;
   open?: boolean;
+  queue?: string;
 }
 
 /** The renderer electron-vite builds (`npm run build`), served as it is. */
@@ -28,12 +29,16 @@ export function registerServeCommand(program: Command): void {
     .description('Serve the workbench to a browser: its interface and API over HTTP and WebSocket.')
     .option(
       '--host <address>',
-      'address to listen on; any but loopback (127.0.0.1, ::1) requires the access token printed at start',
+      'address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 or :: (every interface); every address requires the access token printed at start',
+      listenAddress,
       '127.0.0.1',
     )
     .option('--port <n>', 'port to listen on, 0 to 65535 (0: any free one)', portNumber, 7878)
-    .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)', userPath)
+    .option('--db <file>', 'run database (default: runs.sqlite in the app data folder)', (value: string) =>
+      userPath(nonEmptyPath(value)),
+    )
     .option('--open', 'open the workbench in the default browser')
+    .option('--queue <url>', 'record the runs this database put on a Redis queue (redis://HOST:PORT; password from VGG_WORKBENCH_QUEUE_PASSWORD)')
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });
@@ -62,9 +67,9 @@ function listenFailure(error: unknown, flags: ServeFlags): string {
 
 async function runServe(flags: ServeFlags): Promise<number> {
   const databasePath = flags.db ?? defaultDatabasePath();
-  const service = ExperimentService.open({ databasePath, dataDir: appDataDir() });
-  // Like Jupyter: a token as soon as anyone but this machine could connect.
-  const token = isLoopbackHost(flags.host) ? undefined : createAccessToken();
+  const service = ExperimentService.open({ databasePath, dataDir: appDataDir(), ...(flags.queue ? { queueUrl: flags.queue } : {}) });
+  // Like Jupyter: a token on every address, loopback included, since every account on this machine reaches loopback.
+  const token = createAccessToken();
   let server;
   try {
     server = await startWorkbenchServer({ service, host: flags.host, port: flags.port, token, rendererDir: RENDERER_DIR });
@@ -72,19 +77,19 @@ async function runServe(flags: ServeFlags): Promise<number> {
     await service.close();
     throw new Error(listenFailure(error, flags));
   }
-  const query = token === undefined ? '' : `/?${TOKEN_PARAM}=${token}`;
+  const query = `/?${TOKEN_PARAM}=${token}`;
   const wildcard = flags.host === '0.0.0.0' || flags.host === '::';
   const shown = wildcard ? server.url.replace(/\/\/[^/]+:/, `//${hostname()}:`) : server.url;
   const lines = [`VGG Workbench is serving ${shown}${query}`];
   if (wildcard) lines.push(`  on this machine: http://127.0.0.1:${server.port}${query}`);
-  if (token !== undefined) lines.push('  Anyone with this URL can train and delete runs here: keep the token to yourself.');
+  lines.push('  Anyone with this URL can train and delete runs here: keep the token to yourself.');
   lines.push(`  runs: ${databasePath}`);
   if (!rendererIsBuilt(RENDERER_DIR)) lines.push('  The interface is not built yet: run `npm run build` first (the API works without it).');
   lines.push('Press Ctrl+C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 
   if (flags.open) {
-    const target = `${wildcard ? `http://127.0.0.1:${server.port}` : server.url}${query || '/'}`;
+    const target = `${wildcard ? `http://127.0.0.1:${server.port}` : server.url}${query}`;
     if (!(await openInBrowser(target))) process.stderr.write(`Could not open a browser here; open ${target} yourself.\n`);
   }
 

@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-safe';
+
 /** Each column as wide as its widest cell. */
 export function columnWidths(rows: readonly (readonly string[])[]): number[] {
   const columns = Math.max(0, ...rows.map((row) => row.length));
@@ -7,9 +9,11 @@ export function columnWidths(rows: readonly (readonly string[])[]): number[] {
 /**
  * Rows as lines of a plain-text table: columns two spaces apart, text padded
  * on the right, the columns marked in `rightAligned` (numbers) on the left;
- * no trailing spaces. The one table layout of the CLI's outputs.
+ * no trailing spaces, control characters escaped. The one table layout of the CLI's outputs.
  */
-export function alignColumns(rows: readonly (readonly string[])[], rightAligned: readonly boolean[] = []): string[] {
+export function alignColumns(rawRows: readonly (readonly string[])[], rightAligned: readonly boolean[] = []): string[] {
+  // Cells may hold a run's name or tags: control characters are shown escaped, never obeyed.
+  const rows = rawRows.map((row) => row.map((cell) => terminalSafe(cell, { oneLine: true })));
   const widths = columnWidths(rows);
   return rows.map((row) =>
     row

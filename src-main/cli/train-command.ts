@@ -1,195 +1,174 @@
 import { Command, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { ENGINE_IDS, type RunConfig } from '../shared/train/run-config';
-import { makeRunConfig, RunConfigError, type RunConfigRequest } from '../core/train/make-run-config';
+import { ApiError } from '../api/api-error';
+import { followRun } from '../api/follow-run';
+import type { RunRecord } from '../shared/runs/run-entities';
+import type { RunConfig } from '../shared/train/run-config';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
-import { resolveNetwork, PRESET_IDS } from '../shared/models/presets';
-import { parseArch } from '../shared/models/parse-arch';
-import { summarizeNetwork } from '../shared/models/summary';
+import type { ExperimentService } from '../service/experiment-service';
 import { ensureFashionMnist } from './ensure-dataset';
 import { bookLine } from '../shared/train/book-line';
-import { nonNegativeInt, positiveFloat, positiveInt, unitFloat } from './option-parsers';
 import { userPath } from './user-path';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
+import { runIdOrPrefix } from './option-parsers';
+import { terminalSafe } from './terminal-safe';
+import { requireExistingDatabase } from './existing-database';
+import { defaultDatabasePath } from '../core/paths';
+import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
+import { flagForField } from './run-flag-table';
+import { makeRunConfig } from '../shared/train/make-run-config';
+import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
 
 interface TrainFlags {
-  model: string;
-  arch?: string;
-  widthRatio?: number;
-  dense?: number;
-  resize?: number;
-  epochs?: number;
-  batch?: number;
-  lr?: number;
-  momentum?: number;
-  seed?: number;
-  trainLimit?: number;
-  testLimit?: number;
-  engine: RunConfig['engine'];
-  threads?: number;
   data?: string;
-  name?: string;
   json?: boolean;
   db?: string;
   resume?: string;
-  initFrom?: string;
   checkpoints: 'every' | 'last' | 'none';
+  memoryLimit?: string;
+  queue?: string;
 }
 
-/** Config fields as the flags that set them, so errors name what the user typed. */
-const FLAG_FOR_FIELD: Record<string, string> = {
-  blocks: '--arch',
-  widthRatio: '--width-ratio',
-  denseUnits: '--dense',
-  resize: '--resize',
-  epochs: '--epochs',
-  batchSize: '--batch',
-  lr: '--lr',
-  momentum: '--momentum',
-  seed: '--seed',
-  trainLimit: '--train-limit',
-  testLimit: '--test-limit',
-  engine: '--engine',
-  threads: '--threads',
-  model: '--model',
-};
-
 export function registerTrainCommand(program: Command): void {
-  program
+  const train = program
     .command('train')
-    .description("Train a network on Fashion-MNIST, printing the book's line after each epoch.")
-    .option('--model <name>', `network preset: ${PRESET_IDS.join(', ')}`, 'vgg11')
-    .option('--arch <blocks>', 'VGG blocks as CONVSxCHANNELS, e.g. 1x64,1x128,2x256,2x512,2x512')
-    .option('--width-ratio <n>', "divide every VGG block's channels by n (the book's ratio)", positiveInt)
-    .option('--dense <units>', 'width of the two hidden dense layers of a VGG (paper: 4096)', positiveInt)
-    .option('--resize <side>', 'image side the 28×28 images are resized to (28, 32, 64, 96, 128, 224)', positiveInt)
-    .option('--epochs <n>', 'epochs to train', positiveInt)
-    .option('--batch <n>', 'batch size', positiveInt)
-    .option('--lr <rate>', 'SGD learning rate', positiveFloat)
-    .option('--momentum <m>', 'SGD momentum (0 = plain SGD)', unitFloat)
-    .option('--seed <n>', 'random seed for initialisation, shuffling and dropout', nonNegativeInt)
-    .option('--train-limit <n>', 'train on the first N training images (file order)', positiveInt)
-    .option('--test-limit <n>', 'evaluate on the first N test images', positiveInt)
-    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
-    .option('--threads <n>', 'CPU threads the wasm engine trains on (default: every core; the results do not change)', positiveInt)
+    .description("Train a network on Fashion-MNIST, printing the book's line after each epoch.");
+  addRunFlags(train)
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (.gz or not)', userPath)
-    .option('--name <text>', 'a name for the run')
     .option('--json', 'print one JSON object per event instead of progress bars')
     .option('--db <file>', 'record the run in this database (default: the app’s, shared with the desktop app)', userPath)
-    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)')
-    .option('--init-from <run>', "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint")
+    .option('--resume <run>', 'continue a stopped run from its newest intact checkpoint (add --epochs to train it longer)', runIdOrPrefix)
     .addOption(
       new Option('--checkpoints <when>', 'save weights after every epoch (resumable), the last only, or never')
         .choices(['every', 'last', 'none'])
         .default('every'),
     )
+    .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
     .action(async (flags: TrainFlags, command: Command) => {
-      process.exitCode = await runTrain(flags, command.getOptionValueSource('model') === 'cli');
+      // The training worker reads the limit from its environment, as it does for the GUI and serve.
+      if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
+      process.exitCode = await runTrain(flags, command);
     });
 }
 
-function configFromFlags(flags: TrainFlags): RunConfig {
-  let blocks;
+/** --memory-limit as given, once it parses; a UsageError naming the forms it takes otherwise. */
+function checkedMemoryLimit(text: string): string {
   try {
-    blocks = flags.arch === undefined ? undefined : parseArch(flags.arch);
+    parseMemoryLimit(text, '--memory-limit');
+    return text;
   } catch (error) {
-    throw new UsageError(`--arch: ${(error as Error).message}`);
-  }
-  const request: RunConfigRequest = {
-    model: flags.model,
-    name: flags.name,
-    blocks,
-    widthRatio: flags.widthRatio,
-    denseUnits: flags.dense,
-    resize: flags.resize,
-    epochs: flags.epochs,
-    batchSize: flags.batch,
-    lr: flags.lr,
-    momentum: flags.momentum,
-    seed: flags.seed,
-    trainLimit: flags.trainLimit,
-    testLimit: flags.testLimit,
-    engine: flags.engine,
-    threads: flags.threads,
-    dataDir: flags.data,
-  };
-  try {
-    const config = makeRunConfig(request, (field) => FLAG_FOR_FIELD[field] ?? field);
-    // Refuse impossible networks (VGG's five pools on 28×28) before any work starts.
-    const network = resolveNetwork(config);
-    summarizeNetwork(network.layers, [config.resize, config.resize, 1], { name: network.name });
-    return config;
-  } catch (error) {
-    if (error instanceof RunConfigError || error instanceof Error) throw new UsageError(messageWithFlags(error));
-    throw error;
+    throw new UsageError(errorMessage(error));
   }
 }
-
-/** Flags that define a new run; with --resume the run's recorded config stands instead. */
-const NEW_RUN_ONLY: (keyof TrainFlags)[] = [
-  'arch', 'widthRatio', 'dense', 'resize', 'batch', 'lr', 'momentum', 'seed', 'trainLimit', 'testLimit', 'data', 'name', 'initFrom', 'threads',
-];
 
 /**
  * Trains through the same ExperimentService the desktop app uses, so the run
  * is recorded (config, engine, every metric, checkpoints, confusion matrix) in
- * the shared database and shows up in the app's run list.
+ * the shared database and shows up in the app's run list. The flags become an
+ * API request as they are; the service alone checks it, and its refusal is
+ * told back in flags.
  */
-async function runTrain(flags: TrainFlags, modelGiven: boolean): Promise<number> {
+async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   const json = flags.json === true;
-  let config: RunConfig | undefined;
   if (flags.resume) {
-    const clashing = NEW_RUN_ONLY.filter((key) => flags[key] !== undefined);
-    if (modelGiven) clashing.unshift('model');
+    // With --resume the run's recorded config stands; only --epochs extends it.
+    const clashing = givenRunFields(command).filter((field) => field !== 'epochs');
     if (clashing.length > 0) {
       throw new UsageError(
-        `--resume continues a recorded run with its own settings; drop ${clashing.map(flagName).join(', ')} (only --epochs may extend it).`,
+        `--resume continues a recorded run with its own settings; drop ${clashing.map((f) => flagForField(`config.${f}`)).join(', ')} (only --epochs may extend it).`,
       );
     }
-  } else {
-    config = configFromFlags(flags);
   }
-  const dataDir = await ensureFashionMnist(config?.dataDir, { quiet: json });
+  // A resume reads a recorded run: a mistyped --db must not create an empty database to look in.
+  if (flags.resume !== undefined) requireExistingDatabase(flags.db ?? defaultDatabasePath());
+  if (flags.queue !== undefined) {
+    if (flags.resume !== undefined) throw new UsageError('--queue trains a new run; --resume continues one on this machine');
+    let config: RunConfig;
+    try {
+      config = makeRunConfig(runRequestFromFlags(command), (field) => flagForField(`config.${field}`) ?? field);
+    } catch (error) {
+      throw new UsageError(errorMessage(error));
+    }
+    const { trainOnQueue } = await import('./train-on-queue');
+    return trainOnQueue(config, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
+  }
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
-  // Subscribe before starting: events are buffered until the run's id is known.
   let runId: string | undefined;
-  const early: { runId: string; event: TrainingEvent }[] = [];
-  let view: View | undefined;
-  let finish: (code: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
-  const deliver = (event: TrainingEvent): void => {
-    view?.(event);
-    if (event.type === 'done') finish(event.status === 'completed' ? 0 : 130);
-    if (event.type === 'error') finish(1);
-  };
-  const unsubscribe = service.subscribe((message) => {
-    if (message.topic !== 'run') return;
-    if (runId === undefined) early.push(message);
-    else if (message.runId === runId) deliver(message.event);
-  });
   const onInterrupt = (): void => {
     if (runId) void service.call('runs.cancel', { runId }).catch(() => undefined);
   };
   process.once('SIGINT', onInterrupt);
+  let unsubscribe = (): void => undefined;
   try {
-    const started = flags.resume
-      ? await service.call('runs.resume', { runId: service.store.resolveRunId(flags.resume), epochs: flags.epochs })
-      : await service.call('runs.start', {
-          config: { ...config!, dataDir, ...(flags.initFrom ? { initFrom: resolveInitFrom(service.store, flags.initFrom) } : {}) },
-        });
+    const started = await withDataset(service, () => startRun(service, flags, command), { named: flags.data !== undefined, json });
     const { run } = started;
-    if ('notice' in started && started.notice) process.stderr.write(`note: ${started.notice}\n`);
+    if ('notice' in started && started.notice) process.stderr.write(`note: ${terminalSafe(String(started.notice))}\n`);
     runId = run.id;
-    view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
-    for (const message of early.splice(0)) if (message.runId === runId) deliver(message.event);
+    const view = json ? jsonView() : humanView(run.config, run.id, flags.resume !== undefined);
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => (finish = resolve));
+    unsubscribe = await followRun(service, run.id, (event) => {
+      view(event);
+      if (event.type === 'done') finish(event.status === 'completed' ? 0 : 130);
+      if (event.type === 'error') finish(1);
+    });
     return await finished;
   } finally {
     process.off('SIGINT', onInterrupt);
     unsubscribe();
     await service.close();
+  }
+}
+
+/** The start or resume request; a refusal of it comes back naming the flag. */
+async function startRun(
+  service: ExperimentService,
+  flags: TrainFlags,
+  command: Command,
+): Promise<{ run: RunRecord; notice?: string }> {
+  try {
+    if (flags.resume) {
+      const epochs = runRequestFromFlags(command).epochs;
+      return await service.call('runs.resume', {
+        runId: service.store.resolveRunId(flags.resume),
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
+      });
+    }
+    const config = runRequestFromFlags(command);
+    if (config.initFrom !== undefined) config.initFrom = resolveInitFrom(service.store, config.initFrom);
+    return await service.call('runs.start', { config, ...(flags.data !== undefined ? { dataDir: flags.data } : {}) });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'invalid-request') throw error;
+    const worded = refusalAsUsage(error);
+    // A resume is refused for the recorded run's sake (nothing left to train), not for a mistyped flag: status 1.
+    throw flags.resume ? new Error(worded.message) : worded;
+  }
+}
+
+/**
+ * Asks the service; when it refuses because Fashion-MNIST is not here,
+ * downloads it into the app's data folder (with progress bars) and asks once
+ * more. A bad flag is refused before anything is downloaded.
+ */
+async function withDataset<T>(
+  service: ExperimentService,
+  ask: () => Promise<T>,
+  { named, json }: { named: boolean; json: boolean },
+): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (named || !(error instanceof ApiError) || error.code !== 'unavailable') throw error;
+    const { location } = await service.call('dataset.status', {});
+    if (location.kind !== 'needs-download') throw error;
+    await ensureFashionMnist(undefined, { quiet: json });
+    return ask();
   }
 }
 
@@ -201,8 +180,6 @@ function resolveInitFrom(store: { resolveRunId(idOrPrefix: string): string }, ru
     throw new UsageError(`--init-from: ${errorMessage(error)}`);
   }
 }
-
-const flagName = (key: keyof TrainFlags): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 type View = (event: TrainingEvent) => void;
 
@@ -255,11 +232,11 @@ function humanView(config: RunConfig, runId: string, resumed: boolean): View {
         break;
       case 'done':
         stopBar();
-        if (event.status === 'cancelled') process.stdout.write(`Cancelled after ${event.epochs} epoch(s).\n`);
+        if (event.status === 'cancelled') process.stdout.write(`Cancelled after ${epochCount(event.epochs)}.\n`);
         break;
       case 'error':
         stopBar();
-        process.stderr.write(`error: ${messageWithFlags(event)}\n`);
+        process.stderr.write(`error: ${terminalSafe(messageWithFlags(event))}\n`);
         break;
     }
   };

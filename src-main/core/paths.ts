@@ -6,7 +6,7 @@ export const APP_NAME = 'VGG Workbench';
 
 /**
  * The app's data folder (database, dataset cache; checkpoints sit beside each
- * database, see core/store/checkpoint-folder.ts): the same path
+ * database, see core/checkpoint/checkpoint-folder.ts): the same path
  * Electron's app.getPath('userData') gives, so the CLI and the desktop app
  * share one database. VGG_WORKBENCH_HOME overrides it (tests, portable use).
  */

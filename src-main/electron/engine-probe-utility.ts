@@ -3,7 +3,7 @@ import type { EngineStatusInfo } from '../api/entities';
 import { answerOrReject } from '../service/engine-probe';
 
 /**
- * The engine probe (engine-probe-entry.ts) in an Electron utility process:
+ * The engine probe (engine-probe.entry.ts) in an Electron utility process:
  * a Node process of Electron's own that needs no ELECTRON_RUN_AS_NODE, so the
  * packaged app can turn the RunAsNode fuse off (docs/packaging.md). Like the
  * CLI's child process, it keeps tfjs-node's addon out of the main process.

@@ -9,21 +9,25 @@ import { fileURLToPath } from 'node:url';
 import { APP_NAME } from '../core/paths';
 import { ExperimentService } from '../service/experiment-service';
 import { PredictionWorkerSource } from '../service/prediction-worker-source';
-import engineProbePath from '../service/engine-probe-entry?modulePath';
-import predictionWorkerPath from '../service/prediction-worker?modulePath';
-import trainingWorkerPath from '../worker/training-worker?modulePath';
-import replicaWorkerPath from '../core/train/replica-worker?modulePath';
-import { REPLICA_WORKER_ENV } from '../core/train/replica-worker-env';
+import engineProbePath from '../service/engine-probe.entry?modulePath';
+import engineSpeedPath from '../service/engine-speed.entry?modulePath';
+import predictionWorkerPath from '../service/prediction-worker.entry?modulePath';
+import importWorkerPath from '../service/import-worker.entry?modulePath';
+import trainingWorkerPath from '../worker/training-worker.entry?modulePath';
+import replicaWorkerPath from '../core/train/replica-worker.entry?modulePath';
+import { REPLICA_WORKER_ENV } from '../core/thread/replica-entry';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { probeEnginesInUtilityProcess } from './engine-probe-utility';
+import { measureSpeedInUtilityProcess } from './engine-speed-utility';
 import { serveApiOverIpc } from './ipc-transport';
+import { sqliteBindingForMain } from './sqlite-binding';
 import { createMainWindow } from './main-window';
 import { guardWebContents } from './navigation-guard';
 import { rendererLocation } from './renderer-location';
 import { errorMessage } from '../shared/error-message';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
-const renderer = rendererLocation(mainDir, process.env.ELECTRON_RENDERER_URL);
+const renderer = rendererLocation(mainDir, { packaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
 const preloadPath = join(mainDir, '..', 'preload', 'index.cjs');
 
 // userData becomes <appData>/VGG Workbench: the folder core/paths.ts's appDataDir() names,
@@ -72,24 +76,36 @@ function start(): void {
     (contents, permission) => contents !== null && allowed(permission, contents.getURL()),
   );
   const userData = app.getPath('userData');
+  const sqliteBinding = sqliteBindingForMain({
+    packaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    target: { abi: process.versions.modules, platform: process.platform, arch: process.arch },
+    env: process.env,
+  });
   // The training worker (and its copy of this environment) finds the bundled replica entry here.
   process.env[REPLICA_WORKER_ENV] = replicaWorkerPath;
   try {
     service = ExperimentService.open({
       databasePath: join(userData, 'runs.sqlite'),
+      // SQLite built for Electron's ABI, beside Node's build rather than over it (sqlite-binding.ts).
+      storeOptions: { nativeBinding: sqliteBinding },
       dataDir: userData,
       workerPath: trainingWorkerPath,
       predictions: new PredictionWorkerSource(predictionWorkerPath),
+      importWorkerPath,
       // A utility process, not ELECTRON_RUN_AS_NODE: the packaged app has that fuse off.
       probeEngines: () => probeEnginesInUtilityProcess(engineProbePath),
+      measureSpeed: (engine) => measureSpeedInUtilityProcess(engineSpeedPath, engine),
     });
   } catch (error) {
     fail(
       'VGG Workbench cannot open its run database',
       error,
-      /NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(String(error))
-        ? 'better-sqlite3 is built for Node, not for Electron. Run `npx electron-builder install-app-deps` ' +
-            '(and `npm rebuild better-sqlite3` before using the CLI again), or use `vgg-workbench serve --open`.'
+      /NODE_MODULE_VERSION|was compiled against a different Node\.js version|Cannot find module|cannot open shared object/.test(String(error))
+        ? `The app opens SQLite through its Electron build, ${sqliteBinding}, which is missing or built for another runtime. ` +
+            (app.isPackaged
+              ? 'Reinstall the app.'
+              : '`npm start` builds it (`npm run electron:sqlite` alone); or use `vgg-workbench serve --open`.')
         : undefined,
     );
     return;

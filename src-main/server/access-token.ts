@@ -14,7 +14,7 @@ export function tokensMatch(given: string | undefined, expected: string): boolea
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Addresses only this machine can reach: serving there needs no token. */
+/** Addresses only this machine can reach: there the server also checks the Host header (DNS rebinding). */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   if (bare === 'localhost') return true;

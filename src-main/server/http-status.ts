@@ -6,6 +6,7 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   'unknown-method': 404,
   'not-found': 404,
   conflict: 409,
+  'too-large': 413,
   unavailable: 503,
   unauthorized: 401,
   forbidden: 403,

@@ -3,12 +3,19 @@ import { ApiError } from '../api/api-error';
 import { TOKEN_PARAM } from '../api/websocket-api';
 import { tokensMatch } from './access-token';
 
-/** The cookie a page load with `?token=` sets, so the page's own requests carry the token. */
-export const TOKEN_COOKIE = 'vgg_workbench_token';
+/**
+ * The cookie a page load with `?token=` sets, so the page's own requests carry
+ * the token. Browsers share cookies across a host's ports, so the name carries
+ * the port: two servers in one browser keep a cookie each (as Jupyter's
+ * `_xsrf`/`username-<host>-<port>` cookies do).
+ */
+export const tokenCookieName = (port: number): string => `vgg_workbench_token_${port}`;
 
 export interface GuardOptions {
-  /** Required on every request when set. */
-  token?: string;
+  /** Required on every request. */
+  token: string;
+  /** The cookie that may carry it (tokenCookieName of the server's port). */
+  cookieName: string;
   /**
    * Host headers accepted (`127.0.0.1:7878`); undefined accepts any. Serving on
    * loopback without a token, this is what stops a web page from reaching us
@@ -18,12 +25,12 @@ export interface GuardOptions {
 }
 
 /** The token a request carries: bearer header, then query, then cookie. */
-export function presentedToken(request: IncomingMessage, url: URL): string | undefined {
+export function presentedToken(request: IncomingMessage, url: URL, cookieName: string): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
   const query = url.searchParams.get(TOKEN_PARAM);
   if (query !== null) return query;
-  return readCookie(request.headers.cookie, TOKEN_COOKIE);
+  return readCookie(request.headers.cookie, cookieName);
 }
 
 /**
@@ -37,7 +44,7 @@ export function checkRequest(request: IncomingMessage, url: URL, options: GuardO
   if (options.allowedHosts && (host === undefined || !options.allowedHosts.has(host.toLowerCase()))) {
     return new ApiError('forbidden', `requests must name this server (Host ${host ?? 'missing'} is not it)`);
   }
-  if (options.token !== undefined && !tokensMatch(presentedToken(request, url), options.token)) {
+  if (!tokensMatch(presentedToken(request, url, options.cookieName), options.token)) {
     return new ApiError(
       'unauthorized',
       'this workbench needs its access token: open the URL that `vgg-workbench serve` printed',
@@ -60,10 +67,16 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
+/** A cookie's value; a malformed one (`%E0%A4%A`) is no token at all, not a server error. */
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of header?.split(';') ?? []) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

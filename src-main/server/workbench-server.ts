@@ -3,23 +3,27 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ApiError, type ApiEnvelope } from '../api/api-error';
-import { API_PATH_PREFIX, EVENTS_PATH, TOKEN_PARAM } from '../api/websocket-api';
+import { API_PATH_PREFIX, EVENTS_PATH, EXPORT_DOWNLOAD_PATH, TOKEN_PARAM } from '../api/websocket-api';
+import { streamExportDownload } from './export-download';
 import { fromWireJson, toWireJson } from '../api/wire-json';
 import type { ServiceEndpoint } from '../service/service-endpoint';
-import { isLoopbackHost } from './access-token';
+import { createAccessToken, isLoopbackHost, tokensMatch } from './access-token';
 import { serveEventSocket } from './event-socket';
 import { HTTP_STATUS } from './http-status';
-import { checkRequest, TOKEN_COOKIE, type GuardOptions } from './request-guard';
+import { checkRequest, tokenCookieName, type GuardOptions } from './request-guard';
 import { escapeHtml, notBuiltPage, page, rendererIsBuilt, resolveStaticFile, sendFile } from './static-files';
 import { errorMessage } from '../shared/error-message';
 
 export interface WorkbenchServerOptions {
   service: ServiceEndpoint;
-  /** Default 127.0.0.1. Anything but loopback should come with a token (serve-command makes one). */
+  /** Default 127.0.0.1. */
   host?: string;
   /** Default 7878; 0 picks a free port. */
   port?: number;
-  /** When set, every request and socket must present it. */
+  /**
+   * Every API request, socket and page must present it, on loopback too (another
+   * account on this machine reaches loopback as well). Default: a fresh random one.
+   */
   token?: string;
   /** The built renderer (out/renderer); a page saying to build it is served when it is missing. */
   rendererDir: string;
@@ -34,8 +38,12 @@ export interface WorkbenchServerOptions {
 export interface RunningServer {
   /** http://host:port, with the host as a browser should write it. */
   url: string;
+  /** The URL to open: the page at `url` with the token, which sets the token's cookie. */
+  openUrl: string;
   port: number;
-  token?: string;
+  token: string;
+  /** The cookie that carries the token for this server's pages (its name carries the port). */
+  cookieName: string;
   close(): Promise<void>;
 }
 
@@ -55,7 +63,10 @@ const BASE_HEADERS = {
 export async function startWorkbenchServer(options: WorkbenchServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const guard: GuardOptions = { token: options.token };
+  const token = options.token ?? createAccessToken();
+  if (token.trim() === '') throw new Error('the access token cannot be empty');
+  // The cookie's name is set once the port is known: requests only come after listen.
+  const guard: GuardOptions = { token, cookieName: tokenCookieName(0) };
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
   const server = createServer((request, response) => {
@@ -84,12 +95,18 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
       response.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' }).end();
       return;
     }
-    if (options.token !== undefined && url.searchParams.get(TOKEN_PARAM) === options.token) {
-      // The page's own fetches and socket then carry the token without knowing it.
-      response.setHeader(
-        'set-cookie',
-        `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; Path=/; HttpOnly; SameSite=Strict`,
-      );
+    if (url.pathname === EXPORT_DOWNLOAD_PATH) {
+      await streamExportDownload(options.service, url, response, {
+        headers: BASE_HEADERS,
+        refuse: (envelope) => sendEnvelope(response, envelope),
+      });
+      return;
+    }
+    if (tokensMatch(url.searchParams.get(TOKEN_PARAM) ?? undefined, token)) {
+      // The page's own fetches and socket then carry the token without knowing it. Cookies
+      // ignore ports, so the name carries ours: another server on this host neither
+      // replaces it nor has a use for it. HttpOnly: the page's scripts never see it.
+      response.setHeader('set-cookie', `${guard.cookieName}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
     }
     if (!rendererIsBuilt(options.rendererDir)) {
       sendHtml(response, 503, notBuiltPage(options.rendererDir));
@@ -170,14 +187,18 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  if (options.token === undefined && isLoopbackHost(host)) {
-    // No token on loopback: only requests that name us by a loopback name get in (see GuardOptions).
+  guard.cookieName = tokenCookieName(port);
+  if (isLoopbackHost(host)) {
+    // On loopback, only requests that name us by a loopback name get in (see GuardOptions).
     guard.allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${urlHost}:${port}`]);
   }
+  const url = `http://${urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
+    openUrl: `${url}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
     port,
-    ...(options.token !== undefined ? { token: options.token } : {}),
+    token,
+    cookieName: guard.cookieName,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();

@@ -29,6 +29,10 @@ export interface DatasetManagerOptions {
   baseUrl?: string;
 }
 
+/** The one wording of a missing dataset; `downloadDir` is where a download puts it. */
+export const notOnThisMachine = (downloadDir: string): string =>
+  `Fashion-MNIST is not on this machine: download it into ${downloadDir} (the Data view, or \`vgg-workbench data download\`), or import a folder that has it`;
+
 /** Progress events at most this often per file, plus each file's last: a GUI bar needs no more. */
 const PROGRESS_INTERVAL_MS = 100;
 export const DEFAULT_SAMPLE_COUNT = 20;
@@ -46,6 +50,31 @@ export class DatasetManager {
   /** Where runs will read the dataset from; `dir` is a folder the user named (must be complete). */
   locate(dir?: string): FashionMnistLocation {
     return locateFashionMnist({ dir, dataDir: this.options.dataDir, systemDir: this.options.systemDir });
+  }
+
+  /** The folder to read images from now, or the one refusal every caller gives when there is none. */
+  requireFolder(): string {
+    const location = this.locate();
+    if (location.kind === 'found') return location.dir;
+    throw new ApiError('unavailable', notOnThisMachine(location.dir));
+  }
+
+  /**
+   * The folder a run being queued will train from, located once, here: a
+   * folder the caller named (`field` names it in the refusal when it is not
+   * one), the one found, or where the download under way is putting it.
+   */
+  folderForRun(dir: string | undefined, field: string): string {
+    let location;
+    try {
+      location = this.locate(dir);
+    } catch (error) {
+      throw new ApiError('invalid-request', errorMessage(error), { field });
+    }
+    if (location.kind === 'needs-download' && !this.download) {
+      throw new ApiError('unavailable', notOnThisMachine(location.dir));
+    }
+    return location.dir;
   }
 
   status(): DatasetStatus {
@@ -151,11 +180,7 @@ export class DatasetManager {
   }
 
   async samples(request: ApiParsedRequest<'dataset.samples'>): Promise<{ classes: string[]; images: WireImage[] }> {
-    const location = this.locate();
-    if (location.kind !== 'found') {
-      throw new ApiError('unavailable', 'Fashion-MNIST is not on this machine: download or import it first');
-    }
-    const split = await this.split(location.dir, request.split);
+    const split = await this.split(this.requireFolder(), request.split);
     let indices = request.indices;
     if (indices === undefined) {
       const candidates: number[] = [];

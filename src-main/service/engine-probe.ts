@@ -2,9 +2,10 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { engineStatusSchema, type EngineStatusInfo } from '../api/entities';
+import { runnableEntry } from '../core/thread/entry-url';
 
 export interface EngineProbeOptions {
-  /** The probe entry: engine-probe-entry.ts from source, its bundle in the desktop app. */
+  /** The probe entry: engine-probe.entry.ts from source, its bundle in the desktop app. */
   scriptPath?: string;
   /** Defaults to this process's runtime; the desktop app passes Electron's with ELECTRON_RUN_AS_NODE. */
   execPath?: string;
@@ -14,7 +15,7 @@ export interface EngineProbeOptions {
   timeoutMs?: number;
 }
 
-const defaultScript = (): string => fileURLToPath(new URL('./engine-probe-entry.ts', import.meta.url));
+const defaultScript = (): string => fileURLToPath(runnableEntry(new URL('./engine-probe.entry.ts', import.meta.url)));
 
 /**
  * Node flags to hand the probe: the loader ones (tsx's, when running from
@@ -40,7 +41,7 @@ export function answerOrReject(
   else reject(new Error(`the engine probe sent an invalid answer: ${parsed.error.message}`));
 }
 
-/** Loads and self-checks every engine in a throwaway child process; see engine-probe-entry.ts for why. */
+/** Loads and self-checks every engine in a throwaway child process; see engine-probe.entry.ts for why. */
 export function probeEnginesInChildProcess(options: EngineProbeOptions = {}): Promise<EngineStatusInfo[]> {
   const timeoutMs = options.timeoutMs ?? 180_000;
   return new Promise((resolve, reject) => {

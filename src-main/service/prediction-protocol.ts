@@ -19,3 +19,9 @@ export const predictionReplySchema = z.discriminatedUnion('ok', [
   z.object({ id: z.number().int(), ok: z.literal(false), message: z.string() }),
 ]);
 export type PredictionReply = z.infer<typeof predictionReplySchema>;
+
+/** Per-image test predictions of a saved model (the prediction worker, or a stand-in in tests). */
+export interface PredictionSource {
+  predict(request: Omit<PredictionRequest, 'id'>): Promise<Uint8Array>;
+  close?(): Promise<void>;
+}

@@ -1,14 +1,13 @@
 import type { Worker } from 'node:worker_threads';
-import { predictionReplySchema, type PredictionRequest } from './prediction-protocol';
-import type { PredictionSource } from './misclassified';
-import { startWorker } from '../worker/start-worker';
+import { predictionReplySchema, type PredictionRequest, type PredictionSource } from './prediction-protocol';
+import { startThread } from '../core/thread/start-thread';
 
 /** A worker idle this long is stopped: a model and the test set are 100+ MB it need not keep. */
 const IDLE_MS = 60_000;
 
-const defaultWorkerUrl = (): URL => new URL('./prediction-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./prediction-worker.entry.ts', import.meta.url);
 
-/** Runs predictions in prediction-worker.ts, started on demand and stopped when idle. */
+/** Runs predictions in prediction-worker.entry.ts, started on demand and stopped when idle. */
 export class PredictionWorkerSource implements PredictionSource {
   private worker: Worker | undefined;
   private nextId = 0;
@@ -37,7 +36,7 @@ export class PredictionWorkerSource implements PredictionSource {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(this.workerPath);
+    const worker = startThread(this.workerPath);
     worker.on('message', (raw: unknown) => {
       const reply = predictionReplySchema.safeParse(raw);
       if (!reply.success) return this.failAll(new Error(`invalid reply from the prediction worker: ${reply.error.message}`));

@@ -3,7 +3,7 @@ import type { ApiParsedRequest } from '../api/methods';
 import type { LayerSpec } from '../shared/models/layer-spec';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
-import { makeRunConfig, RunConfigError } from '../core/train/make-run-config';
+import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
 import type { RunConfig } from '../shared/train/run-config';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';
@@ -14,6 +14,8 @@ export interface PreparedRun {
 }
 
 /**
+ * The one place a run request becomes a RunConfig, for every front end (the
+ * GUI's form, a plan, the CLI's flags, which send their request as typed).
  * A run request made whole and checked before anything is queued: the
  * preset's recipe fills what the request leaves out, and a network the
  * image size cannot feed (VGG's five pools on 28×28) is refused now rather

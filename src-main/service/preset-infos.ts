@@ -10,6 +10,7 @@ export function presetInfos(): PresetInfo[] {
       id: preset.id,
       label: preset.label,
       source: preset.source,
+      ...(preset.sourceOriginalTitle !== undefined ? { sourceOriginalTitle: preset.sourceOriginalTitle } : {}),
       defaults: { ...preset.defaults },
       minimumSide,
     };

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/api-error';
 import type { ReplayState } from '../api/entities';
 import type { ReplaySignal } from '../api/events';
-import { Replay, type SeekTarget } from '../core/store/replay';
+import { Replay, type SeekTarget } from './replay';
 import type { RunStore } from '../core/store/run-store';
 import type { EventHub } from './event-hub';
 

@@ -1,4 +1,5 @@
 import type { QueueState } from '../api/entities';
+import { warmStartNote } from '../shared/train/warm-start-note';
 import { RunRecorder } from '../core/store/run-recorder';
 import type { RunStore } from '../core/store/run-store';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
@@ -14,6 +15,8 @@ export interface QueuedRun {
   name: string;
   model: string;
   config: RunConfig;
+  /** The Fashion-MNIST folder, located when the run was queued (DatasetManager.folderForRun). */
+  datasetDir: string;
   /** Continue from this checkpoint (written at the end of `epoch`). */
   resume?: RunRequest['resume'];
 }
@@ -25,8 +28,6 @@ export interface RunQueueOptions {
   hub: EventHub;
   /** Called for the first run, and again after a worker died. */
   createHost: () => WorkerHostLike;
-  /** The dataset folder a run trains from, looked up when it starts (a download may have finished meanwhile). */
-  datasetDir: (config: RunConfig) => string | undefined;
   checkpointPolicy: CheckpointPolicy;
   /** A store write that failed; the run goes on and its events still go out. */
   onError: (error: unknown) => void;
@@ -162,7 +163,7 @@ export class RunQueue {
     // The run's row has no column for it: its notes keep which layers a warm start copied, for later readers.
     const noteWarmStart = (warm: NonNullable<StartEvent['warmStart']>): void => {
       try {
-        const line = `Initialised from run ${warm.fromRun} (epoch ${warm.epoch}): copied ${warm.copied.join(', ') || 'none'}; fresh ${warm.fresh.join(', ') || 'none'}.`;
+        const line = warmStartNote(warm);
         const notes = store.requireRun(runId).notes;
         store.setNotes(runId, notes ? `${notes}\n${line}` : line);
       } catch (error) {
@@ -213,12 +214,12 @@ export class RunQueue {
   }
 
   private request(run: QueuedRun): RunRequest {
-    const { checkpointPolicy, datasetDir, store } = this.options;
-    const dataDir = run.config.dataDir ?? datasetDir(run.config);
+    const { checkpointPolicy, store } = this.options;
     return {
       type: 'run',
       runId: run.runId,
-      config: dataDir === undefined ? run.config : { ...run.config, dataDir },
+      config: run.config,
+      datasetDir: run.datasetDir,
       ...(run.resume ? { resume: run.resume } : {}),
       ...(run.resume ? {} : this.warmStart(run.config)),
       ...(checkpointPolicy === 'none'

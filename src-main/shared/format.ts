@@ -74,3 +74,13 @@ export function formatRate(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return value < 10 ? value.toFixed(1) : decimal(value, 0);
 }
+
+/** `1 epoch`, `3 epochs`: never `3 epoch(s)`. */
+export function epochCount(count: number): string {
+  return `${count} epoch${count === 1 ? '' : 's'}`;
+}
+
+/** `1 run`, `4 runs`: a count with its noun in the right number. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

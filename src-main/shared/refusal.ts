@@ -6,7 +6,7 @@ import { z } from 'zod';
  * (32 or more). Core says what would work; each front end words it its own
  * way: the CLI as flags (`--batch 48 or less`), the GUI as a button that sets the field.
  */
-export const SUGGESTED_FIELDS = ['batchSize', 'resize', 'widthRatio', 'denseUnits'] as const;
+export const SUGGESTED_FIELDS = ['batchSize', 'resize', 'widthRatio', 'denseUnits', 'threads'] as const;
 export type SuggestedField = (typeof SUGGESTED_FIELDS)[number];
 
 export const fieldSuggestionSchema = z

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { train, type TrainerHooks } from '../core/train/trainer';
 import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
-import { saveCheckpoint } from '../core/store/checkpoint-io';
-import { selectEngine } from '../core/engine/engines';
+import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
+import { selectRunEngine } from '../core/train/run-engine';
+import { suggestionsOf } from '../shared/refusal';
 import type { EngineInfo } from '../shared/train/events';
-import { loadFashionMnist, locateFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
-import { appDataDir } from '../core/paths';
+import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
 import type { FromWorker, RunRequest } from './protocol';
 import { errorMessage } from '../shared/error-message';
 
@@ -15,19 +15,11 @@ import { errorMessage } from '../shared/error-message';
 // few milliseconds), since runs may ask for different ones.
 const datasets = new Map<string, FashionMnist>();
 
-async function datasetFor(dir: string | undefined): Promise<FashionMnist> {
-  const location = locateFashionMnist({ dir, dataDir: appDataDir() });
-  if (location.kind === 'needs-download') {
-    // Downloads belong to the shell (progress bars, prompts), not to a training run.
-    throw new Error(
-      `Fashion-MNIST is not on this machine: run \`vgg-workbench data download\`, ` +
-        `or pass --data DIR with the four IDX files (it would go to ${location.dir}).`,
-    );
-  }
-  const cached = datasets.get(location.dir);
+async function datasetFor(dir: string): Promise<FashionMnist> {
+  const cached = datasets.get(dir);
   if (cached) return cached;
-  const dataset = await loadFashionMnist(location.dir);
-  datasets.set(location.dir, dataset);
+  const dataset = await loadFashionMnist(dir);
+  datasets.set(dir, dataset);
   return dataset;
 }
 
@@ -49,10 +41,12 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    engine = await selectEngine(config.engine, { threads: config.threads });
-    dataset = await datasetFor(config.dataDir);
+    // The wasm layout is planned to fit the machine's memory; a thread count that cannot fit is refused here.
+    engine = await selectRunEngine(config);
+    dataset = await datasetFor(request.datasetDir);
   } catch (error) {
-    emit({ type: 'error', time: Date.now(), message: errorMessage(error) });
+    const suggestions = suggestionsOf(error);
+    emit({ type: 'error', time: Date.now(), message: errorMessage(error), ...(suggestions.length > 0 ? { suggestions } : {}) });
     return { status: 'failed', epochsDone: 0 };
   }
   const result = await train({ config, dataset, engine, signal, onEvent: emit, hooks: checkpointHooks(request, post) });

@@ -11,6 +11,8 @@ export const runRequestSchema = z.object({
   type: z.literal('run'),
   runId: z.string().min(1),
   config: runConfigSchema,
+  /** The Fashion-MNIST folder, located once by the service when the run was queued: the worker does not look again. */
+  datasetDir: z.string().min(1),
   /** Where this run's checkpoints go; none are written when absent. */
   checkpoint: z
     .object({

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from './start-worker';
+import { startThread } from '../core/thread/start-thread';
 import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
 import type { TrainingEvent } from '../shared/train/events';
 import type { RunOutcome } from './execute-run';
@@ -10,40 +10,43 @@ export interface RunHandlers {
 }
 
 interface PendingRun extends RunHandlers {
+  runId: string;
   resolve(outcome: RunOutcome): void;
   reject(error: Error): void;
 }
 
 /** From source the worker is the .ts sibling; bundles (electron-vite) pass their own .js path. */
-const defaultWorkerUrl = (): URL => new URL('./training-worker.ts', import.meta.url);
+const defaultWorkerUrl = (): URL => new URL('./training-worker.entry.ts', import.meta.url);
 
 /**
- * The main thread's handle on the one long-lived training worker. Runs are
- * sent as they come; the worker trains them one after another.
+ * The main thread's handle on the one long-lived training worker, which
+ * trains one run at a time: the service's RunQueue holds the others.
  */
 export class TrainingWorkerHost {
   private readonly worker: Worker;
-  private readonly pending = new Map<string, PendingRun>();
+  private running: PendingRun | undefined;
   private failure: Error | undefined;
 
   constructor(workerPath: URL | string = defaultWorkerUrl()) {
-    this.worker = startWorker(workerPath);
+    this.worker = startThread(workerPath);
     this.worker.on('message', (raw: unknown) => this.receive(raw));
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => this.failAll(new Error(`training worker exited with code ${code}`)));
   }
 
-  /** Queues a run; resolves with its outcome once the worker has finished it. */
+  /** Trains a run; resolves with its outcome once the worker has finished it. Refused while another one trains. */
   run(request: RunRequest, handlers: RunHandlers): Promise<RunOutcome> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.pending.has(request.runId)) return Promise.reject(new Error(`run ${request.runId} is already queued`));
+    if (this.running) {
+      return Promise.reject(new Error(`the training worker is training run ${this.running.runId}: queue run ${request.runId} in the service's RunQueue`));
+    }
     return new Promise<RunOutcome>((resolve, reject) => {
-      this.pending.set(request.runId, { ...handlers, resolve, reject });
+      this.running = { ...handlers, runId: request.runId, resolve, reject };
       this.worker.postMessage(request);
     });
   }
 
-  /** Cancels a queued or running run; a running one stops within one batch. */
+  /** Cancels the running run: it stops within one batch. */
   cancel(runId: string): void {
     this.worker.postMessage({ type: 'cancel', runId });
   }
@@ -64,8 +67,8 @@ export class TrainingWorkerHost {
       this.failAll(new Error(message.message));
       return;
     }
-    const run = this.pending.get(message.runId);
-    if (!run) return;
+    const run = this.running;
+    if (!run || run.runId !== message.runId) return;
     switch (message.type) {
       case 'event':
         run.onEvent(message.event);
@@ -74,7 +77,7 @@ export class TrainingWorkerHost {
         run.onCheckpoint?.(message.checkpoint);
         break;
       case 'finished':
-        this.pending.delete(message.runId);
+        this.running = undefined;
         run.resolve({ status: message.status, epochsDone: message.epochsDone, confusion: message.confusion });
         break;
     }
@@ -82,7 +85,7 @@ export class TrainingWorkerHost {
 
   private failAll(error: Error): void {
     this.failure ??= error;
-    for (const run of this.pending.values()) run.reject(error);
-    this.pending.clear();
+    this.running?.reject(error);
+    this.running = undefined;
   }
 }

@@ -6,9 +6,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeEnginesInChildProcess } from '../../src-main/service/engine-probe';
+import { measureSpeedInChildProcess } from '../../src-main/service/engine-speed';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { PredictionWorkerSource } from '../../src-main/service/prediction-worker-source';
-import { REPLICA_WORKER_ENV } from '../../src-main/core/train/replica-worker-env';
+import { REPLICA_WORKER_ENV } from '../../src-main/core/thread/replica-entry';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = (path: string) => join(root, 'out', path);
@@ -39,17 +40,22 @@ test('electron-vite builds main, preload and renderer; the bundled workers run i
     return out(`main/${match[1]}`);
   };
   // As the Electron main process does: the bundled replica entry, for data-parallel threads.
-  process.env[REPLICA_WORKER_ENV] = chunk('replica-worker');
+  process.env[REPLICA_WORKER_ENV] = chunk('replica-worker.entry');
   const service = ExperimentService.open({
     databasePath: join(dir, 'runs.sqlite'),
     dataDir: dir,
-    workerPath: chunk('training-worker'),
-    predictions: new PredictionWorkerSource(chunk('prediction-worker')),
-    probeEngines: () => probeEnginesInChildProcess({ scriptPath: chunk('engine-probe-entry'), execArgv: [] }),
+    workerPath: chunk('training-worker.entry'),
+    predictions: new PredictionWorkerSource(chunk('prediction-worker.entry')),
+    probeEngines: () => probeEnginesInChildProcess({ scriptPath: chunk('engine-probe.entry'), execArgv: [] }),
+    measureSpeed: (engine) => measureSpeedInChildProcess(engine, chunk('engine-speed.entry')),
   });
   try {
     const { engines } = await service.call('engines.list', {});
     assert.equal(engines.find((e) => e.id === 'wasm')?.available, true);
+    // The bundled speed measurement answers, as the Plans view and the baselines ask it.
+    const measured = await service.call('engines.speed', { engine: 'wasm' });
+    assert.equal(measured.engine, 'wasm');
+    assert.ok(measured.speed.imagesPerSec > 0);
     const { run } = await service.call('runs.start', {
       config: { model: 'lenet', epochs: 1, batchSize: 64, lr: 0.1, trainLimit: 128, testLimit: 50, engine: 'wasm' },
     });

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs `npm run bench -- ...args` as the user would, through tsx. */
 function bench(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -34,6 +37,12 @@ test('--json prints one line per workload with the agreed fields; no PyTorch mea
   assert.equal(row.pytorchImagesPerSec, null);
   assert.equal(row.ratio, null);
   assert.ok(typeof row.peakRssBytes === 'number' && row.peakRssBytes > 0);
+  // Without the yardstick there is no BLAS to name; our own FLOP count is there regardless.
+  assert.equal(row.pytorchBlas, null);
+  assert.equal(row.pytorchBlasThreads, null);
+  assert.ok(typeof row.gflopPerImage === 'number' && row.gflopPerImage > 0);
+  // The layout's planned peak (replica-layout.ts), within 25% of the process's measured peak.
+  assert.ok(typeof row.estimatedBytes === 'number' && Math.abs(row.estimatedBytes / row.peakRssBytes - 1) < 0.25, JSON.stringify(row));
   assert.match(stderr, /PyTorch columns are empty: skipped \(--no-pytorch\)/);
 });
 
@@ -46,4 +55,26 @@ test('--threads 1,2 measures each count, records it per row, and gives the speed
   assert.ok(typeof rows[1]!.speedup === 'number' && rows[1]!.speedup > 0);
   assert.equal(rows[1]!.speedup, (rows[1]!.imagesPerSec as number) / (rows[0]!.imagesPerSec as number));
   assert.equal(bench('--threads', '0').status, 2);
+});
+
+test('a yardstick on the reference BLAS is named in every row and announced above the table (skipped without torch)', async (t) => {
+  const { findTorchPython } = await import('../../src-main/core/bench/pytorch-reference');
+  const found = await findTorchPython();
+  if ('reason' in found) return t.skip(found.reason);
+  // A stand-in yardstick that answers as PyTorch on libblas3 would.
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reference-'));
+  const script = join(dir, 'reference.py');
+  writeFileSync(
+    script,
+    'import json, sys\n' +
+      'for w in [a for a in sys.argv[1:] if not a.startswith("--") and not a.isdigit() and a != "cpu"]:\n' +
+      '    print(json.dumps({"workload": w, "images_per_s": 100.0, "batch": 256, "steps": 1, "threads": 1, "device": "cpu", "torch": "x", "blas": "reference", "blas_threads": 1}))\n',
+  );
+  const text = bench('--engine', 'wasm', '--workload', 'lenet-28-b256', '--steps', '1', '--threads', '1', '--reference', script);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout.split('\n')[0]!, /PyTorch is on the reference BLAS: install libopenblas0-pthread; these ratios flatter us 2–4×/);
+  const json = bench('--engine', 'wasm', '--workload', 'lenet-28-b256', '--steps', '1', '--threads', '1', '--reference', script, '--json');
+  const row = JSON.parse(json.stdout.trim()) as Record<string, unknown>;
+  assert.deepEqual([row.pytorchBlas, row.pytorchBlasThreads, row.pytorchImagesPerSec], ['reference', 1, 100]);
+  assert.match(json.stderr, /reference BLAS/);
 });

@@ -67,7 +67,7 @@ test("hole 2: export from x, import into y, delete in y: x's checkpoints survive
   const { dir, cleanup } = tempDir('harm-');
   t.after(cleanup);
   const { id, file } = runWithCheckpoint(join(dir, 'x.sqlite'));
-  assert.equal(dirname(dirname(file)), join(dir, 'x-checkpoints'), 'each database has its own folder');
+  assert.equal(dirname(dirname(file)), join(dir, 'x.sqlite-checkpoints'), 'each database has its own folder');
   cli(dir, dir, 'runs', 'export', id, '--db', 'x.sqlite', '--out', 'run.json');
   cli(dir, dir, 'runs', 'import', 'run.json', '--db', 'y.sqlite');
   cli(dir, dir, 'runs', 'delete', id, '--db', 'y.sqlite');

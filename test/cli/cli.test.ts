@@ -21,7 +21,12 @@ function cli(...args: string[]) {
 test('bad flags get a clear message and exit status 2', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--epochs', 'x'], /--epochs <n>.*'x' is invalid/],
-    [['train', '--lr', '-1'], /--lr <rate>.*greater than 0/],
+    // Ranges are checked once, by the service; its refusal comes back naming the flag, not the field.
+    [['train', '--lr', '-1'], /error: --lr: .*>0/],
+    [['train', '--lr', '11'], /error: --lr: .*<=10/],
+    [['train', '--epochs', '0'], /error: --epochs: .*>=1/],
+    [['train', '--arch', '1x64', '--width-ratio', '0'], /error: --width-ratio: /],
+    [['train', '--data', '/nonexistent/fashion'], /error: --data: Fashion-MNIST folder \/nonexistent\/fashion does not exist/],
     [['train', '--model', 'vgg99'], /unknown model "vgg99": choose one of vgg11, .*alexnet/],
     [['train', '--engine', 'cuda'], /--engine.*Allowed choices are auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/],
     [['train', '--arch', '2x'], /--arch/],

@@ -1,16 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chartSeries, eventually, goTo, openWorkbench, screenshot, tinyRun, type Workbench } from './workbench-harness';
+import { chartSeries, eventually, goTo, openWorkbench, tinyRun, type Workbench } from './workbench-harness';
 
 let workbench: Workbench;
 
 before(async () => {
   workbench = await openWorkbench();
   const { service } = workbench;
-  // Two runs on the same 64 training images (2 batches of 32 per epoch), recorded before the page looks.
-  const data = { trainLimit: 64, testLimit: 50, epochs: 2, batchSize: 32, engine: 'wasm' as const };
-  await service.call('runs.start', { config: tinyRun({ ...data, name: 'lenet relu' }) });
+  // Two runs on the same 128 training images (2 batches of 64 per epoch), recorded before the page looks.
+  // 'lenet relu' trains with the LeNet baseline's recipe (lr 0.01, momentum 0.9, batch 64), so it is that baseline.
+  const data = { trainLimit: 128, testLimit: 50, epochs: 2, batchSize: 64, engine: 'wasm' as const };
+  await service.call('runs.start', { config: tinyRun({ ...data, lr: 0.01, momentum: 0.9, name: 'lenet relu' }) });
   await service.call('runs.start', { config: { model: 'lenet5', name: 'lenet5 sigmoid', ...data } });
   await service.idle();
 });
@@ -36,11 +37,11 @@ test('Compare: two runs side by side; the compared LeNet is its own baseline, Al
   const lenetLine = baselines.getByRole('listitem').filter({ hasText: /^LeNet/ });
   assert.match((await lenetLine.textContent()) ?? '', /lenet relu, compared here/);
   assert.equal(await baselines.getByText('none recorded for these settings').count(), 1, 'only AlexNet is missing');
-  await baselines.getByRole('button', { name: 'Run the alexnet baseline' }).click();
+  await baselines.getByRole('button', { name: 'Run the AlexNet baseline' }).click();
   await eventually(async () => ((await baselines.getByText('none recorded').count()) === 0 ? true : undefined), 'the AlexNet baseline to be pinned');
   await service.idle();
   const recorded = (await service.call('runs.list', { filter: { baseline: true } })).runs;
-  assert.deepEqual(recorded.map((r) => [r.model, r.status, r.config.resize, r.config.trainLimit]), [['alexnet', 'completed', 67, 64]]);
+  assert.deepEqual(recorded.map((r) => [r.model, r.status, r.config.resize, r.config.trainLimit]), [['alexnet', 'completed', 67, 128]]);
 
   const expected = ['lenet relu', 'lenet5 sigmoid', recorded[0]!.name];
   const testAcc = await eventually(async () => {
@@ -62,9 +63,9 @@ test('Compare: two runs side by side; the compared LeNet is its own baseline, Al
   await eventually(async () => ((await summary.getByRole('row').count()) === 4 ? true : undefined), 'a summary row per run');
   await page.getByRole('radio', { name: 'Epoch' }).check();
   await page.getByText(/alexnet, 67 px, completed/).waitFor();
-  await screenshot(page, 'compare');
+  // The README's Compare picture is first-hour.test.ts's, of the example runs: curves that are apart.
 
-  // By step: the batch losses (64 images / 32 = 2 batches per epoch for the two runs).
+  // By step: the batch losses (128 images / 64 = 2 batches per epoch for the two runs).
   await page.getByRole('radio', { name: 'Step' }).check();
   const raw = await eventually(async () => {
     const series = await chartSeries(page, 'compare-loss-chart');
@@ -169,11 +170,11 @@ test('Runs: sort, rename, tag, export JSON and CSV, import, delete', async () =>
   // Deleted here, then imported back: the runs return, without their weights, and say so.
   await page.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('button', { name: 'Confirm delete' }).click();
-  await page.getByRole('status').filter({ hasText: 'Deleted 2 run(s)' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Deleted 2 runs' }).waitFor();
   await table.getByRole('checkbox', { name: 'Select lenet relu, renamed' }).waitFor({ state: 'detached' });
   await table.getByRole('checkbox', { name: 'Select lenet5 sigmoid' }).waitFor({ state: 'detached' });
   await page.getByLabel('Import runs (JSON export)').setInputFiles({ ...importFile, name: 'two-runs-again.json' });
-  await page.getByRole('status').filter({ hasText: /Imported 2 run\(s\) from two-runs-again\.json\. .*without weights/ }).waitFor();
+  await page.getByRole('status').filter({ hasText: /Imported 2 runs from two-runs-again\.json\. .*without weights/ }).waitFor();
   await eventually(async () => ((await table.getByRole('row').count()) === before ? true : undefined), 'the imported runs in the table');
   await page.getByLabel('Filter runs').fill('keep');
   await eventually(async () => ((await table.getByRole('row').count()) === 2 ? true : undefined), 'the tagged run, imported with its tag');

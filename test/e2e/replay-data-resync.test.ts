@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../src-main/shared/runs/run-entities';
-import { chartSeries, eventually, goTo, openWorkbench, screenshot, seriesLength, tinyRun, type Workbench } from './workbench-harness';
+import { chartSeries, eventually, goTo, openWorkbench, seriesLength, tinyRun, type Workbench } from './workbench-harness';
 import { SWIFTSHADER_ICD, useSwiftShaderUnlessSet } from '../core/engine/webgpu-fixture';
 
 // The engine probe (a child of this process) sees SwiftShader as its GPU adapter.
@@ -66,7 +66,7 @@ test('Replay: a saved run plays back as it happened, fastest, seeks back and for
   assert.ok(paused >= middle && paused < 20, `paused part way (${paused} of 20 batches)`);
   await new Promise((resolve) => setTimeout(resolve, 700));
   assert.equal(await seriesLength(page, 'replay-loss-chart', 'Loss per batch'), paused);
-  await screenshot(page, 'replay');
+  // The README's Replay picture is first-hour.test.ts's, of an example run.
 });
 
 test('Replay: the timeline slider moves one event per arrow key, forward and back, Home to 0, End to the end; a click lands where it is', async () => {
@@ -177,7 +177,7 @@ test('events lost on the way (a seq gap) make the views reload: the runs list sh
       if (!dropping) socket.send(message);
     });
   });
-  await page.goto(server.url);
+  await page.goto(server.openUrl);
   await goTo(page, 'Runs');
   const table = page.getByRole('table', { name: 'Runs' });
   // One event through, so the page knows where the count stands.
@@ -216,7 +216,7 @@ test('a dropped event socket shows a banner; back again, the views reload what c
     const upstream = socket.connectToServer();
     upstream.onMessage((message) => socket.send(message));
   });
-  await page.goto(server.url);
+  await page.goto(server.openUrl);
   await goTo(page, 'Runs');
   const table = page.getByRole('table', { name: 'Runs' });
   await table.getByRole('checkbox', { name: `Select ${(await service.call('runs.get', { runId: run.id })).run.name}` }).waitFor();

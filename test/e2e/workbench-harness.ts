@@ -60,13 +60,14 @@ export interface Workbench {
  * Debian's Chromium driven by playwright-core, with the page open.
  */
 export async function openWorkbench(
-  serviceOptions: Pick<ExperimentServiceOptions, 'systemDatasetDir' | 'datasetBaseUrl'> = {},
+  serviceOptions: Pick<ExperimentServiceOptions, 'systemDatasetDir' | 'datasetBaseUrl' | 'exampleRunsFile'> = {},
 ): Promise<Workbench> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the end-to-end tests drive Debian's Chromium (apt-get install chromium)`);
   ensureRendererBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'e2e-workbench-'));
   process.env.VGG_WORKBENCH_HOME = dir;
-  const service = ExperimentService.open({ databasePath: join(dir, 'runs.sqlite'), dataDir: dir, ...serviceOptions });
+  // No example set unless a test asks for it (first-hour.test.ts): the other tests start from an empty database as they expect.
+  const service = ExperimentService.open({ databasePath: join(dir, 'runs.sqlite'), dataDir: dir, exampleRunsFile: null, ...serviceOptions });
   const server = await startWorkbenchServer({ service, host: '127.0.0.1', port: 0, rendererDir });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -83,7 +84,8 @@ export async function openWorkbench(
   page.on('response', (response) => {
     if (response.status() === 500) pageErrors.push(`${response.status()} from ${response.url()}`);
   });
-  await page.goto(server.url);
+  // With the token, as `serve` prints it: the page's cookie then carries it.
+  await page.goto(server.openUrl);
   return {
     dir,
     service,

@@ -45,7 +45,7 @@ function raw(
   write: (request: ReturnType<typeof httpRequest>) => void = (request) => request.end(),
 ): Promise<Answer> {
   return new Promise((done, fail) => {
-    const request = httpRequest(`${server.url}${path}`, { method, headers });
+    const request = httpRequest(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${server.token}`, ...headers } });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));

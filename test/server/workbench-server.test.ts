@@ -37,10 +37,12 @@ after(async () => {
 });
 
 /** A raw POST, to send what the typed client never would. */
+/** A raw POST; to the shared server, with its token unless `headers` says otherwise. */
 async function post(path: string, body: string, headers: Record<string, string> = {}, base = server.url) {
+  const auth: Record<string, string> = base === server.url ? { authorization: `Bearer ${server.token}` } : {};
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...auth, ...headers },
     body,
   });
   return { status: response.status, body: fromWireJson(await response.text()) as Record<string, unknown> };
@@ -51,7 +53,7 @@ const errorOf = (body: Record<string, unknown>) => body.error as { code: string;
 test('a tiny run driven through the API over HTTP and WebSocket', async () => {
   let connected!: () => void;
   const open = new Promise<void>((resolve) => (connected = resolve));
-  const api = createWebSocketApi(server.url, undefined, {
+  const api = createWebSocketApi(server.url, server.token, {
     openSocket: wsOpener(server.url),
     onConnectionChange: (up) => up && connected(),
   });
@@ -106,7 +108,7 @@ test('malformed requests get an error reply and change nothing', async () => {
   assert.equal(errorOf(invalid.body).field, 'config.epochs');
   const wrongShape = await post('/api/runs.startQueue', JSON.stringify({ runs: 'all of them' }));
   assert.equal(wrongShape.status, 400);
-  const get = await fetch(`${server.url}/api/runs.list`);
+  const get = await fetch(`${server.url}/api/runs.list`, { headers: { authorization: `Bearer ${server.token}` } });
   assert.equal(get.status, 400);
   const foreignOrigin = await post('/api/runs.list', '{}', { origin: 'http://evil.example' });
   assert.equal(foreignOrigin.status, 403);
@@ -115,7 +117,7 @@ test('malformed requests get an error reply and change nothing', async () => {
   const rebound = await new Promise<number>((resolve, reject) => {
     const request = httpRequest(`${server.url}/api/runs.list`, {
       method: 'POST',
-      headers: { host: `evil.example:${server.port}`, 'content-type': 'application/json' },
+      headers: { host: `evil.example:${server.port}`, 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
     });
     request.on('response', (response) => {
       response.resume();
@@ -127,7 +129,7 @@ test('malformed requests get an error reply and change nothing', async () => {
   assert.equal(rebound, 403);
 
   // The event socket answers a message with an error frame and stays open.
-  const opened = await tryOpenSocket(`${server.url.replace('http', 'ws')}/api/events`, { origin: server.url });
+  const opened = await tryOpenSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`, { origin: server.url });
   assert.ok('socket' in opened);
   const socket: WebSocket = opened.socket;
   const reply = new Promise<unknown>((resolve) => socket.once('message', (data) => resolve(fromWireJson(String(data)))));
@@ -146,13 +148,13 @@ test('malformed requests get an error reply and change nothing', async () => {
 });
 
 test('a WebSocket from a foreign Origin is refused; one from our own page is accepted', async () => {
-  const url = `${server.url.replace('http', 'ws')}/api/events`;
+  const url = `${server.url.replace('http', 'ws')}/api/events?token=${server.token}`;
   assert.deepEqual(await tryOpenSocket(url, { origin: 'http://evil.example' }), { status: 403 });
   assert.deepEqual(await tryOpenSocket(url, { origin: `http://localhost:${server.port + 1}` }), { status: 403 });
   const ours = await tryOpenSocket(url, { origin: server.url });
   assert.ok('socket' in ours);
   ours.socket.close();
-  assert.deepEqual(await tryOpenSocket(`${server.url.replace('http', 'ws')}/elsewhere`, { origin: server.url }), {
+  assert.deepEqual(await tryOpenSocket(`${server.url.replace('http', 'ws')}/elsewhere?token=${server.token}`, { origin: server.url }), {
     status: 404,
   });
 });
@@ -177,6 +179,7 @@ test('with a token, every request and socket must present it', async () => {
     const page = await fetch(`${guarded.url}/?token=${token}`);
     assert.match(await page.text(), /npm run build/, 'the renderer is not built: the page says how to build it');
     const cookie = page.headers.get('set-cookie')?.split(';')[0];
+    assert.equal(cookie, `${guarded.cookieName}=${token}`);
     assert.ok(cookie);
     const withCookie = await post('/api/runs.list', '{}', { cookie }, guarded.url);
     assert.equal(withCookie.status, 200, 'the page, once opened with the token, can call the API');
@@ -196,16 +199,17 @@ test('with a token, every request and socket must present it', async () => {
 });
 
 test('the built renderer is served, and nothing outside it', async () => {
-  const index = await fetch(`${server.url}/`);
+  const index = await fetch(server.openUrl);
   assert.equal(index.status, 200);
   assert.match(index.headers.get('content-security-policy') ?? '', /connect-src 'self' ws:\/\/127\.0\.0\.1/);
   assert.equal(await index.text(), '<!doctype html><title>workbench</title>');
-  assert.equal((await fetch(`${server.url}/runs/abc`)).status, 200, 'an app route gets the page');
-  const asset = await fetch(`${server.url}/assets/app-1234.js`);
+  const cookie = { cookie: `${server.cookieName}=${server.token}` };
+  assert.equal((await fetch(`${server.url}/runs/abc`, { headers: cookie })).status, 200, 'an app route gets the page');
+  const asset = await fetch(`${server.url}/assets/app-1234.js`, { headers: cookie });
   assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
-  assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
+  assert.equal((await fetch(`${server.url}/assets/missing.js`, { headers: cookie })).status, 404);
   const traversal = await new Promise<number>((resolve, reject) => {
-    httpRequest(`${server.url}/%2e%2e/runs.sqlite`, (response) => {
+    httpRequest(`${server.url}/%2e%2e/runs.sqlite`, { headers: cookie }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
     })

@@ -18,10 +18,10 @@ export const wsOpener =
 /** Tries a raw socket: resolves with the socket when it opens, or the HTTP status it was refused with. */
 export function tryOpenSocket(
   url: string,
-  headers: { origin?: string } = {},
+  { origin, ...headers }: { origin?: string } & Record<string, string> = {},
 ): Promise<{ socket: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, headers.origin ? { origin: headers.origin } : {});
+    const socket = new WebSocket(url, { ...(origin ? { origin } : {}), headers });
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_request, response) => {
       resolve({ status: response.statusCode ?? 0 });

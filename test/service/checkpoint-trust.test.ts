@@ -8,6 +8,7 @@ import type { RunRequest } from '../../src-main/worker/protocol';
 import { exportRuns } from '../../src-main/core/store/export-import';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { smallConfig, tempDir } from '../core/store/store-fixtures';
+import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 
 /**
  * Issue 13's holes through the API: a checkpoint path that came from an
@@ -23,7 +24,8 @@ function openService(t: { after: (fn: () => Promise<void> | void) => void }) {
   const service = ExperimentService.open({
     databasePath: join(dir, 'runs.sqlite'),
     dataDir: dir,
-    systemDatasetDir: join(dir, 'no-system-dataset'),
+    // Resume locates the dataset when it queues the run, as a start does.
+    systemDatasetDir: REAL_DATA_DIR,
     probeEngines: async () => [],
     // A worker that records what it was asked and trains nothing.
     createWorkerHost: () => ({

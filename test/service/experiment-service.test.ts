@@ -281,3 +281,21 @@ test('tag, rename, export, import and delete; each change is announced', async (
     ['deleted', [copy.id]],
   ]);
 });
+
+test("a run trains from the folder its request names, and its stored config holds no path of this machine", async () => {
+  const refused = await service.dispatch('runs.start', { config: { ...tiny, trainLimit: 64 }, dataDir: join(dir, 'nowhere') });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.ok ? undefined : refused.error.field, 'dataDir');
+  // The folder is a parameter of queueing, not of the run: it is no field of the config.
+  const inConfig = await service.dispatch('runs.start', { config: { ...tiny, dataDir: REAL_DATA_DIR } });
+  assert.equal(inConfig.ok ? undefined : inConfig.error.code, 'invalid-request');
+  assert.match(inConfig.ok ? '' : inConfig.error.message, /dataDir/);
+
+  const { run } = await service.call('runs.start', { config: { ...tiny, trainLimit: 64, testLimit: 32 }, dataDir: REAL_DATA_DIR });
+  await service.idle();
+  const stored = service.store.requireRun(run.id);
+  assert.equal(stored.status, 'completed');
+  assert.equal('dataDir' in run.config, false);
+  assert.equal('dataDir' in stored.config, false);
+  assert.ok(!JSON.stringify(await service.call('runs.export', { runIds: [run.id], format: 'json' })).includes(REAL_DATA_DIR));
+});

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
-import { makeRunConfig } from '../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import type { RunOutcome } from '../../src-main/worker/execute-run';
 import type { RunRequest } from '../../src-main/worker/protocol';
@@ -66,13 +66,12 @@ function setUp(scripts: Script[]) {
         },
       };
     },
-    datasetDir: () => '/data/fashion-mnist',
     checkpointPolicy: 'last',
     onError: (error) => errors.push(error),
   });
   const enqueue = () => {
     const runId = store.createRun(config);
-    queue.enqueue([{ runId, name: 'r', model: 'lenet', config }]);
+    queue.enqueue([{ runId, name: 'r', model: 'lenet', config, datasetDir: '/data/fashion-mnist' }]);
     return runId;
   };
   return { queue, log, hosts, errors, enqueue };
@@ -100,8 +99,9 @@ test('a worker that dies fails its run, and the next run gets a fresh worker', a
   assert.match(store.requireRun(crashed).error ?? '', /training worker stopped: training worker exited with code 134/);
   assert.deepEqual(log.runEvents(crashed).map((e) => e.type), ['start', 'error']);
   assert.equal(store.requireRun(fine).status, 'completed');
-  // The run is sent with the dataset folder found at start, and where its final checkpoint goes.
-  assert.equal(hosts[1]!.requests[0]!.config.dataDir, '/data/fashion-mnist');
+  // The run is sent with the dataset folder located when it was queued (its config holds no path), and where its final checkpoint goes.
+  assert.equal(hosts[1]!.requests[0]!.datasetDir, '/data/fashion-mnist');
+  assert.equal('dataDir' in hosts[1]!.requests[0]!.config, false);
   assert.deepEqual(hosts[1]!.requests[0]!.checkpoint, { dir: join(dir, 'checkpoints', fine), policy: 'last' });
 });
 

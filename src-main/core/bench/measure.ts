@@ -3,12 +3,12 @@ import { resolveNetwork } from '../../shared/models/presets';
 import { buildModel } from '../models/build';
 import { BENCH_LR, type BenchWorkload } from './workloads';
 import type { EngineInfo } from '../../shared/train/events';
-import { ReplicaGroup, replicaLayout } from '../train/data-parallel';
+import { ReplicaGroup, replicaLayout, type ReplicaLayout } from '../train/data-parallel';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 import { startRead } from '../train/step-read';
 import { countBackendUploads, countsSince, gpuCounts, installGpuCounters } from '../engine/webgpu/gpu-counters';
 import { gpuStepCounts, type GpuStepCounts } from './gpu-step-counts';
 
-const CLASSES = 10;
 
 export interface MeasureOptions {
   /** Timed steps; the workload's own count when absent. */
@@ -16,7 +16,7 @@ export interface MeasureOptions {
   /** Seeds the weights and the random batch. */
   seed?: number;
   /** The engine selected, when it splits its threads over data-parallel replicas: the rig steps them, as training does. */
-  engine?: Pick<EngineInfo, 'replicas' | 'threads'>;
+  engine?: Pick<EngineInfo, 'id' | 'replicas' | 'threads'>;
   /** Called after the warm-up (done = 0) and after every timed step. */
   onStep?: (done: number, total: number) => void;
 }
@@ -33,7 +33,7 @@ export interface Measurement {
    * The kernel's high-water mark of this process's resident memory
    * (getrusage ru_maxrss). It covers the whole process life, so it is the
    * workload's peak only in a process that ran nothing bigger before: see
-   * measureIsolated.
+   * measureInChildProcess.
    */
   peakRssBytes: number;
   /** Size of the wasm backend's heap at the end (replica 0's, with replicas); it only grows, so this is its peak. Absent on other backends. */
@@ -49,7 +49,7 @@ function randomBatch(workload: BenchWorkload, seed: number): { xs: tf.Tensor4D; 
   const { batchSize, side } = workload;
   return tf.tidy(() => ({
     xs: tf.randomUniform([batchSize, side, side, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
-    labels: tf.randomUniform([batchSize], 0, CLASSES, 'int32', seed + 1) as tf.Tensor1D,
+    labels: tf.randomUniform([batchSize], 0, NUM_CLASSES, 'int32', seed + 1) as tf.Tensor1D,
   }));
 }
 
@@ -60,7 +60,7 @@ function randomBatch(workload: BenchWorkload, seed: number): { xs: tf.Tensor4D; 
 function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
   const loss = optimizer.minimize((): tf.Scalar => {
     const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tf.Scalar;
   }, true);
   if (!loss) throw new Error('optimizer returned no loss');
   return loss;
@@ -94,7 +94,7 @@ export interface BenchRig {
 
 /** Builds the workload's model, an SGD optimizer and its random batch on the active backend. */
 export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { dispose(): void } {
-  const network = resolveNetwork(workload.network, CLASSES);
+  const network = resolveNetwork(workload.network, NUM_CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);
@@ -113,12 +113,12 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { disp
 }
 
 /**
- * The rig on `replicas` data-parallel replicas (train/data-parallel.ts), the
+ * The rig on `layout.replicas` data-parallel replicas (train/data-parallel.ts), the
  * path the trainer takes on such an engine: each step splits the batch, and
  * its loss is the whole batch's.
  */
-export async function prepareReplicaRig(workload: BenchWorkload, replicas: number, threadsPerReplica: number, seed = 0): Promise<BenchRig> {
-  const network = resolveNetwork(workload.network, CLASSES);
+export async function prepareReplicaRig(workload: BenchWorkload, layout: ReplicaLayout, seed = 0): Promise<BenchRig> {
+  const network = resolveNetwork(workload.network, NUM_CLASSES);
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);
@@ -136,8 +136,7 @@ export async function prepareReplicaRig(workload: BenchWorkload, replicas: numbe
       side: workload.side,
       seed,
       recipe: { lr: BENCH_LR, momentum: 0 },
-      replicas,
-      threadsPerReplica,
+      ...layout,
     });
   } catch (error) {
     dispose();
@@ -167,7 +166,7 @@ export async function measureWorkload(workload: BenchWorkload, options: MeasureO
   const { seed = 0, onStep } = options;
   const steps = options.steps ?? workload.steps;
   const layout = options.engine && replicaLayout(options.engine);
-  const rig: BenchRig = layout ? await prepareReplicaRig(workload, layout.replicas, layout.threadsPerReplica, seed) : prepareRig(workload, seed);
+  const rig: BenchRig = layout ? await prepareReplicaRig(workload, layout, seed) : prepareRig(workload, seed);
   try {
     let lastLoss = await rig.step();
     onStep?.(0, steps);

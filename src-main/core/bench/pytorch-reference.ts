@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Runs the PyTorch yardstick (shared/bench/pytorch_reference.py) so our
+ * Runs the PyTorch yardstick (bench/pytorch_reference.py) so our
  * throughput can be read as a ratio to a tuned CPU framework on the same
  * machine, in the same run (the machine's load changes from run to run).
  */
@@ -19,13 +19,34 @@ export interface PytorchRate {
   /** Where the yardstick ran: 'cpu', or 'cuda' against a GPU engine. */
   device: string;
   torch: string;
+  /** The BLAS the yardstick's process loaded; 'reference' makes PyTorch 2–4× slower than a user's would be. */
+  blas: YardstickBlas;
+  /** The BLAS pool size the rate was timed with (one, under torch's N, where that was faster). */
+  blasThreads: number | null;
 }
+
+/** 'unknown': a yardstick line that does not say (an older script). */
+export const YARDSTICK_BLAS = ['openblas', 'mkl', 'reference', 'unknown'] as const;
+export type YardstickBlas = (typeof YARDSTICK_BLAS)[number];
+
+/** The yardstick's GFLOP/s on one of the --ceiling kernels (bench/ceiling.ts names the shapes). */
+export interface PytorchCeiling {
+  kernel: string;
+  gflops: number;
+  threads: number;
+  device: string;
+  blas: YardstickBlas;
+  blasThreads: number | null;
+}
+
+/** What to tell the reader when the yardstick runs on the reference BLAS. */
+export const REFERENCE_BLAS_WARNING = 'PyTorch is on the reference BLAS: install libopenblas0-pthread; these ratios flatter us 2–4×';
 
 /** Where the yardstick runs: on the CPU, or on the GPU (where this torch has CUDA) to measure a GPU engine against. */
 export type YardstickDevice = 'cpu' | 'cuda';
 
 export type PytorchOutcome =
-  | { ok: true; python: string; rates: PytorchRate[]; note?: string }
+  | { ok: true; python: string; rates: PytorchRate[]; ceilings: PytorchCeiling[]; note?: string }
   | { ok: false; reason: string };
 
 /**
@@ -35,9 +56,9 @@ export type PytorchOutcome =
  */
 export const PYTHON_CANDIDATES: readonly string[] = ['python3', '/usr/bin/python3'];
 
-/** The yardstick's place next to the repository: <repo>/../shared/bench/. */
+/** The yardstick in this repository: <repo>/bench/pytorch_reference.py. */
 export function defaultReferenceScript(): string {
-  return fileURLToPath(new URL('../../../../shared/bench/pytorch_reference.py', import.meta.url));
+  return fileURLToPath(new URL('../../../bench/pytorch_reference.py', import.meta.url));
 }
 
 interface Finished {
@@ -88,6 +109,7 @@ export function parseReferenceLines(stdout: string): PytorchRate[] {
     const text = line.trim();
     if (!text.startsWith('{')) continue;
     const value = JSON.parse(text) as Record<string, unknown>;
+    if ('kernel' in value) continue; // a --ceiling line: parseCeilingLines
     const { workload, images_per_s: rate, batch, steps, threads, device, torch } = value;
     if (typeof workload !== 'string' || typeof rate !== 'number') {
       throw new Error(`unexpected line from the PyTorch reference: ${text}`);
@@ -100,9 +122,34 @@ export function parseReferenceLines(stdout: string): PytorchRate[] {
       threads: Number(threads),
       device: typeof device === 'string' ? device : 'cpu',
       torch: String(torch),
+      ...blasOf(value),
     });
   }
   return rates;
+}
+
+function blasOf(value: Record<string, unknown>): { blas: YardstickBlas; blasThreads: number | null } {
+  const blas = YARDSTICK_BLAS.find((name) => name === value.blas) ?? 'unknown';
+  return { blas, blasThreads: typeof value.blas_threads === 'number' ? value.blas_threads : null };
+}
+
+/** The yardstick's --ceiling lines. */
+export function parseCeilingLines(stdout: string): PytorchCeiling[] {
+  const ceilings: PytorchCeiling[] = [];
+  for (const line of stdout.split('\n')) {
+    const text = line.trim();
+    if (!text.startsWith('{')) continue;
+    const value = JSON.parse(text) as Record<string, unknown>;
+    if (typeof value.kernel !== 'string' || typeof value.gflops !== 'number') throw new Error(`unexpected ceiling line from the PyTorch reference: ${text}`);
+    ceilings.push({
+      kernel: value.kernel,
+      gflops: value.gflops,
+      threads: Number(value.threads),
+      device: typeof value.device === 'string' ? value.device : 'cpu',
+      ...blasOf(value),
+    });
+  }
+  return ceilings;
 }
 
 export interface ReferenceOptions {
@@ -118,6 +165,8 @@ export interface ReferenceOptions {
   device?: YardstickDevice;
   /** torch.set_num_threads: the same count our engine ran with, so the ratio compares like with like. */
   threads?: number;
+  /** Measure the --ceiling kernels instead of the workloads. */
+  ceiling?: boolean;
 }
 
 /** Runs the yardstick on the named workloads. Never throws: an outcome without torch says why. */
@@ -135,7 +184,9 @@ export async function runPytorchReference(workloads: readonly string[], options:
       deviceNote = `torch ${found.torch} (${found.python}) has no CUDA device, so the GPU engine is measured against PyTorch on the CPU`;
     }
   }
-  const result = await runProgram(found.python, [script, ...workloads, '--device', device, ...(options.threads === undefined ? [] : ['--threads', String(options.threads)])], (line) => {
+  const args = [script, ...workloads, '--device', device, ...(options.threads === undefined ? [] : ['--threads', String(options.threads)]), '--json'];
+  if (options.ceiling) args.push('--ceiling');
+  const result = await runProgram(found.python, args, (line) => {
     try {
       for (const rate of parseReferenceLines(line)) options.onRate?.(rate);
     } catch {
@@ -147,7 +198,13 @@ export async function runPytorchReference(workloads: readonly string[], options:
     return { ok: false, reason: `${found.python} ${script} failed (${result.spawnError ?? `exit status ${result.code}`}): ${tail}` };
   }
   try {
-    return { ok: true, python: found.python, rates: parseReferenceLines(result.stdout), ...(deviceNote ? { note: deviceNote } : {}) };
+    return {
+      ok: true,
+      python: found.python,
+      rates: parseReferenceLines(result.stdout),
+      ceilings: options.ceiling ? parseCeilingLines(result.stdout) : [],
+      ...(deviceNote ? { note: deviceNote } : {}),
+    };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

@@ -2,7 +2,7 @@ import type { NetworkChoice } from '../../shared/models/presets';
 
 /**
  * The benchmark's workloads: the same networks, image sides, batches and step
- * counts as WORKLOADS in the PyTorch yardstick (shared/bench/pytorch_reference.py),
+ * counts as WORKLOADS in the PyTorch yardstick (bench/pytorch_reference.py),
  * so the two throughputs can be divided. Data is random, as there; the
  * step is SGD lr 0.05 on softmax cross-entropy, as there.
  */

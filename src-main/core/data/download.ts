@@ -67,6 +67,9 @@ export async function downloadFashionMnist(opts: DownloadOptions): Promise<strin
   return dir;
 }
 
+/** Well above the largest Fashion-MNIST file (train images: 47,040,016 bytes). */
+const DIGEST_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * SHA-256 of a file's IDX content: of its decompressed bytes when it is gzipped.
  * Streams, so the 47 MB of training images are never in memory at once.
@@ -78,8 +81,14 @@ export async function idxContentDigest(
 ): Promise<{ sha256: string; gzipped: boolean }> {
   const gzipped = isGzip(await readHead(path, 2));
   const hash = createHash('sha256');
+  let bytes = 0;
   const sink = async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) hash.update(chunk);
+    for await (const chunk of chunks) {
+      // A gzip bomb would keep this busy unpacking gigabytes: no Fashion-MNIST file comes near the cap.
+      bytes += chunk.length;
+      if (bytes > DIGEST_MAX_BYTES) throw new Error(`unpacks to more than ${DIGEST_MAX_BYTES} bytes, larger than any Fashion-MNIST file`);
+      hash.update(chunk);
+    }
   };
   try {
     if (gzipped) await pipeline(createReadStream(path), createGunzip(), sink);

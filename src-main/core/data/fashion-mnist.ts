@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ImageSplit } from './image-split';
 import { checkSameCount, readIdxImages, readIdxLabels } from './idx';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SIDE } from '../../shared/data/fashion-mnist-facts';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SIDE, FASHION_MNIST_SPLIT_SIZES } from '../../shared/data/fashion-mnist-facts';
 
 // Core's callers keep importing the dataset's names from here.
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_SIDE };
@@ -113,8 +113,9 @@ export async function loadFashionMnistSplit(dir: string, split: 'train' | 'test'
   const imagesPath = paths[imagesName] as string;
   const labelsPath = paths[labelsName] as string;
   const [images, labels] = await Promise.all([
-    readIdxImages(imagesPath),
-    readIdxLabels(labelsPath, FASHION_MNIST_CLASSES.length),
+    // Limits checked on each header, before a byte more is unpacked: a gzip bomb stops there.
+    readIdxImages(imagesPath, { maxCount: FASHION_MNIST_SPLIT_SIZES[split], side: FASHION_MNIST_SIDE, dataset: 'Fashion-MNIST' }),
+    readIdxLabels(labelsPath, FASHION_MNIST_CLASSES.length, { maxCount: FASHION_MNIST_SPLIT_SIZES[split], dataset: 'Fashion-MNIST' }),
   ]);
   checkSameCount(images, labels, basename(imagesPath), basename(labelsPath));
   if (images.rows !== FASHION_MNIST_SIDE || images.cols !== FASHION_MNIST_SIDE) {

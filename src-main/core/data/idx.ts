@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { errorMessage } from '../../shared/error-message';
 
 /**
@@ -18,8 +19,6 @@ export const IDX_LABELS_MAGIC = 0x00000801;
 
 const IMAGES_HEADER_BYTES = 16; // magic, count, rows, cols
 const LABELS_HEADER_BYTES = 8; // magic, count
-
-const gunzipAsync = promisify(gunzip);
 
 export interface IdxImages {
   count: number;
@@ -39,25 +38,129 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Reads a file and gunzips it when its first bytes say gzip, whatever its name. */
-export async function readIdxBytes(path: string): Promise<Uint8Array> {
-  const raw = await readFile(path);
-  if (!isGzip(raw)) return raw;
-  try {
-    return await gunzipAsync(raw);
-  } catch (err) {
-    throw new Error(
-      `${basename(path)}: gzip data is corrupt or truncated (${errorMessage(err)})`,
-    );
+/**
+ * What a caller expects of a file, checked on its header before the payload
+ * is read or unpacked: a file announcing more (or inflating to more than it
+ * announced) is refused there, so a gzip bomb costs a few kilobytes.
+ */
+export interface IdxLimits {
+  /** At most this many images or labels (Fashion-MNIST: 60,000 train, 10,000 test). */
+  maxCount?: number;
+  /** Images must be this many pixels on a side. */
+  side?: number;
+  /** Names the data set in messages ("Fashion-MNIST's are 28×28"). */
+  dataset?: string;
+}
+
+/** The largest payload read when a caller sets no count: far above any MNIST-like set (47 MB). */
+export const IDX_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+
+/** How far past its announced size a plain (not gzipped) file is still read, to report the excess exactly. */
+const RAW_SLACK_BYTES = 64 * 1024;
+
+interface IdxShape {
+  headerBytes: number;
+  /** Checks the header (magic, limits) and returns the payload size it announces. */
+  payloadBytes(header: Uint8Array, name: string): number;
+}
+
+const imagesShape = (limits: IdxLimits): IdxShape => ({
+  headerBytes: IMAGES_HEADER_BYTES,
+  payloadBytes(header, name) {
+    checkMagic(header, name, IDX_IMAGES_MAGIC);
+    const view = dataView(header);
+    const [count, rows, cols] = [view.getUint32(4), view.getUint32(8), view.getUint32(12)];
+    checkCount(name, count, 'images', limits);
+    if (limits.side !== undefined && (rows !== limits.side || cols !== limits.side)) {
+      const whose = limits.dataset ? `${limits.dataset}'s are` : 'expected';
+      throw new Error(`${name}: images are ${rows}×${cols}, ${whose} ${limits.side}×${limits.side}`);
+    }
+    return count * rows * cols;
+  },
+});
+
+const labelsShape = (limits: IdxLimits): IdxShape => ({
+  headerBytes: LABELS_HEADER_BYTES,
+  payloadBytes(header, name) {
+    checkMagic(header, name, IDX_LABELS_MAGIC);
+    const count = dataView(header).getUint32(4);
+    checkCount(name, count, 'labels', limits);
+    return count;
+  },
+});
+
+function checkCount(name: string, count: number, what: string, limits: IdxLimits): void {
+  if (limits.maxCount !== undefined && count > limits.maxCount) {
+    const set = limits.dataset ?? 'this data set';
+    throw new Error(`${name}: header says ${count} ${what}, more than the ${limits.maxCount} ${set} has; the file was not read further`);
   }
 }
 
-export async function readIdxImages(path: string): Promise<IdxImages> {
-  return decodeIdxImages(await readIdxBytes(path), basename(path));
+/**
+ * Reads an IDX file, gunzipping it when its first bytes say gzip (whatever
+ * its name), streamed: the header is read first, and no more bytes than it
+ * announces are ever held. What the header announces is checked against
+ * `shape` (and capped by IDX_MAX_PAYLOAD_BYTES) before the rest is read.
+ * Shorter files come back short, for the decoder to say what is missing.
+ */
+async function readIdxBounded(path: string, shape: IdxShape): Promise<Uint8Array> {
+  const name = basename(path);
+  const file = await open(path, 'r');
+  const magic = Buffer.alloc(2);
+  let gzipped: boolean;
+  try {
+    gzipped = isGzip(magic.subarray(0, (await file.read(magic, 0, 2, 0)).bytesRead));
+  } finally {
+    await file.close();
+  }
+  const source = createReadStream(path);
+  const stream: Readable = gzipped ? source.pipe(createGunzip()) : source;
+  if (gzipped) source.on('error', (error) => stream.destroy(error));
+  let head = Buffer.alloc(0);
+  let out: Uint8Array | undefined;
+  let filled = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let rest = chunk;
+      if (out === undefined) {
+        head = Buffer.concat([head, rest]);
+        if (head.length < shape.headerBytes) continue;
+        const total = shape.headerBytes + shape.payloadBytes(head.subarray(0, shape.headerBytes), name);
+        if (total - shape.headerBytes > IDX_MAX_PAYLOAD_BYTES) {
+          throw new Error(`${name}: header announces ${total - shape.headerBytes} bytes of data, more than the ${IDX_MAX_PAYLOAD_BYTES} this reader takes; the file was not unpacked`);
+        }
+        // A plain file a little longer than announced is read whole, for the decoder to count the extra bytes.
+        out = new Uint8Array(gzipped ? total : total + RAW_SLACK_BYTES);
+        rest = head;
+      }
+      if (filled + rest.length > out.length) {
+        const announced = gzipped ? out.length : out.length - RAW_SLACK_BYTES;
+        throw new Error(
+          gzipped
+            ? `${name}: unpacks to more than the ${announced} bytes its header announces; refused before unpacking the rest`
+            : `${name}: holds more than the ${announced} bytes its header announces; refused before reading the rest`,
+        );
+      }
+      out.set(rest, filled);
+      filled += rest.length;
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith(`${name}: `)) throw err;
+    if (gzipped) throw new Error(`${name}: gzip data is corrupt or truncated (${errorMessage(err)})`);
+    throw err;
+  } finally {
+    stream.destroy();
+    source.destroy();
+  }
+  return out === undefined ? new Uint8Array(head) : out.subarray(0, filled);
 }
 
-export async function readIdxLabels(path: string, classCount = 10): Promise<IdxLabels> {
-  return decodeIdxLabels(await readIdxBytes(path), basename(path), classCount);
+export async function readIdxImages(path: string, limits: IdxLimits = {}): Promise<IdxImages> {
+  return decodeIdxImages(await readIdxBounded(path, imagesShape(limits)), basename(path));
+}
+
+export async function readIdxLabels(path: string, classCount = 10, limits: IdxLimits = {}): Promise<IdxLabels> {
+  return decodeIdxLabels(await readIdxBounded(path, labelsShape(limits)), basename(path), classCount);
 }
 
 /** `name` only labels error messages. */

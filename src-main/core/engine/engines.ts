@@ -1,17 +1,31 @@
-import * as tf from '@tensorflow/tfjs';
 import type { EngineInfo } from '../../shared/train/events';
-import type { GpuAdapter } from '../../shared/train/gpu-adapter';
 import { ENGINE_IDS, type EngineChoice, type EngineId } from '../../shared/train/run-config';
+import type { GpuAdapter } from '../../shared/train/gpu-adapter';
+import { cpuRow } from './cpu/row';
+import type { EngineOptions, EngineRow, LoadRequest } from './engine-row';
 import { EngineUnavailableError, shortenMessage } from './engine-unavailable';
-import { installedVersion, loadNativeEngine, NATIVE_PACKAGES } from './native-engine';
-import { selfCheckBackend } from './self-check';
-import { loadWasmEngine, WASM_PACKAGE } from './wasm-engine';
-import { loadWebGpuEngine, WEBGPU_PACKAGE } from './webgpu-engine';
+import { installedVersion } from './installed-version';
+import { tensorflowGpuRow, tensorflowRow } from './native/row';
+import { wasmRow } from './wasm/row';
+import { webgpuRow } from './webgpu/row';
 import { errorMessage } from '../../shared/error-message';
 
-// The cpu backend prints a banner urging tfjs-node on first use; engine choice is
-// ours to explain (the `engines` command says why native TensorFlow is missing).
-tf.env().set('PROD', true);
+export type { EngineOptions } from './engine-row';
+export { ENGINE_PACKAGES } from './engine-packages';
+
+/**
+ * The engines, one row each (core/engine/<engine>/row.ts): loader, self-check,
+ * memory rule, buffer check. `auto` walks them in ENGINE_IDS order. Nothing
+ * here imports tfjs until an engine is loaded, so the memory estimate can
+ * read the rows in any process.
+ */
+export const ENGINE_ROWS: Readonly<Record<EngineId, EngineRow>> = {
+  'tensorflow-gpu': tensorflowGpuRow,
+  webgpu: webgpuRow,
+  tensorflow: tensorflowRow,
+  wasm: wasmRow,
+  cpu: cpuRow,
+};
 
 /** One engine as the CLI `engines` command and the GUI list it. */
 export interface EngineStatus {
@@ -29,41 +43,6 @@ export interface EngineStatus {
   adapter?: GpuAdapter;
 }
 
-export const ENGINE_PACKAGES: Record<EngineId, string> = {
-  'tensorflow-gpu': NATIVE_PACKAGES['tensorflow-gpu'],
-  webgpu: WEBGPU_PACKAGE,
-  tensorflow: NATIVE_PACKAGES.tensorflow,
-  wasm: WASM_PACKAGE,
-  cpu: '@tensorflow/tfjs-backend-cpu',
-};
-
-/**
- * How an engine is being asked for: by name (the user chose it, or the probe
- * lists it) or by `auto`, which takes only what should beat the engines after
- * it (webgpu: a hardware adapter, not SwiftShader).
- */
-interface LoadRequest extends EngineOptions {
-  byName: boolean;
-}
-
-/** What a run asks of the engine beyond its name. */
-export interface EngineOptions {
-  /** CPU threads (the wasm engine's); absent: every core. */
-  threads?: number;
-}
-
-const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInfo, 'id'>>> = {
-  'tensorflow-gpu': () => loadNativeEngine('tensorflow-gpu'),
-  webgpu: ({ byName }) => loadWebGpuEngine({ allowSoftware: byName }),
-  tensorflow: () => loadNativeEngine('tensorflow'),
-  wasm: ({ threads }) => loadWasmEngine({ threads }),
-  cpu: async () => ({
-    backend: 'cpu',
-    version: tf.version['tfjs-backend-cpu'],
-    detail: 'plain JavaScript kernels',
-  }),
-};
-
 /**
  * Makes `choice` the active tfjs backend and returns what to record with the
  * run. 'auto' takes the first engine, in ENGINE_IDS order, that loads and
@@ -73,6 +52,7 @@ const loaders: Record<EngineId, (request: LoadRequest) => Promise<Omit<EngineInf
  */
 export function selectEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<EngineInfo> {
   return exclusive(async () => {
+    const tf = await tfjs();
     if (choice !== 'auto') {
       const before = tf.engine().backendName;
       try {
@@ -103,19 +83,20 @@ export function selectEngine(choice: EngineChoice, options: EngineOptions = {}):
  */
 export function probeEngines(): Promise<EngineStatus[]> {
   return exclusive(async () => {
+    const tf = await tfjs();
     await tf.ready();
     const before = tf.getBackend();
     const statuses: EngineStatus[] = [];
     try {
       for (const id of ENGINE_IDS) {
-        const status: EngineStatus = { id, available: false, package: ENGINE_PACKAGES[id] };
+        const status: EngineStatus = { id, available: false, package: ENGINE_ROWS[id].package };
         try {
           const info = await activate(id, { byName: true });
           Object.assign(status, { available: true, version: info.version, detail: info.detail, adapter: info.adapter });
           if (info.adapter?.software) status.detail += "; auto skips it (a software adapter is slower than wasm)";
         } catch (error) {
           status.reason = describe(error);
-          status.version = installedVersion(ENGINE_PACKAGES[id]);
+          status.version = installedVersion(ENGINE_ROWS[id].package);
         }
         statuses.push(status);
       }
@@ -128,9 +109,10 @@ export function probeEngines(): Promise<EngineStatus[]> {
 
 /** Load, switch to, and self-check one engine. */
 async function activate(id: EngineId, request: LoadRequest): Promise<EngineInfo> {
-  const loaded = await loaders[id](request);
+  const row = ENGINE_ROWS[id];
+  const loaded = await row.load(request);
   try {
-    await selfCheckBackend(loaded.backend);
+    await row.selfCheck(loaded.backend);
   } catch (error) {
     throw new EngineUnavailableError(
       `${loaded.backend} backend loaded but failed its self-check: ${describe(error)}`,
@@ -143,6 +125,17 @@ async function activate(id: EngineId, request: LoadRequest): Promise<EngineInfo>
 function describe(error: unknown): string {
   if (error instanceof EngineUnavailableError) return error.message;
   return shortenMessage(errorMessage(error));
+}
+
+/**
+ * tfjs, imported when an engine is first selected or probed. The cpu backend
+ * prints a banner urging tfjs-node on first use; engine choice is ours to
+ * explain (the `engines` command says why native TensorFlow is missing).
+ */
+async function tfjs(): Promise<typeof import('@tensorflow/tfjs')> {
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+  return tf;
 }
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../checkpoint/sha256';
 
 /**
  * JSON with object keys sorted at every level and no whitespace, so two equal
@@ -16,9 +16,6 @@ export function canonicalJson(value: unknown): string {
     );
   });
 }
-
-export const sha256Hex = (data: string | Uint8Array): string =>
-  createHash('sha256').update(data).digest('hex');
 
 /** The hash stored with every run: equal hashes mean equal configs. */
 export const configHash = (config: unknown): string => sha256Hex(canonicalJson(config));

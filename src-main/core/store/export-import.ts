@@ -1,9 +1,21 @@
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { z } from 'zod';
 import { layerSpecSchema } from '../../shared/models/layer-spec-schema';
 import { engineInfoSchema } from '../../shared/train/events';
 import { runConfigSchema } from '../../shared/train/run-config';
 import { RUN_STATUSES, type RunSnapshot } from '../../shared/runs/run-entities';
-import { RUN_NAME_MAX_LENGTH, type RunStore } from './run-store';
+import {
+  ARCHITECTURE_MAX_LAYERS,
+  CONFUSION_CLASSES,
+  EXPORT_MAX_POINTS,
+  EXPORT_PAGE_POINTS,
+  NOTES_MAX_LENGTH,
+  RUN_NAME_MAX_LENGTH,
+  TAG_MAX_LENGTH,
+  TAGS_PER_RUN_MAX,
+} from '../../shared/runs/run-limits';
+import type { RunStore } from './run-store';
 import { importSnapshot } from './snapshot-import';
 
 /**
@@ -34,9 +46,25 @@ const int = z.number().int();
 const count = int.min(0);
 /** ms since the epoch, or seconds: never before zero. */
 const time = z.number().min(0);
-/** Tags are labels, not documents. */
-export const TAG_MAX_LENGTH = 100;
+export { TAG_MAX_LENGTH };
 
+/** An export would cover more points than EXPORT_MAX_POINTS: nothing was written. */
+export class ExportTooLargeError extends Error {
+  constructor(points: number, cap: number) {
+    super(
+      `these runs hold ${points.toLocaleString('en-US')} metric points, more than one export takes (${cap.toLocaleString('en-US')}): export fewer runs at a time`,
+    );
+    this.name = 'ExportTooLargeError';
+  }
+}
+
+/** A page cursor this export did not hand out (or one for other runs or another format). */
+export class ExportCursorError extends Error {
+  constructor() {
+    super('the export cursor is not one this export handed out: start the export again without a cursor');
+    this.name = 'ExportCursorError';
+  }
+}
 /** Every (key, step) once: the summary and the charts assume one value per step. */
 function noDuplicatePoints(metrics: readonly { key: string; step: number }[], ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
@@ -63,8 +91,8 @@ const exportedRunSchema = z.object({
   config: runConfigSchema,
   /** Informative: the importing store recomputes it from `config`. */
   configHash: z.string(),
-  model: z.string(),
-  architecture: z.array(layerSpecSchema).nullable(),
+  model: z.string().min(1).max(100),
+  architecture: z.array(layerSpecSchema).max(ARCHITECTURE_MAX_LAYERS).nullable(),
   dataset: z.string().min(1),
   engine: engineInfoSchema.nullable(),
   host: z
@@ -83,8 +111,8 @@ const exportedRunSchema = z.object({
   epochsCompleted: count.nullable(),
   durationSeconds: time.nullable(),
   error: z.string().nullable(),
-  notes: z.string(),
-  tags: z.array(z.string().trim().min(1).max(TAG_MAX_LENGTH)),
+  notes: z.string().max(NOTES_MAX_LENGTH),
+  tags: z.array(z.string().trim().min(1).max(TAG_MAX_LENGTH)).max(TAGS_PER_RUN_MAX),
   baseline: z.boolean(),
   metrics: z.array(
     z.object({
@@ -111,11 +139,18 @@ const exportedRunSchema = z.object({
     }),
   ),
   confusion: z
-    .array(z.array(int.min(0)))
+    .array(z.array(int.min(0)).max(CONFUSION_CLASSES))
     .min(2)
+    .max(CONFUSION_CLASSES)
     .refine((rows) => rows.every((row) => row.length === rows.length), 'must be square')
     .nullable(),
-}).superRefine((run, ctx) => noDuplicatePoints(run.metrics, ctx));
+}).superRefine((run, ctx) => {
+  // The list and the filters read `model`; the trainer reads `config.model`: one run, one model.
+  if (run.model !== run.config.model) {
+    ctx.addIssue({ code: 'custom', path: ['model'], message: `${run.model} contradicts config.model ${run.config.model}` });
+  }
+  noDuplicatePoints(run.metrics, ctx);
+});
 
 export const runExportSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
@@ -132,18 +167,35 @@ export const runExportSchema = z.object({
 export type RunExport = z.infer<typeof runExportSchema>;
 type ExportedRun = RunExport['runs'][number];
 
-function toExported(snapshot: RunSnapshot): ExportedRun {
+/** A run's record as exported, without its points: no path of this machine travels. */
+function exportedHead(snapshot: Omit<RunSnapshot, 'metrics'>): Omit<ExportedRun, 'metrics'> {
   return {
     ...snapshot.run,
-    metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
-    // A local path means nothing on another machine, and an import never opens one.
+    // A stored config holds no data folder (migration 4); checkpoint paths name this machine's files.
+    config: snapshot.run.config,
+    // An error message may quote a file of this machine (ENOENT …/home/name/…): its home becomes ~.
+    error: snapshot.run.error === null ? null : withoutHome(snapshot.run.error),
     checkpoints: snapshot.checkpoints.map(({ path: _path, ...rest }) => rest),
     confusion: snapshot.confusion,
   };
 }
 
+function toExported(snapshot: RunSnapshot): ExportedRun {
+  return {
+    ...exportedHead(snapshot),
+    metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
+  };
+}
+
+function withoutHome(text: string): string {
+  const home = homedir();
+  return home.length > 1 ? text.replaceAll(home, '~') : text;
+}
+
 function toSnapshot(exported: ExportedRun): RunSnapshot {
-  const { metrics, checkpoints, confusion, ...run } = exported;
+  const { metrics, checkpoints, confusion, ...exportedRun } = exported;
+  // An older export's `dataDir` (a folder of the recording machine) was dropped by the config schema.
+  const run = exportedRun;
   return {
     run,
     metrics: metrics.map((point) => ({ ...point, value: decodeValue(point.value) })),
@@ -161,8 +213,141 @@ export function exportRuns(store: RunStore, ids: readonly string[]): RunExport {
   };
 }
 
+/** The whole JSON export as one string: for tests and small exports; the service and CLI page through it. */
 export const exportRunsJson = (store: RunStore, ids: readonly string[]): string =>
-  JSON.stringify(exportRuns(store, ids));
+  [...exportPages(store, ids, 'json')].join('');
+
+export type ExportFormat = 'json' | 'csv';
+
+/** Where the next page starts: a run (by index) and the last point written of it. */
+interface ExportCursor {
+  /** Index into the (de-duplicated) run list. */
+  run: number;
+  /** Row id of the last point written of that run; -1: the run's record is not written yet. */
+  after: number;
+  /** The file's exportedAt, the same on every page. */
+  exportedAt: number;
+  /** Which export this cursor belongs to (ids and format), so it is not replayed on another. */
+  of: string;
+}
+
+const cursorSchema = z.object({
+  run: int.min(0),
+  after: int.min(-1),
+  exportedAt: time,
+  of: z.string(),
+});
+
+function exportIdentity(ids: readonly string[], format: ExportFormat): string {
+  return createHash('sha256').update(JSON.stringify([format, ids])).digest('base64url').slice(0, 16);
+}
+
+function encodeCursor(cursor: ExportCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string, of: string): ExportCursor {
+  try {
+    const cursor = cursorSchema.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
+    if (cursor.of !== of) throw new ExportCursorError();
+    return cursor;
+  } catch {
+    throw new ExportCursorError();
+  }
+}
+
+export interface ExportPage {
+  /** The next piece of the file: the pieces in order are the whole file. */
+  content: string;
+  /** Pass back for the next piece; absent on the last. */
+  next?: string;
+}
+
+/**
+ * One bounded piece of an export: at most `pagePoints` metric points, read
+ * from SQLite a page at a time, so neither the store nor the caller ever holds
+ * the whole file. `ids` must hold each run once (see uniqueIds). A first page
+ * (no cursor) checks every run exists and the total stays under EXPORT_MAX_POINTS.
+ */
+export function exportPage(
+  store: RunStore,
+  ids: readonly string[],
+  format: ExportFormat,
+  cursorText?: string,
+  { pagePoints = EXPORT_PAGE_POINTS, maxPoints = EXPORT_MAX_POINTS }: { pagePoints?: number; maxPoints?: number } = {},
+): ExportPage {
+  const of = exportIdentity(ids, format);
+  const parts: string[] = [];
+  let cursor: ExportCursor;
+  if (cursorText === undefined) {
+    for (const id of ids) store.requireRun(id);
+    const total = store.countMetrics(ids);
+    if (total > maxPoints) throw new ExportTooLargeError(total, maxPoints);
+    cursor = { run: 0, after: -1, exportedAt: Date.now(), of };
+    parts.push(
+      format === 'json'
+        ? `{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"exportedAt":${cursor.exportedAt},"runs":[`
+        : `${METRICS_CSV_COLUMNS.join(',')}\n`,
+    );
+  } else {
+    cursor = decodeCursor(cursorText, of);
+    if (cursor.run > ids.length) throw new ExportCursorError();
+  }
+  let budget = pagePoints;
+  while (cursor.run < ids.length && budget > 0) {
+    const id = ids[cursor.run]!;
+    const run = store.requireRun(id);
+    if (cursor.after === -1) {
+      if (format === 'json') {
+        const record = JSON.stringify(exportedHead(store.snapshotHead(id)));
+        // The record without its closing brace, then its points: `{…,"metrics":[` … `]}`.
+        parts.push(`${cursor.run > 0 ? ',' : ''}${record.slice(0, -1)},"metrics":[`);
+      }
+      cursor.after = 0;
+    }
+    const rows = store.metricsPage(id, cursor.after, budget);
+    rows.forEach(({ point }, i) => {
+      if (format === 'json') {
+        // No comma before the run's very first point, which may open any page.
+        const separator = cursor.after === 0 && i === 0 ? '' : ',';
+        parts.push(`${separator}${JSON.stringify({ ...point, value: encodeValue(point.value) })}`);
+      } else {
+        parts.push(`${[run.id, run.name, point.key, point.step, point.epoch, point.value, point.wallTime].map(csvField).join(',')}\n`);
+      }
+    });
+    budget -= rows.length;
+    if (rows.length > 0) cursor.after = rows.at(-1)!.rowId;
+    if (budget > 0) {
+      // Fewer than asked: the run is done.
+      if (format === 'json') parts.push(']}');
+      cursor.run += 1;
+      cursor.after = -1;
+    }
+  }
+  if (cursor.run >= ids.length) {
+    if (format === 'json') parts.push(']}\n');
+    return { content: parts.join('') };
+  }
+  return { content: parts.join(''), next: encodeCursor(cursor) };
+}
+
+/** Every page of an export in turn (the CLI writes each as it comes). */
+export function* exportPages(
+  store: RunStore,
+  ids: readonly string[],
+  format: ExportFormat,
+  limits: { pagePoints?: number; maxPoints?: number } = {},
+): Generator<string> {
+  let cursor: string | undefined;
+  do {
+    const page = exportPage(store, ids, format, cursor, limits);
+    yield page.content;
+    cursor = page.next;
+  } while (cursor !== undefined);
+}
+
+/** Each id once, first mention first: a list naming one run 200 times exports it once. */
+export const uniqueIds = (ids: readonly string[]): string[] => [...new Set(ids)];
 
 /** `runs[0].metrics[3].step` from zod's path array. */
 function formatPath(path: readonly PropertyKey[]): string {
@@ -257,15 +442,4 @@ function csvField(value: string | number): string {
 }
 
 /** One row per metric point of every run given, in recorded order; NaN written as "NaN". */
-export function metricsCsv(store: RunStore, ids: readonly string[]): string {
-  const lines = [METRICS_CSV_COLUMNS.join(',')];
-  for (const id of ids) {
-    const run = store.requireRun(id);
-    for (const p of store.metrics(id)) {
-      lines.push(
-        [run.id, run.name, p.key, p.step, p.epoch, p.value, p.wallTime].map(csvField).join(','),
-      );
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
+export const metricsCsv = (store: RunStore, ids: readonly string[]): string => [...exportPages(store, ids, 'csv')].join('');

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { configHash } from './config-hash';
 
 /**
  * The schema, as numbered steps from an empty file. `PRAGMA user_version` holds
@@ -148,6 +149,24 @@ export const MIGRATIONS: readonly Migration[] = [
       // The fields past id, backend, version and detail grow with the engines; a JSON
       // column read back through engineInfoSchema keeps them without a migration each.
       db.exec('ALTER TABLE runs ADD COLUMN engine_extra TEXT;');
+    },
+  },
+  {
+    version: 4,
+    description: "a run's config keeps no dataset folder of this machine (dataDir)",
+    up(db) {
+      // The folder is a parameter of queueing a run now, not part of what defines it:
+      // equal configs trained from different folders get equal hashes, and no export carries a path.
+      const rows = db
+        .prepare<[], { id: string; config_json: string }>(
+          `SELECT id, config_json FROM runs WHERE json_type(config_json, '$.dataDir') IS NOT NULL`,
+        )
+        .all();
+      const update = db.prepare('UPDATE runs SET config_json = ?, config_hash = ? WHERE id = ?');
+      for (const row of rows) {
+        const { dataDir: _dropped, ...config } = JSON.parse(row.config_json) as Record<string, unknown>;
+        update.run(JSON.stringify(config), configHash(config), row.id);
+      }
     },
   },
 ];

@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { StartEvent } from '../../shared/train/events';
 import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
-import { CheckpointFolder, checkpointsDirFor } from './checkpoint-folder';
-import { openDatabase, type OpenDatabaseOptions } from './database';
+import { CheckpointFolder, checkpointsDirFor } from '../checkpoint/checkpoint-folder';
+import { databaseAccess, openDatabase, type DatabaseAccess, type OpenDatabaseOptions } from './database';
+import { adoptOrphanCheckpoints, forgetMissingCheckpoints, moveLegacyCheckpoints } from './checkpoint-reconcile';
 import { lowerIsBetter } from '../../shared/runs/metric-keys';
+import { CONFUSION_CLASSES, NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../../shared/runs/run-limits';
 import {
   currentLivenessContext,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -30,6 +32,7 @@ import {
   configColumns,
   fromSql,
   ownerColumns,
+  ownerFromRow,
   runFromRow,
   startColumns,
   summaryFromRow,
@@ -44,7 +47,7 @@ import {
 export const DEFAULT_DATASET = 'fashion-mnist';
 
 /** The longest run name kept (the API's rename takes as many). */
-export const RUN_NAME_MAX_LENGTH = 200;
+export { RUN_NAME_MAX_LENGTH };
 
 export class RunNotFoundError extends Error {
   constructor(readonly id: string) {
@@ -53,13 +56,88 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/** The run is queued or training (here or in another process): what was asked must wait until it stops. */
+export class RunBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunBusyError';
+  }
+}
+
+/** A value past one of run-limits.ts's bounds; `field` names it as a request would (`tags`, `notes`). */
+export class RunLimitError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'RunLimitError';
+  }
+}
+
+/** Tags as stored: trimmed, each once, none empty or longer than TAG_MAX_LENGTH. */
+export function normalizeTags(tags: readonly string[], field = 'tags'): string[] {
+  const unique = new Set<string>();
+  for (const tag of tags) {
+    const trimmed = tag.trim();
+    if (trimmed.length === 0) throw new RunLimitError('a tag cannot be empty', field);
+    if (trimmed.length > TAG_MAX_LENGTH) {
+      throw new RunLimitError(`a tag holds at most ${TAG_MAX_LENGTH} characters (one has ${trimmed.length})`, field);
+    }
+    unique.add(trimmed);
+  }
+  return [...unique];
+}
+
+/** A row that no longer reads as a run (a damaged or hand-edited file): listed as such, and deletable. */
+export interface BrokenRun {
+  id: string;
+  name: string;
+  status: string;
+  createdAt: number;
+  /** What failed to read, for the person deciding to delete it. */
+  reason: string;
+}
+
+export class BrokenRunError extends Error {
+  constructor(
+    readonly id: string,
+    readonly reason: string,
+  ) {
+    super(`run ${id} is recorded but cannot be read (${reason}); delete it with \`vgg-workbench runs delete ${id}\``);
+    this.name = 'BrokenRunError';
+  }
+}
+
+/** The first line of why a row failed to read, short enough for a table cell. */
+function brokenReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n').find((part) => part.trim() !== '') ?? 'unreadable';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
 export interface RunStoreOptions extends OpenDatabaseOptions {
   /** Mark running runs whose recording process is gone as interrupted (default true). */
   reapInterrupted?: boolean;
   heartbeatTimeoutMs?: number;
   /** The folder this store's checkpoint files live in; defaults to checkpointsDirFor(path). */
   checkpointsDir?: string;
+  /**
+   * Check recorded checkpoint files and adopt orphans on open (default true);
+   * a second connection of the same process (the import worker) leaves that
+   * to the first.
+   */
+  reconcileCheckpoints?: boolean;
+  /**
+   * Told once about each repair made on open (checkpoints moved out of a
+   * shared legacy folder, orphans adopted or removed); stderr by default.
+   */
+  onNotice?: (message: string) => void;
 }
+
+const noticeOnStderr = (message: string): void => {
+  process.stderr.write(`note: ${message}\n`);
+};
 
 /** A checkpoint whose file was checked: `path` is its real path inside the store's folder. */
 export interface IntactCheckpoint {
@@ -111,6 +189,7 @@ function checkName(name: string): string {
 function validateConfusion(matrix: number[][]): void {
   const n = matrix.length;
   if (n < 2) throw new Error('a confusion matrix needs at least 2 classes');
+  if (n > CONFUSION_CLASSES) throw new Error(`a confusion matrix has at most ${CONFUSION_CLASSES} classes (one per Fashion-MNIST class), not ${n}`);
   for (const row of matrix) {
     if (row.length !== n) throw new Error(`a confusion matrix must be square (${n}×${n})`);
     for (const count of row) {
@@ -178,8 +257,28 @@ export class RunStore {
       options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
       new CheckpointFolder(options.checkpointsDir ?? checkpointsDirFor(path)),
     );
+    // A read-only file is only looked at: nothing is reaped or repaired in it.
+    if (store.access === 'read-only') return store;
     if (options.reapInterrupted ?? true) store.reapInterrupted();
+    if (options.reconcileCheckpoints ?? true) {
+      store.reconcileCheckpoints(options.checkpointsDir === undefined, options.onNotice ?? noticeOnStderr);
+    }
     return store;
+  }
+
+  /** See checkpoint-reconcile.ts; a legacy folder is only looked for where the store chose its own folder. */
+  private reconcileCheckpoints(ownFolder: boolean, notice: (message: string) => void): void {
+    const notices = [
+      ...(ownFolder ? moveLegacyCheckpoints(this.db, this.path, this.checkpointFolder) : []),
+      ...forgetMissingCheckpoints(this.db, this.checkpointFolder),
+      ...adoptOrphanCheckpoints(this.db, this.checkpointFolder, this.livenessContext()),
+    ];
+    notices.forEach((message) => notice(message));
+  }
+
+  /** How the file was opened (database.ts): read-only and low-space stores list and show as usual. */
+  get access(): DatabaseAccess {
+    return databaseAccess(this.db);
   }
 
   close(): void {
@@ -211,14 +310,22 @@ export class RunStore {
         // reapInterrupted can tell the run will never start.
         ...ownerColumns({ pid: process.pid, hostname: this.livenessContext().hostname }),
       });
-      for (const tag of options.tags ?? []) this.tagRun(id, tag);
+      this.updateTags(id, { add: options.tags ?? [] });
       return id;
     });
   }
 
   getRun(id: string): RunRecord | undefined {
     const row = this.db.prepare<[string], RunRow>(`SELECT * FROM runs WHERE id = ?`).get(id);
-    return row ? this.toRecords([row])[0] : undefined;
+    if (!row) return undefined;
+    const { records, broken } = this.readRecords([row]);
+    if (broken[0]) throw new BrokenRunError(broken[0].id, broken[0].reason);
+    return records[0];
+  }
+
+  /** Whether a row with this id exists, readable or not. */
+  hasRun(id: string): boolean {
+    return this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`).get(id) !== undefined;
   }
 
   requireRun(id: string): RunRecord {
@@ -227,8 +334,16 @@ export class RunStore {
     return run;
   }
 
-  /** Newest first. */
+  /** Newest first; rows that cannot be read are left out (listRunsAndBroken names them). */
   listRuns(filter: RunFilter = {}): RunRecord[] {
+    return this.listRunsAndBroken(filter).runs;
+  }
+
+  /**
+   * Newest first, with the rows that fail to read set apart: one damaged row
+   * must not hide every other run, and it stays deletable by id.
+   */
+  listRunsAndBroken(filter: RunFilter = {}): { runs: RunRecord[]; broken: BrokenRun[] } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (filter.status !== undefined) {
@@ -251,12 +366,13 @@ export class RunStore {
       `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY created_at DESC, rowid DESC ${filter.limit !== undefined ? 'LIMIT @limit' : ''}`;
     if (filter.limit !== undefined) params.limit = filter.limit;
-    return this.toRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    const { records, broken } = this.readRecords(this.db.prepare<[Record<string, unknown>], RunRow>(sql).all(params));
+    return { runs: records, broken };
   }
 
   /** An exact id, or a prefix that matches exactly one run (as git resolves short hashes). */
   resolveRunId(idOrPrefix: string): string {
-    if (this.getRun(idOrPrefix)) return idOrPrefix;
+    if (this.hasRun(idOrPrefix)) return idOrPrefix;
     const matches = this.db
       .prepare<[{ prefix: string }], { id: string }>(
         `SELECT id FROM runs WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT 6`,
@@ -275,6 +391,9 @@ export class RunStore {
   }
 
   setNotes(id: string, notes: string): void {
+    if (notes.length > NOTES_MAX_LENGTH) {
+      throw new RunLimitError(`notes hold at most ${NOTES_MAX_LENGTH} characters (these have ${notes.length})`, 'notes');
+    }
     this.updateRun(id, `notes = ?`, notes);
   }
 
@@ -283,15 +402,43 @@ export class RunStore {
   }
 
   tagRun(id: string, tag: string): void {
-    const trimmed = tag.trim();
-    if (trimmed.length === 0) throw new Error('a tag cannot be empty');
-    this.requireRun(id);
-    this.db.prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)`).run(id, trimmed);
+    this.updateTags(id, { add: [tag] });
   }
 
   untagRun(id: string, tag: string): void {
-    this.requireRun(id);
-    this.db.prepare(`DELETE FROM run_tags WHERE run_id = ? AND tag = ?`).run(id, tag.trim());
+    this.updateTags(id, { remove: [tag] });
+  }
+
+  /**
+   * Adds, then removes, tags in one transaction with one statement each (set
+   * operations in SQL, not a query per tag), and refuses the lot if the run
+   * would end with more than TAGS_PER_RUN_MAX.
+   */
+  updateTags(id: string, change: { add?: readonly string[]; remove?: readonly string[] }): void {
+    const add = normalizeTags(change.add ?? [], 'add');
+    const remove = normalizeTags(change.remove ?? [], 'remove');
+    this.transaction(() => {
+      if (!this.db.prepare<[string], { id: string }>(`SELECT id FROM runs WHERE id = ?`).get(id)) {
+        throw new RunNotFoundError(id);
+      }
+      const count = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM run_tags WHERE run_id = ?`);
+      const before = count.get(id)!.n;
+      if (add.length > 0) {
+        this.db
+          .prepare(`INSERT OR IGNORE INTO run_tags (run_id, tag) SELECT ?, value FROM json_each(?)`)
+          .run(id, JSON.stringify(add));
+      }
+      if (remove.length > 0) {
+        this.db
+          .prepare(`DELETE FROM run_tags WHERE run_id = ? AND tag IN (SELECT value FROM json_each(?))`)
+          .run(id, JSON.stringify(remove));
+      }
+      const n = count.get(id)!.n;
+      // A run tagged past the cap by an earlier release may still shed tags, a few at a time.
+      if (n > TAGS_PER_RUN_MAX && n > before) {
+        throw new RunLimitError(`a run holds at most ${TAGS_PER_RUN_MAX} tags (this change would leave ${n})`, 'add');
+      }
+    });
   }
 
   /**
@@ -302,10 +449,28 @@ export class RunStore {
    * A run still being recorded by a live process is refused.
    */
   deleteRun(id: string): { deletedFiles: string[] } {
+    try {
+      return this.deleteRunAndFiles(id);
+    } catch (error) {
+      if (this.access === 'read-only' || String((error as { code?: unknown }).code).startsWith('SQLITE_READONLY')) {
+        throw new Error(`${this.path} is read-only here: its runs can be listed, shown and exported, not deleted`);
+      }
+      throw error;
+    }
+  }
+
+  private deleteRunAndFiles(id: string): { deletedFiles: string[] } {
     const orphaned = this.transaction(() => {
-      const run = this.requireRun(id);
-      if (run.status === 'running' && isOwnerAlive(run.owner, this.livenessContext())) {
-        throw new Error(`run ${id} is still running (pid ${run.owner?.pid}); stop it first`);
+      // Read as a raw row: a run that no longer validates must still be deletable.
+      const run = this.db
+        .prepare<[string], Pick<RunRow, 'status' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
+          `SELECT status, owner_pid, owner_host, heartbeat_at FROM runs WHERE id = ?`,
+        )
+        .get(id);
+      if (!run) throw new RunNotFoundError(id);
+      const owner = ownerFromRow(run);
+      if (run.status === 'running' && isOwnerAlive(owner, this.livenessContext())) {
+        throw new RunBusyError(`run ${id} is still running (pid ${owner?.pid} on ${owner?.hostname}); stop it first`);
       }
       const paths = this.checkpoints(id).map((checkpoint) => checkpoint.path);
       this.db.prepare(`DELETE FROM runs WHERE id = ?`).run(id);
@@ -337,6 +502,32 @@ export class RunStore {
         value: fromSql(row.value),
         wallTime: row.wall_time,
       }));
+  }
+
+  /**
+   * Up to `limit` points recorded after the point with row id `afterId` (0:
+   * from the first), in recorded order, each with its row id: a cursor that
+   * pages through a run without holding all of it.
+   */
+  metricsPage(id: string, afterId: number, limit: number): { rowId: number; point: MetricPoint }[] {
+    return this.db
+      .prepare<[string, number, number], MetricRow & { id: number }>(
+        `SELECT id, key, step, epoch, batch, value, wall_time FROM metrics WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .all(id, afterId, limit)
+      .map((row) => ({
+        rowId: row.id,
+        point: { key: row.key, step: row.step, epoch: row.epoch, batch: row.batch, value: fromSql(row.value), wallTime: row.wall_time },
+      }));
+  }
+
+  /** How many points the runs hold together (each id counted once), optionally only some keys. */
+  countMetrics(ids: readonly string[], keys?: readonly string[]): number {
+    const sql =
+      `SELECT count(*) AS n FROM metrics WHERE run_id IN (SELECT DISTINCT value FROM json_each(?))` +
+      (keys ? ` AND key IN (SELECT value FROM json_each(?))` : '');
+    const params = keys ? [JSON.stringify(ids), JSON.stringify(keys)] : [JSON.stringify(ids)];
+    return this.db.prepare<unknown[], { n: number }>(sql).get(...params)!.n;
   }
 
   metricSummary(id: string): Record<string, MetricSummary> {
@@ -381,7 +572,7 @@ export class RunStore {
       )
       .run(runId);
     if (result.changes === 0) {
-      throw new Error(`run ${runId} is ${this.requireRun(runId).status}: only a stopped run can be resumed`);
+      throw new RunBusyError(`run ${runId} is ${this.requireRun(runId).status}: only a stopped run can be resumed`);
     }
   }
 
@@ -393,13 +584,18 @@ export class RunStore {
    */
   discardAfterEpoch(runId: string, epoch: number): void {
     this.requireRun(runId);
-    this.transaction(() => {
+    const discarded = this.transaction(() => {
       const kept = this.metrics(runId).filter((point) => point.epoch <= epoch);
+      const later = this.checkpoints(runId).filter((checkpoint) => checkpoint.epoch > epoch);
       this.db.prepare(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM metric_summary WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?`).run(runId, epoch);
       this.appendMetrics(runId, kept);
+      return later;
     });
+    // Their files go too: left behind, they would look like crash orphans and be adopted back.
+    const stillUsed = this.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM checkpoints WHERE path = ?`);
+    for (const { path } of discarded) if (stillUsed.get(path)?.n === 0) this.checkpointFolder.remove(path);
   }
 
   // ---- recording lifecycle ---------------------------------------------------
@@ -545,10 +741,14 @@ export class RunStore {
 
   /** Everything recorded about one run, machine-local owner excepted. */
   snapshot(runId: string): RunSnapshot {
+    return { ...this.snapshotHead(runId), metrics: this.metrics(runId) };
+  }
+
+  /** A snapshot without its points, which an export pages through (metricsPage). */
+  snapshotHead(runId: string): Omit<RunSnapshot, 'metrics'> {
     const { owner: _owner, summary: _summary, ...run } = this.requireRun(runId);
     return {
       run,
-      metrics: this.metrics(runId),
       checkpoints: this.checkpoints(runId).map(({ id: _id, runId: _runId, ...rest }) => rest),
       confusion: this.getConfusion(runId),
     };
@@ -603,18 +803,27 @@ export class RunStore {
       )
       .all(JSON.stringify(ids));
     const byRun = new Map<string, string[]>();
-    for (const row of rows) byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), row.tag]);
+    for (const row of rows) {
+      const tags = byRun.get(row.run_id);
+      if (tags) tags.push(row.tag);
+      else byRun.set(row.run_id, [row.tag]);
+    }
     return byRun;
   }
 
-  private toRecords(rows: readonly RunRow[]): RunRecord[] {
+  private readRecords(rows: readonly RunRow[]): { records: RunRecord[]; broken: BrokenRun[] } {
     const ids = rows.map((row) => row.id);
     const summaries = this.summariesFor(ids);
     const tags = this.tagsFor(ids);
-    return rows.map((row) => ({
-      ...runFromRow(row),
-      tags: tags.get(row.id) ?? [],
-      summary: summaries.get(row.id) ?? {},
-    }));
+    const records: RunRecord[] = [];
+    const broken: BrokenRun[] = [];
+    for (const row of rows) {
+      try {
+        records.push({ ...runFromRow(row), tags: tags.get(row.id) ?? [], summary: summaries.get(row.id) ?? {} });
+      } catch (error) {
+        broken.push({ id: row.id, name: String(row.name), status: String(row.status), createdAt: Number(row.created_at), reason: brokenReason(error) });
+      }
+    }
+    return { records, broken };
   }
 }

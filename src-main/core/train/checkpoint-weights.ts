@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { checkpointHandler } from '../checkpoint/checkpoint-io';
 import { loadCheckpointModel } from '../models/load-checkpoint-model';
 
 /**
@@ -14,7 +15,7 @@ export async function restoreCheckpoint(
   path: string,
   expectedSha256?: string,
 ): Promise<void> {
-  const saved = await loadCheckpointModel(path, expectedSha256);
+  const saved = await loadCheckpointModel(checkpointHandler(path, { expectedSha256 }));
   try {
     const ours = model.trainableWeights;
     const theirs = saved.trainableWeights;

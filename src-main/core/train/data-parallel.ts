@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import type { LayerSpec } from '../../shared/models/layer-spec';
 import type { EngineInfo } from '../../shared/train/events';
-import { pathToFileURL } from 'node:url';
+import type { EngineId } from '../../shared/train/run-config';
 import { startThread } from '../thread/start-thread';
-import { REPLICA_WORKER_ENV } from './replica-worker-env';
+import { replicaWorkerUrl } from '../thread/replica-entry';
 import { fromReplicaSchema, type FromReplica, type ToReplica } from './replica-protocol';
 import {
   applySummedGradients,
@@ -19,7 +19,7 @@ import {
  * Synchronous data-parallel SGD over `replicas` copies of one network, each
  * on its own thread with its own wasm heap: replica 0 is the caller's model
  * (evaluation and checkpoints stay with it); the others live in helper
- * threads (replica-worker.ts). Each step splits the batch into contiguous
+ * threads (replica-worker.entry.ts). Each step splits the batch into contiguous
  * shards, every replica writes its shard's gradient into its slot of one
  * SharedArrayBuffer, and every replica applies the same sum, so all stay
  * equal. With no dropout, a run's losses are the single-replica run's up to
@@ -33,20 +33,21 @@ import {
  * on its own core.
  */
 
-/** The replica's entry: the bundle the Electron main process names, else the source file beside this one. */
-export function replicaWorkerUrl(): URL {
-  const bundled = process.env[REPLICA_WORKER_ENV];
-  return bundled ? pathToFileURL(bundled) : new URL('./replica-worker.ts', import.meta.url);
+/** How a run's threads are spent over data-parallel replicas of one engine. */
+export interface ReplicaLayout {
+  engine: EngineId;
+  replicas: number;
+  threadsPerReplica: number;
 }
 
 /** How an engine that records replicas spends its threads; undefined for one replica (train as usual). */
-export function replicaLayout(engine: Pick<EngineInfo, 'replicas' | 'threads'>): { replicas: number; threadsPerReplica: number } | undefined {
+export function replicaLayout(engine: Pick<EngineInfo, 'id' | 'replicas' | 'threads'>): ReplicaLayout | undefined {
   const { replicas } = engine;
   if (replicas === undefined || replicas < 2) return undefined;
-  return { replicas, threadsPerReplica: Math.max(1, Math.floor((engine.threads ?? replicas) / replicas)) };
+  return { engine: engine.id, replicas, threadsPerReplica: Math.max(1, Math.floor((engine.threads ?? replicas) / replicas)) };
 }
 
-export interface ReplicaGroupOptions {
+export interface ReplicaGroupOptions extends ReplicaLayout {
   model: tf.LayersModel;
   optimizer: tf.Optimizer;
   /** The model as data, for the helpers to build the same network. */
@@ -54,9 +55,7 @@ export interface ReplicaGroupOptions {
   side: number;
   seed: number;
   recipe: OptimizerRecipe;
-  replicas: number;
-  /** XNNPACK threads of each helper's wasm backend. */
-  threadsPerReplica: number;
+  // The layout: each helper loads `engine` through its row (loadReplica) on `threadsPerReplica` threads.
 }
 
 interface Helper {
@@ -99,6 +98,7 @@ export class ReplicaGroup {
           layers: [...options.layers],
           side: options.side,
           seed: options.seed,
+          engine: options.engine,
           threads: options.threadsPerReplica,
           optimizer: options.recipe,
           gradients: buffer,

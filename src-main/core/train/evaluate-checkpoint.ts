@@ -3,6 +3,8 @@ import { prepareNetwork } from './prepare-network';
 import { restoreCheckpoint } from './checkpoint-weights';
 import { evaluate, type Evaluation } from './evaluate';
 import type { ImageSplit } from '../data/image-split';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
+import { EVALUATION_BATCH } from '../../shared/train/evaluation-batch';
 
 export interface CheckpointToEvaluate {
   path: string;
@@ -18,9 +20,9 @@ export async function evaluateCheckpoint(
   config: RunConfig,
   checkpoint: CheckpointToEvaluate,
   split: ImageSplit,
-  { limit, batchSize = 256 }: { limit?: number; batchSize?: number } = {},
+  { limit, batchSize = EVALUATION_BATCH }: { limit?: number; batchSize?: number } = {},
 ): Promise<Evaluation> {
-  const { model } = prepareNetwork(config, 10);
+  const { model } = prepareNetwork(config, NUM_CLASSES);
   try {
     await restoreCheckpoint(model, undefined, checkpoint.path, checkpoint.sha256);
     return await evaluate(model, split, { batchSize, side: config.resize, limit, seed: config.seed });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { batches } from '../data/batches';
 import type { ImageSplit as Split } from '../data/image-split';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
+import { PREDICT_BATCH } from '../../shared/train/evaluation-batch';
 
-const CLASSES = 10;
 
 export interface Evaluation {
   accuracy: number;
@@ -28,11 +29,11 @@ export async function evaluate(
   split: Split,
   { batchSize, side, limit, seed }: EvaluateOptions,
 ): Promise<Evaluation> {
-  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+  const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
   let count = 0;
   let correct = 0;
   for (const { xs, ys, size } of batches(split, { batchSize, side, seed, epoch: 0, shuffle: false, limit })) {
-    const predicted = tf.tidy(() => tf.argMax(model.predict(xs) as tf.Tensor2D, 1));
+    const predicted = tf.tidy(() => tf.argMax(model.predict(xs, { batchSize: PREDICT_BATCH }) as tf.Tensor2D, 1));
     const [truth, guess] = [await ys.data(), await predicted.data()];
     tf.dispose([xs, ys, predicted]);
     for (let i = 0; i < size; i++) {

@@ -5,6 +5,20 @@ import { minimumInputSide, summarizeNetwork, type NetworkSummary } from '../../s
 import { RESIZE_OPTIONS, type EngineId } from '../../shared/train/run-config';
 import type { FieldSuggestion } from '../../shared/refusal';
 import { formatBytes } from '../../shared/format';
+import type { EngineInfo } from '../../shared/train/events';
+import type { EngineMemory } from '../engine/engine-row';
+import { ENGINE_ROWS } from '../engine/engines';
+import { evaluationBatchSize, PREDICT_BATCH } from '../../shared/train/evaluation-batch';
+import { BOOK_DENSE_UNITS } from '../../shared/models/vgg';
+
+export type { EngineMemory } from '../engine/engine-row';
+// The wasm heap's numbers are the wasm engine's (core/engine/wasm/wasm-memory.ts); kept here for their callers.
+export {
+  WASM_HEAP_MAX_BYTES,
+  WASM_HEAP_PER_ESTIMATED_BYTE,
+  WASM_HEAP_PER_THREAD_BYTES,
+  estimateWasmHeapBytes,
+} from '../engine/wasm/wasm-memory';
 
 /**
  * What a training run will hold in memory at its peak, by arithmetic on the
@@ -30,7 +44,7 @@ import { formatBytes } from '../../shared/format';
  *   pool         kept I + O, gradient O;   dropout  kept 4·O, gradients 2·O;   flatten  nothing.
  * On the cpu backend a clone shares its buffer, so there this is an upper bound.
  * Checked against tf.profile's peak in test/core/train/memory-estimate.test.ts
- * (within 10 %), and against the wasm heap at WASM_USABLE_FRACTION below;
+ * (within 10 %), and against the wasm heap (core/engine/wasm/wasm-memory.ts);
  * `npm run bench` prints both side by side (its "wasm heap" and "estimate" columns).
  */
 
@@ -64,7 +78,7 @@ export interface MemoryEstimate {
   workspaceBytes: number;
   /** The sum of the above: the peak of a training step. */
   trainingBytes: number;
-  /** Peak of the test-set evaluation (its batch of max(batch, 256) images, predicted 32 at a time). */
+  /** Peak of the test-set evaluation (its batch of evaluationBatchSize(batch) images, predicted PREDICT_BATCH at a time). */
   evaluationBytes: number;
   /** The larger of the two peaks: what the run needs. */
   totalBytes: number;
@@ -73,10 +87,6 @@ export interface MemoryEstimate {
 }
 
 const FLOAT32_BYTES = 4;
-/** The trainer's evaluation batch: `Math.max(config.batchSize, 256)` in trainer.ts. */
-const EVALUATION_BATCH_FLOOR = 256;
-/** tfjs-layers' `predict` runs its input in slices of 32 by default. */
-const PREDICT_BATCH = 32;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -149,7 +159,7 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
     workspaceBytes: perBatch(2 * largest),
   };
   const trainingBytes = Object.values(parts).reduce((a, b) => a + b, 0);
-  const evaluationBatch = Math.max(batchSize, EVALUATION_BATCH_FLOOR);
+  const evaluationBatch = evaluationBatchSize(batchSize);
   const evaluationBytes =
     weightBytes + optimizerBytes + (evaluationBatch * imageValues + PREDICT_BATCH * inferencePeak) * FLOAT32_BYTES;
   return {
@@ -164,79 +174,25 @@ export function estimateRunMemory(config: MemoryEstimateConfig): MemoryEstimate 
   };
 }
 
-export interface EngineMemory {
-  /** Bytes a run may use on this engine; undefined where we cannot know (GPU memory). */
-  bytes: number | undefined;
-  /** For messages: "the wasm engine has 4 GB". */
-  description: string;
-}
-
-/** The wasm backend's heap cannot grow past this: getHeapMax() in tfjs-backend-wasm's Emscripten build (wasm32). */
-export const WASM_HEAP_MAX_BYTES = 4294901760;
-
 /**
- * Part of the wasm heap a run may plan for. The heap also holds the module's
- * own data, XNNPACK's packed copies of each matMul's right-hand side, and
- * malloc's fragmentation, none of which the tensor count sees. Measured with
- * VGG-11 at 96×96 (one process per run, heap read after every step):
- *   batch 64: estimate 2.64 GB; heap 3.30 GB after step 1, 3.58 GB from step 2 on, flat through step 10 (ratio 1.36);
- *   batch 88: estimate 3.44 GB; heap 3.94 GB after its first step, next to the 4 GB ceiling;
- *   batch 96: estimate 3.70 GB; aborted in its first step ("memory access out of bounds").
- * 0.75 keeps the steady heap (estimate × 1.36) under the ceiling: batch 64 is
- * allowed, 80 and above are refused.
- *
- * The thread count does not move this. VGG-11 at 96×96, batch 64, heap after
- * three steps: 3,602,776,064 bytes on 1 thread (the stock SIMD build),
- * 3,602,841,600 on 2 and 3,602,972,672 on 4 (the threaded build): each pool
- * thread adds its 64 KB stack (WASM_HEAP_PER_THREAD_BYTES), nothing else.
- * What threads do add is outside the heap: the threaded build starts 8
- * pthread workers, about 130 MB of resident memory whatever the count.
- */
-const WASM_USABLE_FRACTION = 0.75;
-
-/** Heap bytes per byte of the tensor estimate: 3,602,776,064 / 2,830,577,784 for VGG-11 96×96 b64 (today's estimate). */
-export const WASM_HEAP_PER_ESTIMATED_BYTE = 1.273;
-/** Heap each XNNPACK pool thread adds: one pthread stack (Emscripten's default, 64 KB). */
-export const WASM_HEAP_PER_THREAD_BYTES = 64 * 1024;
-
-/**
- * The wasm heap a run will grow to, for comparing with the measured heap
- * (bench's "wasm heap" column): the tensor estimate scaled by the measured
- * overhead (malloc's fragmentation, XNNPACK's packed weights), plus a stack
- * per pool thread beyond the main one.
- */
-export function estimateWasmHeapBytes(estimate: Pick<MemoryEstimate, 'totalBytes'>, threads = 1): number {
-  return Math.round(estimate.totalBytes * WASM_HEAP_PER_ESTIMATED_BYTE + (threads - 1) * WASM_HEAP_PER_THREAD_BYTES);
-}
-
-/**
- * How much memory an engine gives a run.
- * - wasm: its heap, at most 4 GB whatever the machine has.
- * - cpu and the native engines: tensors live outside the JS heap (typed
- *   arrays, libtensorflow's allocator), so the limit is the machine's
- *   available memory now (`os.freemem()`, MemAvailable on Linux), not a
- *   fixed number: a run on a 64 GB machine may use it, and a run beyond it
- *   would swap the machine to a halt rather than fail cleanly. Measured at the
- *   check, just before the run starts, when it is what the run will get.
- * - tensorflow-gpu, webgpu: the GPU's memory, which neither reports: not checked
- *   (webgpu's per-buffer limits are, in gpu-buffer-check.ts).
+ * How much memory an engine gives a run: its row's memory rule
+ * (core/engine/<engine>/), at the machine's available memory now.
  */
 export function engineMemory(engineId: EngineId, availableBytes: number = freemem()): EngineMemory {
-  switch (engineId) {
-    case 'wasm':
-      return {
-        bytes: WASM_HEAP_MAX_BYTES * WASM_USABLE_FRACTION,
-        description: `the wasm engine has ${formatBytes(WASM_HEAP_MAX_BYTES)} (${formatBytes(WASM_HEAP_MAX_BYTES * WASM_USABLE_FRACTION)} of it for tensors)`,
-      };
-    case 'cpu':
-    case 'tensorflow':
-      return { bytes: availableBytes, description: `this machine has ${formatBytes(availableBytes)} free for the ${engineId} engine` };
-    case 'tensorflow-gpu':
-      return { bytes: undefined, description: 'the GPU memory is not known to tfjs' };
-    case 'webgpu':
-      // WebGPU reports no memory size; gpu-buffer-check.ts checks each buffer against the adapter's limits instead.
-      return { bytes: undefined, description: 'WebGPU does not report the GPU memory' };
-  }
+  return ENGINE_ROWS[engineId].memory(availableBytes);
+}
+
+/**
+ * Refuses a run that cannot fit the engine it loaded on: its memory
+ * (checkRunFits), then each tensor against the engine's buffer limits where
+ * its row has a buffer check. Returns the estimate when the run fits.
+ */
+export function checkEngineFits(config: MemoryEstimateConfig, engine: EngineInfo, options: CheckRunFitsOptions = {}): MemoryEstimate {
+  const estimate = checkRunFits(config, engine.id, options);
+  const refusal = ENGINE_ROWS[engine.id].checkBuffers?.(config, engine);
+  if (refusal === undefined) return estimate;
+  const fits: FitSuggestions = refusal.batchSize === undefined ? {} : { batchSize: refusal.batchSize };
+  throw new RunTooLargeError(refusal.message, estimate, refusal.limitBytes, fits);
 }
 
 /** Changes that make a refused run fit, each on its own (the others as configured). */
@@ -351,7 +307,7 @@ function suggestFits(config: MemoryEstimateConfig, limit: number): FitSuggestion
         break;
       }
     }
-    const dense = config.denseUnits ?? preset.defaults.denseUnits ?? 4096;
+    const dense = config.denseUnits ?? preset.defaults.denseUnits ?? BOOK_DENSE_UNITS;
     for (let next = nextPowerOfTwoBelow(dense); next >= 16; next /= 2) {
       if (fits({ ...config, denseUnits: next }, limit)) {
         suggestions.denseUnits = next;
@@ -374,5 +330,5 @@ function nextPowerOfTwoBelow(n: number): number {
   return p;
 }
 
-// Its callers (gpu-buffer-check, the engines command) read sizes from here.
+// The engines command reads sizes from here.
 export { formatBytes };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { layerSpecSchema } from '../../shared/models/layer-spec-schema';
+import { ENGINE_IDS } from '../../shared/train/run-config';
 
 /**
  * Messages between the training thread (replica 0, the coordinator) and one
@@ -20,7 +21,9 @@ export const replicaInitSchema = z.object({
   layers: z.array(layerSpecSchema).min(1),
   side: z.number().int().positive(),
   seed: z.number().int().min(0),
-  /** XNNPACK threads this replica's wasm backend runs on. */
+  /** The engine to load, as replica 0 runs it: through its row's loadReplica. */
+  engine: z.enum(ENGINE_IDS),
+  /** Threads this replica's engine runs on (wasm: its XNNPACK pool). */
   threads: z.number().int().positive(),
   optimizer: z.object({ lr: z.number().positive(), momentum: z.number().min(0).max(1) }),
   /** replicas × parameters float32s: slot i is replica i's gradient. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 
-const CLASSES = 10;
 
 /**
  * The arithmetic of one data-parallel step, identical on every replica: each
@@ -52,7 +52,7 @@ export function shardGradients(
       const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
       // kept: the gradient tape disposes everything f makes but its result.
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
-      const summed = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits, undefined, undefined, tf.Reduction.SUM);
+      const summed = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits, undefined, undefined, tf.Reduction.SUM);
       return tf.div<tf.Scalar>(summed, batchSize);
     }, variables as tf.Variable[]);
     let offset = 0;

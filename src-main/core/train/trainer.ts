@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EngineInfo, StartEvent, TrainingEvent } from '../../shared/train/events';
 import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
-import { checkRunFits } from './memory-estimate';
-import { checkGpuBuffers } from './gpu-buffer-check';
+import { checkEngineFits } from './memory-estimate';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import { startRead } from './step-read';
@@ -12,8 +11,9 @@ import type { FashionMnist } from '../data/fashion-mnist';
 import { errorMessage } from '../../shared/error-message';
 import { suggestionsOf } from '../../shared/refusal';
 import { ReplicaGroup, replicaLayout } from './data-parallel';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
+import { evaluationBatchSize } from '../../shared/train/evaluation-batch';
 
-const CLASSES = 10;
 
 /** Hooks the shells use to persist a run; the trainer itself knows nothing of storage. */
 export interface TrainerHooks {
@@ -62,11 +62,9 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
   let epochsDone = 0;
   let lastEvaluation: Evaluation | undefined;
   try {
-    // Refuse what cannot fit the engine (wasm: 4 GB) before allocating anything, saying what to reduce.
-    checkRunFits(config, engine.id);
-    // WebGPU: each tensor is one buffer, which the adapter caps.
-    if (engine.adapter) checkGpuBuffers(config, engine.adapter);
-    const network = prepareNetwork(config, CLASSES);
+    // Refuse what cannot fit the engine (its memory, its buffer limits) before allocating anything, saying what to reduce.
+    checkEngineFits(config, engine);
+    const network = prepareNetwork(config, NUM_CLASSES);
     model = network.model;
     optimizer =
       config.momentum > 0 ? tf.train.momentum(config.lr, config.momentum) : tf.train.sgd(config.lr);
@@ -109,7 +107,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
       const trainSeconds = (performance.now() - epochStart) / 1000;
 
       lastEvaluation = await evaluate(model, dataset.test, {
-        batchSize: Math.max(config.batchSize, 256),
+        batchSize: evaluationBatchSize(config.batchSize),
         side: config.resize,
         limit: testSize,
         seed: config.seed,
@@ -268,7 +266,7 @@ function sgdStep(
     // training: true turns dropout on; evaluation calls predict, where it is off.
     const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
     correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, CLASSES), logits) as tf.Scalar;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tf.Scalar;
   }, true);
   if (!loss || !correct) throw new Error('optimizer returned no loss');
   return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { checkpointHandler } from '../checkpoint/checkpoint-io';
 import { loadCheckpointModel } from '../models/load-checkpoint-model';
 
 export interface WarmStartLayers {
@@ -36,7 +37,7 @@ export function copyMatchingLayers(target: tf.LayersModel, source: tf.LayersMode
 
 /** Loads the checkpoint at `path` (checked against its recorded hash) and copies its matching layers into `model`. */
 export async function warmStartFrom(model: tf.LayersModel, path: string, expectedSha256?: string): Promise<WarmStartLayers> {
-  const source = await loadCheckpointModel(path, expectedSha256);
+  const source = await loadCheckpointModel(checkpointHandler(path, { expectedSha256 }));
   try {
     return copyMatchingLayers(model, source);
   } finally {

@@ -18,6 +18,11 @@ export const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ] as const;
 
+/** How many classes: the width of every network's last layer. */
+export const NUM_CLASSES = 10;
+// The names above are exactly that many (a compile-time check).
+FASHION_MNIST_CLASSES.length satisfies typeof NUM_CLASSES;
+
 /** Every image is this many pixels on a side. */
 export const FASHION_MNIST_SIDE = 28;
 

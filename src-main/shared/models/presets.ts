@@ -1,6 +1,7 @@
 import type { LayerSpec, VggBlock } from './layer-spec';
 import { formatArch } from './parse-arch';
-import { vggLayers } from './vgg';
+import { BOOK_DENSE_UNITS, vggLayers } from './vgg';
+import { NUM_CLASSES } from '../data/fashion-mnist-facts';
 
 /** The book's training recipe for a network: what the CLI and GUI fill in unless told otherwise. */
 export interface TrainingRecipe {
@@ -18,8 +19,13 @@ export interface TrainingRecipe {
 interface PresetCommon {
   id: string;
   label: string;
-  /** Where the architecture comes from (paper table / book chapter). */
+  /** Where the architecture comes from (paper table / book chapter), in English. */
   source: string;
+  /**
+   * The source's own title where it is not English (the 2017 Chinese edition's chapter):
+   * shown as the source line's tooltip, so a machine without CJK fonts never draws it as the line itself.
+   */
+  sourceOriginalTitle?: string;
   /** The book's training recipe, used as the defaults of a run. */
   defaults: TrainingRecipe;
 }
@@ -53,7 +59,7 @@ const VGG_RECIPE: TrainingRecipe = {
   batchSize: 64,
   lr: 0.05,
   epochs: 1,
-  denseUnits: 4096,
+  denseUnits: BOOK_DENSE_UNITS,
   source: 'd2l-zh (2017) VGG chapter: batch 64, resize 96, lr 0.05, 1 epoch',
 };
 
@@ -129,7 +135,8 @@ export const PRESETS: readonly NetworkPreset[] = [
       { kind: 'dense', units: 128, activation: 'relu' },
       { kind: 'dense', units: 10, activation: 'linear' },
     ],
-    source: 'd2l-zh (2017) "卷积神经网络 --- 使用Gluon" (cnn-gluon)',
+    source: 'd2l-zh (2017), the chapter "Convolutional neural networks with Gluon" (cnn-gluon)',
+    sourceOriginalTitle: '卷积神经网络 --- 使用Gluon',
     // That chapter: batch_size = 256, 'learning_rate': 0.5, num_epochs=5, images at their own 28×28.
     defaults: {
       resize: 28,
@@ -179,9 +186,9 @@ export const PRESETS: readonly NetworkPreset[] = [
       { kind: 'conv', filters: 256, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
       { kind: 'maxpool', size: 3, stride: 2 },
       { kind: 'flatten' },
-      { kind: 'dense', units: 4096, activation: 'relu' },
+      { kind: 'dense', units: BOOK_DENSE_UNITS, activation: 'relu' },
       { kind: 'dropout', rate: 0.5 },
-      { kind: 'dense', units: 4096, activation: 'relu' },
+      { kind: 'dense', units: BOOK_DENSE_UNITS, activation: 'relu' },
       { kind: 'dropout', rate: 0.5 },
       { kind: 'dense', units: 10, activation: 'linear' },
     ],
@@ -256,7 +263,7 @@ function scaleFixed(layers: LayerSpec[], ratio: number, denseUnits: number | und
  * Turns a run config's model choice into layers: the one place trainer, CLI and GUI
  * go from "vgg11, ratio 4" to a network.
  */
-export function resolveNetwork(choice: NetworkChoice, classes = 10): ResolvedNetwork {
+export function resolveNetwork(choice: NetworkChoice, classes = NUM_CLASSES): ResolvedNetwork {
   const preset = findPreset(choice.model);
   const widthRatio = choice.widthRatio ?? 1;
 

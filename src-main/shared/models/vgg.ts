@@ -1,5 +1,8 @@
 import { VGG_BLOCK_LIMITS, type LayerSpec, type VggBlock } from './layer-spec';
 
+/** The book's dense width: the two hidden dense layers of the chapter's VGG, copied from AlexNet (the paper's 4096). */
+export const BOOK_DENSE_UNITS = 4096;
+
 export interface VggHeadOptions {
   /** Width of the last dense layer (10 for Fashion-MNIST, 1000 for ImageNet). */
   classes: number;
@@ -80,7 +83,7 @@ export function vggBlock(block: VggBlock, blockNumber: number): LayerSpec[] {
  * the softmax lives in the loss, as in the chapter's SoftmaxCrossEntropyLoss).
  */
 export function vggLayers(blocks: readonly VggBlock[], options: VggHeadOptions): LayerSpec[] {
-  const { classes, denseUnits = 4096, widthRatio = 1 } = options;
+  const { classes, denseUnits = BOOK_DENSE_UNITS, widthRatio = 1 } = options;
   checkBlocks(blocks);
   if (!Number.isInteger(classes) || classes < 1) throw new Error(`classes must be a whole number of at least 1 (got ${classes})`);
   if (!Number.isInteger(denseUnits) || denseUnits < 1) {

@@ -1,4 +1,5 @@
 import { findPreset } from '../models/presets';
+import { BOOK_DENSE_UNITS } from '../models/vgg';
 import type { EngineChoice, RunConfigInput } from '../train/run-config';
 
 /** The settings a plan shares across its runs; the Plans view lets each be edited before queueing. */
@@ -86,7 +87,7 @@ const BOOK: PlanSettings = {
   lr: 0.05,
   momentum: 0,
   widthRatio: 1,
-  denseUnits: 4096,
+  denseUnits: BOOK_DENSE_UNITS,
   resize: 96,
   trainLimit: 60000,
   testLimit: 10000,
@@ -163,9 +164,9 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
       quick: {
         defaults: { epochs: 2, batchSize: 64, lr: 0.05, momentum: 0.9, widthRatio: 16, denseUnits: 256, resize: 96, trainLimit: 2000, testLimit: 500, seed: 0, engine: 'auto' },
         note:
-          'VGG-11 at width 1/16 with 256 dense units, 2,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9. Measured on 2 CPU cores (wasm) when the plan was first written: 13–17 s per epoch at 96 px, 86–92 s at 224 px, and 0.54 test accuracy after 2 epochs at both. The cost of 224 px shows; its benefit cannot at this budget.',
+          'VGG-11 at width 1/16 with 256 dense units, 2,000 training and 500 test images, 2 epochs, batch 64, lr 0.05, momentum 0.9, seed 0. Measured with `vgg-workbench plans run vgg-resolution` on 2 CPU cores (wasm) shared with other jobs (load average about 15), so the seconds are inflated but their ratio holds: 46.0 and 46.1 s per epoch at 96 px, 195.8 and 145.9 s at 224 px (3.7× on average); test accuracy after epoch 0 and 1: 0.09, 0.52 at 96 px and 0.37, 0.53 at 224 px. The cost of 224 px shows; its benefit cannot at this budget.',
         caveat:
-          'At this CPU budget the two sizes end level (0.54), on too few images to tell whether 224 px buys accuracy: it shows the cost only. Use the book budget on a GPU for the accuracy question.',
+          'At this CPU budget the two sizes end level (0.52 and 0.53), on too few images to tell whether 224 px buys accuracy: it shows the cost only. Use the book budget on a GPU for the accuracy question.',
       },
       book: {
         defaults: { ...BOOK, epochs: 1 },
@@ -201,7 +202,7 @@ function takesWidth(model: string): boolean {
  */
 export function planRequests(plan: ExperimentPlan, settings: PlanSettings): PlanRunRequest[] {
   return plan.runs(settings).map((run) => {
-    const widthless = findPreset(run.model).family === 'fixed' && settings.widthRatio === 1 && settings.denseUnits === 4096;
+    const widthless = findPreset(run.model).family === 'fixed' && settings.widthRatio === 1 && settings.denseUnits === BOOK_DENSE_UNITS;
     return {
       config: {
         model: run.model,

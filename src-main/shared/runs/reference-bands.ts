@@ -1,5 +1,6 @@
 import type { RunConfig } from '../train/run-config';
 import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
+import { BOOK_DENSE_UNITS } from '../models/vgg';
 
 /** The metrics a reference can be drawn on (the Compare charts' ids, and the epoch's seconds). */
 export type ReferenceMetric = 'loss' | 'trainAcc' | 'testAcc' | 'seconds';
@@ -42,8 +43,8 @@ const CHAPTER = 'd2l-zh (2017) VGG chapter, its printed epoch (seed/vgg-chapter.
 
 const LENET5: RecipeMatch = { model: 'lenet5', resize: 28, lr: 0.9, batchSize: 256, widthRatio: 1, minEpochs: 10 };
 const ALEXNET: RecipeMatch = { model: 'alexnet', resize: 224, lr: 0.01, batchSize: 128, widthRatio: 1, minEpochs: 10 };
-const VGG_RATIO4: RecipeMatch = { model: 'vgg11', resize: 224, lr: 0.05, batchSize: 128, widthRatio: 4, denseUnits: 4096, minEpochs: 10 };
-const VGG_CHAPTER: RecipeMatch = { model: 'vgg11', resize: 96, lr: 0.05, batchSize: 64, widthRatio: 1, denseUnits: 4096, minEpochs: 1 };
+const VGG_RATIO4: RecipeMatch = { model: 'vgg11', resize: 224, lr: 0.05, batchSize: 128, widthRatio: 4, denseUnits: BOOK_DENSE_UNITS, minEpochs: 10 };
+const VGG_CHAPTER: RecipeMatch = { model: 'vgg11', resize: 96, lr: 0.05, batchSize: 64, widthRatio: 1, denseUnits: BOOK_DENSE_UNITS, minEpochs: 1 };
 
 /** The literature's numbers the Compare view can draw beside runs of the same recipe. */
 export const REFERENCE_BANDS: readonly ReferenceBand[] = [
@@ -110,7 +111,7 @@ export function matchesRecipe(config: RunConfig, match: RecipeMatch): boolean {
     // The books trained with plain SGD.
     config.momentum === 0 &&
     config.widthRatio === match.widthRatio &&
-    (match.denseUnits === undefined || (config.denseUnits ?? 4096) === match.denseUnits) &&
+    (match.denseUnits === undefined || (config.denseUnits ?? BOOK_DENSE_UNITS) === match.denseUnits) &&
     config.initFrom === undefined &&
     config.epochs >= match.minEpochs &&
     fullData

@@ -39,7 +39,10 @@ const L = RUN_FIELD_LIMITS;
 
 /**
  * Everything that defines a run. Validated wherever it crosses a boundary
- * (CLI flags, worker message, API request) and stored with the run.
+ * (API request, worker message) and stored with the run. It holds no path of
+ * this machine: where the dataset lies is a parameter of queueing a run, so a
+ * stored or exported config means the same on any machine. Unknown keys are
+ * dropped on parse, so configs stored with the old `dataDir` still read.
  */
 export const runConfigSchema = z.object({
   name: z.string().max(200).optional(),
@@ -60,7 +63,6 @@ export const runConfigSchema = z.object({
   engine: engineChoiceSchema.default('auto'),
   /** CPU threads to train on (the wasm engine's); absent: every core. The engine info records what ran. */
   threads: z.number().int().min(L.threads.min).max(L.threads.max).optional(),
-  dataDir: z.string().optional(),
   /**
    * The paper's warm start: the id of a recorded run whose newest checkpoint
    * seeds every layer of this network with the same name and shape. Inside one

@@ -1,13 +1,16 @@
 import type { MetricPoint, RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { BATCH_METRIC_KEYS, EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
+import { secondsPerEpoch } from '../../../src-main/shared/runs/run-figures';
 
 export type XAxisMode = 'epoch' | 'step' | 'time';
-export type CompareMetric = 'loss' | 'trainAcc' | 'testAcc';
+export type CompareMetric = 'loss' | 'trainAcc' | 'testAcc' | 'seconds';
 
 export const COMPARE_METRICS: readonly { id: CompareMetric; title: string }[] = [
   { id: 'loss', title: 'Training loss' },
   { id: 'trainAcc', title: 'Training accuracy' },
   { id: 'testAcc', title: 'Test accuracy' },
+  // Where the chapter's printed epoch (147.5 s) is drawn, for a run of its recipe.
+  { id: 'seconds', title: 'Seconds per epoch' },
 ];
 
 /** Keys the Compare view loads per run. */
@@ -26,6 +29,7 @@ export const COMPARE_KEYS = [
  */
 function keyFor(metric: CompareMetric, axis: XAxisMode): string {
   if (metric === 'testAcc') return EPOCH_METRIC_KEYS.testAcc;
+  if (metric === 'seconds') return EPOCH_METRIC_KEYS.seconds;
   if (axis === 'epoch') return metric === 'loss' ? EPOCH_METRIC_KEYS.loss : EPOCH_METRIC_KEYS.trainAcc;
   return metric === 'loss' ? BATCH_METRIC_KEYS.loss : BATCH_METRIC_KEYS.accuracy;
 }
@@ -54,14 +58,14 @@ export interface RunComparison {
   secondsPerEpoch: number | null;
 }
 
-export function compareRun(points: readonly MetricPoint[]): RunComparison {
+/** The run's figures; seconds per epoch as the Runs table computes them (one function, run-figures.ts). */
+export function compareRun(run: RunRecord, points: readonly MetricPoint[]): RunComparison {
   const test = points.filter((p) => p.key === EPOCH_METRIC_KEYS.testAcc && Number.isFinite(p.value));
-  const seconds = points.filter((p) => p.key === EPOCH_METRIC_KEYS.seconds && Number.isFinite(p.value));
   const best = test.reduce<MetricPoint | null>((top, p) => (top === null || p.value > top.value ? p : top), null);
   return {
     bestEpoch: best?.epoch ?? null,
     bestTestAcc: best?.value ?? null,
     finalTestAcc: test[test.length - 1]?.value ?? null,
-    secondsPerEpoch: seconds.length > 0 ? seconds.reduce((sum, p) => sum + p.value, 0) / seconds.length : null,
+    secondsPerEpoch: secondsPerEpoch(run),
   };
 }

@@ -1,6 +1,7 @@
 import type { PresetInfo } from '../../../src-main/api/entities';
 import type { ApiRequest } from '../../../src-main/api/methods';
 import type { VggBlock } from '../../../src-main/shared/models/layer-spec';
+import { BOOK_DENSE_UNITS } from '../../../src-main/shared/models/vgg';
 import type { EngineChoice, RunConfig } from '../../../src-main/shared/train/run-config';
 
 export type StartRunRequest = ApiRequest<'runs.start'>;
@@ -38,7 +39,7 @@ export function recipeFields(preset: PresetInfo): Pick<LaunchForm, 'resize' | 'b
     batchSize: preset.defaults.batchSize,
     lr: preset.defaults.lr,
     epochs: preset.defaults.epochs,
-    denseUnits: preset.defaults.denseUnits ?? 4096,
+    denseUnits: preset.defaults.denseUnits ?? BOOK_DENSE_UNITS,
     blocks: preset.family === 'vgg' ? preset.blocks.map((b) => ({ ...b })) : [],
     widthRatio: 1,
   };
@@ -51,7 +52,7 @@ export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined
   return {
     ...{ model, widthRatio, resize, epochs, batchSize, lr, momentum, seed, engine },
     blocks: (config.blocks ?? (preset?.family === 'vgg' ? preset.blocks : [])).map((b) => ({ ...b })),
-    denseUnits: config.denseUnits ?? preset?.defaults.denseUnits ?? 4096,
+    denseUnits: config.denseUnits ?? preset?.defaults.denseUnits ?? BOOK_DENSE_UNITS,
     trainLimit: config.trainLimit ?? null,
     testLimit: config.testLimit ?? null,
     name: '',

@@ -1,5 +1,6 @@
 import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
+import { secondsPerEpoch } from '../../../src-main/shared/runs/run-figures';
 
 /** A run as the Runs table shows and sorts it. */
 export interface RunRow {
@@ -20,8 +21,6 @@ export type RunColumn = Exclude<keyof RunRow, 'run'>;
 
 export function runRow(run: RunRecord): RunRow {
   const test = run.summary[EPOCH_METRIC_KEYS.testAcc];
-  const seconds = run.summary[EPOCH_METRIC_KEYS.seconds];
-  const epochs = run.epochsCompleted ?? 0;
   return {
     run,
     name: run.name,
@@ -31,8 +30,7 @@ export function runRow(run: RunRecord): RunRow {
     engine: run.engine?.id ?? run.config.engine,
     bestTestAcc: test?.best?.value ?? null,
     lastTestAcc: test?.last.value ?? null,
-    // The whole run over its epochs when it finished; else the last epoch's own time.
-    secondsPerEpoch: run.durationSeconds !== null && epochs > 0 ? run.durationSeconds / epochs : (seconds?.last.value ?? null),
+    secondsPerEpoch: secondsPerEpoch(run),
     params: run.params,
     createdAt: run.createdAt,
   };

@@ -6,6 +6,13 @@ import { base64ToBytes } from '../../../src-main/api/pixels';
  */
 export function saveBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
+  saveUrl(fileName, url);
+  // The download has started once click() returns; the URL can go a moment later.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A same-origin URL (a blob, or a file the server streams) into the downloads, under `fileName`. */
+export function saveUrl(fileName: string, url: string): void {
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -13,8 +20,6 @@ export function saveBlob(fileName: string, blob: Blob): void {
   document.body.append(link);
   link.click();
   link.remove();
-  // The download has started once click() returns; the URL can go a moment later.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function saveText(fileName: string, mimeType: string, content: string): void {

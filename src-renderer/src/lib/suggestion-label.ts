@@ -24,5 +24,8 @@ export function suggestionLabel(suggestion: FieldSuggestion): string | undefined
       return `Use width ratio ${value}`;
     case 'denseUnits':
       return `Use ${value} dense units`;
+    case 'threads':
+      // The form has no thread count: a run launched here plans its threads to fit the memory.
+      return undefined;
   }
 }

@@ -66,5 +66,9 @@ export const useApiStore = defineStore('api', () => {
     resyncHandlers.add(handler);
   }
 
-  return { call, on, onResync, resyncs, connected };
+  /** Browser mode streams a large export straight to the downloads (see WorkbenchApi). */
+  const exportDownloadUrl = (request: { runIds: string[]; format: 'json' | 'csv' }): string | undefined =>
+    api.exportDownloadUrl?.(request);
+
+  return { call, on, onResync, resyncs, connected, exportDownloadUrl };
 });

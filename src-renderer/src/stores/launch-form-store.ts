@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { SuggestedField } from '../../../src-main/shared/refusal';
 import type { RunConfig } from '../../../src-main/shared/train/run-config';
+import { BOOK_DENSE_UNITS } from '../../../src-main/shared/models/vgg';
 import type { PresetInfo } from '../../../src-main/api/entities';
 import { readSavedLaunch, saveLaunch } from '../lib/saved-launch-form';
 import { formFromConfig, recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
@@ -14,7 +15,7 @@ const INITIAL: LaunchForm = {
   model: 'lenet',
   blocks: [],
   widthRatio: 1,
-  denseUnits: 4096,
+  denseUnits: BOOK_DENSE_UNITS,
   resize: 28,
   epochs: 5,
   batchSize: 256,

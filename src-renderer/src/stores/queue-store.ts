@@ -19,5 +19,10 @@ export const useQueueStore = defineStore('queue', () => {
     await api.call('runs.cancel', { runId });
   }
 
-  return { queue, load, cancel };
+  /** Whether the run is training or waiting here. */
+  function holds(runId: string): boolean {
+    return queue.value.running?.runId === runId || queue.value.queued.some((entry) => entry.runId === runId);
+  }
+
+  return { queue, load, cancel, holds };
 });

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { describeError, type ShownError } from '../lib/describe-error';
-import { saveText } from '../lib/save-file';
+import { saveBlob, saveUrl } from '../lib/save-file';
 import { useApiStore } from './api-store';
 
 /** Reloads after bursts of changes (an epoch of each run in a queue) at most this often. */
@@ -78,11 +78,30 @@ export const useRunsStore = defineStore('runs', () => {
     runs.value = runs.value.filter((r) => !runIds.includes(r.id));
   }
 
-  /** Asks the service for the file and hands it to the browser's downloads. */
+  /**
+   * Asks the service for the file a page at a time (each a short request, so a
+   * big export never holds the service). One page is saved as it is; a longer
+   * export streams from the server straight to the downloads in browser mode,
+   * and over IPC its pages are appended into one Blob, which the browser may
+   * keep on disk rather than in memory. The first page, asked for either way,
+   * lets a refusal (an unknown run, too many points) show here rather than as
+   * a failed download.
+   */
   async function exportRuns(runIds: string[], format: 'json' | 'csv'): Promise<string> {
-    const file = await api.call('runs.export', { runIds, format });
-    saveText(file.fileName, file.mimeType, file.content);
-    return file.fileName;
+    const first = await api.call('runs.export', { runIds, format });
+    const streamed = first.next !== undefined ? api.exportDownloadUrl({ runIds, format }) : undefined;
+    if (streamed !== undefined) {
+      saveUrl(first.fileName, streamed);
+      return first.fileName;
+    }
+    const parts = [first.content];
+    for (let cursor = first.next; cursor !== undefined; ) {
+      const page = await api.call('runs.export', { runIds, format, cursor });
+      parts.push(page.content);
+      cursor = page.next;
+    }
+    saveBlob(first.fileName, new Blob(parts, { type: first.mimeType }));
+    return first.fileName;
   }
 
   /** Imports an export file; `notice` says what came without weights (evaluate and resume need a checkpoint). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { measureWorkload } from '../../../src-main/core/bench/measure';
-import { measureIsolated } from '../../../src-main/core/bench/isolated';
+import { measureInChildProcess } from '../../../src-main/core/bench/measure-in-child-process';
 import type { BenchWorkload } from '../../../src-main/core/bench/workloads';
 
 const TINY: BenchWorkload = {
@@ -31,7 +31,7 @@ test('a workload is timed after a warm-up step, and reports throughput, loss and
 
 test('a workload measured in its own process reports the engine and the wasm heap', async () => {
   const steps: number[] = [];
-  const { engine, measurement } = await measureIsolated('lenet-28-b256', 'wasm', { steps: 1, onStep: (done) => steps.push(done) });
+  const { engine, measurement } = await measureInChildProcess('lenet-28-b256', 'wasm', { steps: 1, onStep: (done) => steps.push(done) });
   assert.equal(engine.id, 'wasm');
   assert.equal(measurement.workload, 'lenet-28-b256');
   assert.equal(measurement.steps, 1);
@@ -42,5 +42,5 @@ test('a workload measured in its own process reports the engine and the wasm hea
 });
 
 test('a failure in the measuring process comes back as an error naming the workload', async () => {
-  await assert.rejects(measureIsolated('no-such-workload', 'cpu'), /no-such-workload: unknown workload/);
+  await assert.rejects(measureInChildProcess('no-such-workload', 'cpu'), /no-such-workload: unknown workload/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolveNetwork } from '../../../src-main/shared/models/presets';
 import { summarizeNetwork } from '../../../src-main/shared/models/summary';
 import { findWorkload, WORKLOAD_NAMES, WORKLOADS } from '../../../src-main/core/bench/workloads';
@@ -29,7 +29,7 @@ test('width 0.25 scales the channels and the hidden dense width, as vgg(VGG11, 3
   assert.deepEqual(dense, [1024, 1024, 10]);
 });
 
-test("names, sides, batches and steps agree with the yardstick's WORKLOADS table", { skip: !existsSync(defaultReferenceScript()) && 'the yardstick is not next to the repository' }, () => {
+test("names, sides, batches and steps agree with the yardstick's WORKLOADS table (bench/pytorch_reference.py)", () => {
   const source = readFileSync(defaultReferenceScript(), 'utf8');
   // "lenet-28-b256": (lenet, 28, 256, 20),
   const rows = [...source.matchAll(/"([\w.-]+)": \(.*, (\d+), (\d+), (\d+)\),/g)].map((m) => ({

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { selectEngine } from '../../../src-main/core/engine/engines';
-import { openGpuAdapter } from '../../../src-main/core/engine/webgpu-adapter';
+import { openGpuAdapter } from '../../../src-main/core/engine/webgpu/adapter';
 import type { EngineInfo } from '../../../src-main/shared/train/events';
 import { errorMessage } from '../../../src-main/shared/error-message';
 

@@ -10,6 +10,7 @@ import {
 import { RunStore } from '../../../src-main/core/store/run-store';
 import { configHash } from '../../../src-main/core/store/config-hash';
 import { smallConfig, tempDir } from './store-fixtures';
+import { runConfigSchema } from '../../../src-main/shared/train/run-config';
 
 test('migrations are numbered 1..n with no gap, and at least two ship', () => {
   assert.ok(MIGRATIONS.length >= 2);
@@ -121,6 +122,35 @@ test('a version-1 database with data migrates to the newest version with its dat
     .get() as { n: number };
   assert.equal(index.n, 1);
   check.close();
+});
+
+test("a version-3 run whose config kept the machine's dataDir reads without it, its hash that of the config alone", (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const path = join(dir, 'v3.sqlite');
+  const v3 = openDatabase(path, { migrateTo: 3 });
+  const config = smallConfig();
+  const stored = { ...config, dataDir: '/home/someone/fashion' };
+  v3.prepare(`INSERT INTO runs (id, name, status, created_at, config_json, config_hash, model, input_size, width_ratio,
+      epochs, batch_size, learning_rate, momentum, seed, dataset, engine_choice)
+    VALUES ('bbbb0001', 'old', 'completed', 1000, ?, ?, 'vgg11', 32, 8, 2, 16, 0.05, 0, 0, 'fashion-mnist', 'auto')`).run(
+    JSON.stringify(stored),
+    configHash(stored),
+  );
+  v3.close();
+  // What reads a config without the migration (an old export being imported) drops the key too.
+  assert.deepEqual(runConfigSchema.parse(stored), config);
+
+  const store = RunStore.open(path);
+  t.after(() => store.close());
+  const run = store.requireRun('bbbb0001');
+  assert.deepEqual(run.config, config);
+  assert.equal('dataDir' in run.config, false);
+  assert.equal(run.configHash, configHash(config), 'equal configs from different folders hash equal');
+  const row = openDatabase(path);
+  t.after(() => row.close());
+  const { config_json } = row.prepare(`SELECT config_json FROM runs WHERE id = 'bbbb0001'`).get() as { config_json: string };
+  assert.equal(config_json.includes('dataDir'), false, 'the path is gone from the file too');
 });
 
 test('a run status outside the known set is refused by the schema', (t) => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { train } from '../../../src-main/core/train/trainer';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { shardBounds } from '../../../src-main/core/train/data-parallel';
 import type { TrainingEvent } from '../../../src-main/shared/train/events';
 import { selectEngine } from '../../../src-main/core/engine/engines';
@@ -92,7 +92,7 @@ test('a data-parallel run cancels within one batch and leaks nothing', async () 
 test('the replica threads end with the run: a process that trains on 2 replicas exits by itself', () => {
   const trainer = fileURLToPath(new URL('../../../src-main/core/train/trainer.ts', import.meta.url));
   const engines = fileURLToPath(new URL('../../../src-main/core/engine/engines.ts', import.meta.url));
-  const config = fileURLToPath(new URL('../../../src-main/core/train/make-run-config.ts', import.meta.url));
+  const config = fileURLToPath(new URL('../../../src-main/shared/train/make-run-config.ts', import.meta.url));
   const data = fileURLToPath(new URL('../../helpers/fashion-mnist.ts', import.meta.url));
   const script = `
     const { train } = await import(${JSON.stringify(trainer)});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { readLagFor, train } from '../../../src-main/core/train/trainer';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 import type { EngineInfo, TrainingEvent } from '../../../src-main/shared/train/events';
 import type { RunConfig } from '../../../src-main/shared/train/run-config';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { prepareNetwork } from '../../../src-main/core/train/prepare-network';
 import { warmStartFrom } from '../../../src-main/core/train/warm-start';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
-import { saveCheckpoint } from '../../../src-main/core/store/checkpoint-io';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
+import { saveCheckpoint } from '../../../src-main/core/checkpoint/checkpoint-io';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 
 const weightsOf = (model: tf.LayersModel, name: string): Float32Array[] =>

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { train } from '../../../src-main/core/train/trainer';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 import { buildModel } from '../../../src-main/core/models/build';
 import { batches } from '../../../src-main/core/data/batches';

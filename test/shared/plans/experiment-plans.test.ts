@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRunSchema } from '../../../src-main/api/methods';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { checkRunFits } from '../../../src-main/core/train/memory-estimate';
 import { resolveNetwork } from '../../../src-main/shared/models/presets';
 import { EXPERIMENT_PLANS, PLAN_BUDGETS, findPlan, planRequests } from '../../../src-main/shared/plans/experiment-plans';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRunConfig } from '../../../src-main/core/train/make-run-config';
+import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { REFERENCE_BANDS, referenceBandsFor } from '../../../src-main/shared/runs/reference-bands';
 
 const ids = (bands: { id: string }[]): string[] => bands.map((b) => b.id);

@@ -1,0 +1,146 @@
+import { Command, Option } from 'commander';
+import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
+import { formatBytes } from '../shared/format';
+import { hostname } from 'node:os';
+import { parseQueueUrl, QueueUrlError, type QueueAddress } from '../queue/queue-url';
+import { checkQueueReachable } from '../queue/redis-connection';
+import { ensureFashionMnist } from './ensure-dataset';
+import { nonNegativeInt } from './option-parsers';
+import { UsageError } from './usage-error';
+import { userPath } from './user-path';
+import { alignColumns } from './text-table';
+import { openRunStore } from './runs-command';
+
+/** `--queue URL`, parsed: a bad URL is a usage error naming the URL without its password. */
+export function queueAddress(url: string): QueueAddress {
+  try {
+    return parseQueueUrl(url);
+  } catch (error) {
+    if (error instanceof QueueUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const mebibytes = (value: string): number => nonNegativeInt(value) * 1024 * 1024;
+
+/** Test hook: shorter lock and stalled-check times, as LOCK_MS,STALLED_MS (the defaults are in queue-worker.ts). */
+const TIMINGS_ENV = 'VGG_WORKBENCH_QUEUE_TIMINGS';
+
+interface WorkerFlags {
+  queue: string;
+  name?: string;
+  engine: EngineChoice;
+  data?: string;
+  checkpointTransferMax: number;
+}
+
+/**
+ * `worker`, `workers` and `runs sync`: the shell of the Redis queue
+ * (src-main/queue). Loaded on demand: the worker pulls in BullMQ and tfjs.
+ */
+export function registerQueueCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('Take runs from a Redis queue, train them here and stream every event back to the hub that launched them.')
+    .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB] or rediss://… (password also from VGG_WORKBENCH_QUEUE_PASSWORD)')
+    .option('--name <name>', 'how this worker is listed (default: the host name)')
+    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine for every run').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (default: located or downloaded as for train)', userPath)
+    .option('--checkpoint-transfer-max <MB>', 'larger checkpoints stay on this worker instead of going to the hub', mebibytes, 256 * 1024 * 1024)
+    .action(async (flags: WorkerFlags) => {
+      process.exitCode = await runWorker(flags);
+    });
+
+  program
+    .command('workers')
+    .description('List the workers serving a Redis queue (name, host, engine, state, current run, last heartbeat).')
+    .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
+    .option('--json', 'print JSON')
+    .action(async (flags: { queue: string; json?: boolean }) => {
+      const address = queueAddress(flags.queue);
+      await checkQueueReachable(address);
+      const { openRedis } = await import('../queue/redis-connection');
+      const { listWorkers } = await import('../queue/list-workers');
+      const redis = openRedis(address, (line) => process.stderr.write(`warning: ${line}\n`));
+      try {
+        const workers = await listWorkers(redis);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify(workers)}\n`);
+          return;
+        }
+        if (workers.length === 0) {
+          process.stdout.write(`no workers on ${address.display}\n`);
+          return;
+        }
+        const now = Date.now();
+        const rows = workers.map((w) => [
+          w.name, w.host, w.engine, w.adapter ?? '-', w.state, w.runId ?? '-', formatBytes(w.freeMemoryBytes), `${Math.round((now - w.heartbeatAt) / 1000)} s ago`,
+        ]);
+        process.stdout.write(`${alignColumns([['name', 'host', 'engine', 'adapter', 'state', 'run', 'free memory', 'heartbeat'], ...rows]).join('\n')}\n`);
+      } finally {
+        redis.disconnect();
+      }
+    });
+}
+
+/** `runs sync --queue URL`: records what the workers streamed while this hub was away. */
+export function registerRunsSync(runs: Command): void {
+  runs
+    .command('sync')
+    .description('Record every event the queue holds for runs this database launched (after the hub was closed or killed).')
+    .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
+    .option('--db <file>', 'the hub database (default: the app’s)', userPath)
+    .option('--follow', 'keep recording until those runs end')
+    .action(async (flags: { queue: string; db?: string; follow?: boolean }) => {
+      const { QueueHub } = await import('../queue/queue-hub');
+      const store = openRunStore(flags.db);
+      const hub = await QueueHub.open(queueAddress(flags.queue), store, (line) => process.stderr.write(`${line}\n`));
+      try {
+        const results = await hub.sync({ live: flags.follow === true });
+        if (results.length === 0) process.stdout.write('nothing to sync: no run of this database is on the queue\n');
+        for (const r of results) {
+          process.stdout.write(`${r.runId}: ${r.recorded} event(s) recorded${r.ended ? ', run ended' : ', still training'}\n`);
+        }
+      } finally {
+        await hub.close();
+        store.close();
+      }
+    });
+}
+
+async function runWorker(flags: WorkerFlags): Promise<number> {
+  const address = queueAddress(flags.queue);
+  await checkQueueReachable(address);
+  const dataDir = await ensureFashionMnist(flags.data, { quiet: false });
+  const { QueueWorker, QUEUE_TIMINGS } = await import('../queue/queue-worker');
+  const timings = process.env[TIMINGS_ENV]?.split(',').map(Number);
+  const log = (line: string): void => {
+    process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  };
+  const worker = new QueueWorker({
+    address,
+    name: flags.name ?? hostname(),
+    engine: flags.engine,
+    dataDir,
+    checkpointTransferMaxBytes: flags.checkpointTransferMax,
+    timings:
+      timings?.length === 2 && timings.every((t) => t > 0)
+        ? { ...QUEUE_TIMINGS, lockMs: timings[0]!, stalledIntervalMs: timings[1]! }
+        : QUEUE_TIMINGS,
+    log,
+  });
+  await worker.start();
+  // SIGTERM (and Ctrl-C): finish the batch, hand the run back, leave.
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  await worker.stop();
+  log('worker stopped');
+  return 0;
+}

@@ -1,0 +1,44 @@
+import { defaultDatabasePath } from '../core/paths';
+import { RunStore } from '../core/store/run-store';
+import type { RunConfig } from '../shared/train/run-config';
+import type { TrainingEvent } from '../shared/train/events';
+import { QueueHub } from '../queue/queue-hub';
+import { queueAddress } from './queue-commands';
+
+/**
+ * `train … --queue URL`: this process is the run's hub. It records the run in
+ * its database, puts it on the queue, and records and prints every event a
+ * worker streams back, with the same lines (or --json events) as a local run.
+ * Exit codes as a local run: 0 completed, 130 cancelled, 1 failed.
+ */
+export async function trainOnQueue(
+  config: RunConfig,
+  options: { queue: string; db?: string; view: (runId: string) => (event: TrainingEvent) => void },
+): Promise<number> {
+  const address = queueAddress(options.queue);
+  const store = RunStore.open(options.db ?? defaultDatabasePath());
+  let hub: QueueHub | undefined;
+  let runId: string | undefined;
+  const onInterrupt = (): void => {
+    if (hub && runId) void hub.cancel(runId).catch(() => undefined);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
+    runId = await hub.startRun(config);
+    const view = options.view(runId);
+    let last: TrainingEvent | undefined;
+    await hub.follow(runId, {
+      onEvent: (event) => {
+        view(event);
+        last = event;
+      },
+    });
+    if (last?.type === 'done') return last.status === 'completed' ? 0 : 130;
+    return 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await hub?.close();
+    store.close();
+  }
+}

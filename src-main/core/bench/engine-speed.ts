@@ -1,0 +1,35 @@
+import { resolveNetwork } from '../../shared/models/presets';
+import { summarizeNetwork } from '../../shared/models/summary';
+import type { EngineSpeed } from '../../shared/plans/plan-estimate';
+import type { EngineChoice } from '../../shared/train/run-config';
+
+/**
+ * The network every plan estimate is scaled from: the quick budgets' VGG-11
+ * (width 1/8, 512 dense units) at 32 px, batch 64.
+ */
+export const SPEED_REFERENCE = { network: { model: 'vgg11', widthRatio: 8, denseUnits: 512 }, side: 32, batchSize: 64, steps: 30 } as const;
+export const SPEED_REFERENCE_LABEL = 'VGG-11/8, 32 px';
+
+export interface MeasuredSpeed {
+  speed: EngineSpeed;
+  /** The engine `choice` resolved to (auto picks one). */
+  engineId: string;
+}
+
+/**
+ * An engine's training speed on the reference: a few timed SGD steps in this
+ * process, on the engine as training selects it (its threads and replicas).
+ * The CLI's `plans` and the app's Plans view and baseline estimates all use it.
+ */
+export async function measureEngineSpeed(engine: EngineChoice): Promise<MeasuredSpeed> {
+  const { selectEngine } = await import('../engine/engines');
+  const { measureWorkload } = await import('./measure');
+  const info = await selectEngine(engine);
+  const { network, side, batchSize, steps } = SPEED_REFERENCE;
+  const macs = summarizeNetwork(resolveNetwork(network).layers, [side, side, 1]).totalMacs;
+  const measured = await measureWorkload(
+    { name: 'plan-estimate', network, side, batchSize, steps, description: SPEED_REFERENCE_LABEL },
+    { engine: info },
+  );
+  return { speed: { imagesPerSec: measured.imagesPerSec, macsPerImage: macs }, engineId: info.id };
+}

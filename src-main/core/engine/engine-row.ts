@@ -1,0 +1,82 @@
+import type { NetworkChoice } from '../../shared/models/presets';
+import type { EngineInfo } from '../../shared/train/events';
+import type { EngineId } from '../../shared/train/run-config';
+
+/** What a run asks of the engine beyond its name. */
+export interface EngineOptions {
+  /** CPU threads (the wasm engine's); absent: every core. */
+  threads?: number;
+  /** How the wasm engine spends them, as planned to fit memory (train/replica-layout.ts); absent: a replica per thread. */
+  layout?: { replicas: number; threadsPerReplica: number };
+  /** Why that layout, for the wasm engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
+  layoutNote?: string;
+}
+
+/**
+ * How an engine is being asked for: by name (the user chose it, or the probe
+ * lists it) or by `auto`, which takes only what should beat the engines after
+ * it (webgpu: a hardware adapter, not SwiftShader).
+ */
+export interface LoadRequest extends EngineOptions {
+  byName: boolean;
+}
+
+/** How much memory an engine gives a run. */
+export interface EngineMemory {
+  /** Bytes a run may use on this engine; undefined where we cannot know (GPU memory). */
+  bytes: number | undefined;
+  /** For messages: "the wasm engine has 4 GB". */
+  description: string;
+}
+
+/** The shape of a run as an engine's buffer check sees it. */
+export interface RunShape extends NetworkChoice {
+  /** Square image side. */
+  resize: number;
+  batchSize: number;
+}
+
+/** Why one of a run's tensors cannot be a buffer of this engine, and the batch that would fit. */
+export interface BufferRefusal {
+  message: string;
+  /** The engine's per-buffer limit. */
+  limitBytes: number;
+  /** The largest batch whose tensors fit; absent when none does. */
+  batchSize?: number;
+}
+
+/**
+ * One engine as a row: everything the trainer, the probe and the estimators
+ * need to know of it, so that they ask the row and name no engine. A new
+ * engine is a new row, in a folder of its own (core/engine/<engine>/).
+ * Loader and self-check import tfjs on demand: the table itself stays light
+ * enough for the memory estimate to read it in any process.
+ */
+export interface EngineRow {
+  readonly id: EngineId;
+  /** The npm package that provides the engine. */
+  readonly package: string;
+  /**
+   * Makes the engine the active tfjs backend and says what to record with the
+   * run. Throws EngineUnavailableError with the reason it cannot load here and the fix.
+   */
+  load(request: LoadRequest): Promise<Omit<EngineInfo, 'id'>>;
+  /** Throws when the loaded backend computes wrong numbers (a missing or broken kernel). */
+  selfCheck(backendName: string): Promise<void>;
+  /** The memory a run gets on this engine; `availableBytes` is the machine's free memory now. */
+  memory(availableBytes: number): EngineMemory;
+  /**
+   * Thread layout: loads the engine in a data-parallel replica's own thread,
+   * on `threadsPerReplica` threads; absent for an engine that never splits a
+   * run into replicas (EngineInfo.replicas).
+   */
+  loadReplica?(threadsPerReplica: number): Promise<void>;
+  /** Refuses a run one of whose tensors cannot be a single buffer on the loaded engine; absent where no such limit exists. */
+  checkBuffers?(run: RunShape, engine: EngineInfo): BufferRefusal | undefined;
+}
+
+/** The self-check every row runs: a tiny net forward and backward, compared with the cpu backend (self-check.ts). */
+export async function selfCheck(backendName: string): Promise<void> {
+  const { selfCheckBackend } = await import('./self-check');
+  await selfCheckBackend(backendName);
+}

@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RunStore } from '../core/store/run-store';
+import { resolveNetwork } from '../shared/models/presets';
+import type { RunConfig } from '../shared/train/run-config';
+import type { TrainingEvent } from '../shared/train/events';
+import { errorMessage } from '../shared/error-message';
+import { HUB_GROUP, QUEUE_NAME, hubRunsKey, jobId, runKeys, type RunKeys } from './queue-keys';
+import { checkpointMetaSchema, queuedConfigSchema, makeQueueJob, streamMessageSchema, type StreamMessage, type WorkerAnnouncement } from './queue-messages';
+import type { QueueAddress } from './queue-url';
+import { redactSecret } from './queue-url';
+import { checkQueueReachable, openRedis } from './redis-connection';
+import { listWorkers } from './list-workers';
+import { RunApplier } from './run-applier';
+
+/** Entries read per XREADGROUP: one SQLite transaction and one XACK each. */
+const READ_COUNT = 500;
+const BLOCK_MS = 2000;
+
+export interface FollowOptions {
+  /** Each training event as it is recorded, in order (replayed duplicates are not repeated). */
+  onEvent?: (event: TrainingEvent) => void;
+  /** Stop once everything in the stream is recorded, instead of waiting for the run's end. */
+  untilCaughtUp?: boolean;
+}
+
+/**
+ * The hub's side of the queue: it creates runs in its own store, puts them on
+ * the BullMQ queue, and records every event the workers stream back through
+ * the same recorder as a local run. Entries are read through a consumer group
+ * and acknowledged only after their SQLite commit, so a hub that dies loses
+ * nothing: the next one reads the unacknowledged entries again.
+ */
+export class QueueHub {
+  /** Derived from this machine and the database's path: the same hub after a restart. */
+  readonly hubId: string;
+  private readonly queue: Queue;
+  /** BullMQ leaves a connection it was given open on close: ours to end. */
+  private readonly queueConnection: Redis;
+  private readonly followers = new Set<Redis>();
+  private closed = false;
+
+  private constructor(
+    private readonly address: QueueAddress,
+    private readonly store: RunStore,
+    private readonly redis: Redis,
+    private readonly log: (line: string) => void,
+  ) {
+    this.hubId = createHash('sha256').update(`${hostname()}\0${resolve(store.path)}`).digest('hex').slice(0, 16);
+    this.queueConnection = openRedis(address, log);
+    this.queue = new Queue(QUEUE_NAME, { connection: this.queueConnection });
+  }
+
+  /** Checks the queue answers (a clear error otherwise), then connects. */
+  static async open(address: QueueAddress, store: RunStore, log: (line: string) => void): Promise<QueueHub> {
+    await checkQueueReachable(address);
+    return new QueueHub(address, store, openRedis(address, log), log);
+  }
+
+  get display(): string {
+    return this.address.display;
+  }
+
+  /** Creates the run in this hub's store and puts it on the queue. */
+  async startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
+    // dataDir goes: the data is the worker's own.
+    const travelling = queuedConfigSchema.parse(config);
+    const network = resolveNetwork(travelling);
+    const runId = this.store.createRun(travelling, { architecture: network.layers, ...options });
+    try {
+      await this.submit(runId, travelling);
+    } catch (error) {
+      this.store.finishRun(runId, { status: 'failed', time: Date.now(), error: `not queued: ${this.redact(error)}` });
+      throw error;
+    }
+    return runId;
+  }
+
+  /** Puts an existing run on the queue; a second submit of the same run adds nothing (one job id per run). */
+  async submit(runId: string, config: RunConfig): Promise<void> {
+    const job = makeQueueJob(this.hubId, runId, config);
+    await this.ensureGroup(runKeys(this.hubId, runId));
+    await this.redis.sadd(hubRunsKey(this.hubId), runId);
+    await this.queue.add('run', job, { jobId: jobId(this.hubId, runId), removeOnComplete: true, removeOnFail: 1000 });
+  }
+
+  /**
+   * Cancels a run: a waiting job is taken off the queue and the run recorded
+   * cancelled; a training one is flagged, and its worker stops within a batch.
+   */
+  async cancel(runId: string): Promise<void> {
+    const keys = runKeys(this.hubId, runId);
+    await this.redis.set(keys.cancel, '1');
+    const job = await this.queue.getJob(jobId(this.hubId, runId));
+    const state = job ? await job.getState() : undefined;
+    if (job && (state === 'waiting' || state === 'prioritized' || state === 'delayed')) {
+      try {
+        await job.remove();
+      } catch {
+        return; // A worker took it meanwhile: it sees the flag.
+      }
+      const attempt = Number((await this.redis.get(keys.attempt)) ?? '0') || 1;
+      const done: StreamMessage = { type: 'event', attempt, worker: 'hub', event: { type: 'done', time: Date.now(), status: 'cancelled', epochs: 0, seconds: 0 } };
+      await this.redis.xadd(keys.events, '*', 'm', JSON.stringify(done));
+    }
+  }
+
+  /** The runs this hub has on the queue that have not ended yet. */
+  async pendingRuns(): Promise<string[]> {
+    return this.redis.smembers(hubRunsKey(this.hubId));
+  }
+
+  /** Catches up with every run this hub put on the queue; `live` keeps following them to their end. */
+  async sync(
+    options: { live?: boolean; onEvent?: (runId: string, event: TrainingEvent) => void } = {},
+  ): Promise<{ runId: string; recorded: number; ended: boolean }[]> {
+    const runIds = await this.pendingRuns();
+    return Promise.all(
+      runIds.map(async (runId) => {
+        let recorded = 0;
+        const onEvent = (event: TrainingEvent): void => {
+          recorded += 1;
+          options.onEvent?.(runId, event);
+        };
+        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent });
+        return { runId, recorded, ended };
+      }),
+    );
+  }
+
+  /**
+   * Records a run's stream into the store until the run ends (or, with
+   * untilCaughtUp, until nothing is left to read). Resolves true when the run
+   * has ended and its Redis keys are gone.
+   */
+  async follow(runId: string, options: FollowOptions = {}): Promise<boolean> {
+    const keys = runKeys(this.hubId, runId);
+    if (!this.store.getRun(runId)) {
+      await this.cleanUp(runId, keys); // Deleted here meanwhile: nothing to record into.
+      return true;
+    }
+    const reader = this.redis.duplicate();
+    reader.on('error', () => undefined); // The command connection reports; this one just retries.
+    this.followers.add(reader);
+    const applier = new RunApplier(this.store, runId, (epoch, chunks) => this.readChunks(keys, epoch, chunks), (error) =>
+      this.log(`warning: run ${runId}: ${this.redact(error)}`),
+    );
+    try {
+      applier.attach(parseMessage(await this.redis.get(keys.start)));
+      await this.ensureGroup(keys);
+      // First what was delivered to us and never acknowledged (we died mid-way), then what is new.
+      let cursor = '0';
+      while (!applier.isEnded && !this.closed) {
+        const entries = await this.read(reader, keys, cursor, options.untilCaughtUp ? undefined : BLOCK_MS);
+        if (entries.length === 0) {
+          if (cursor === '0') cursor = '>';
+          else if (options.untilCaughtUp) break;
+          continue;
+        }
+        for (const [id, raw] of entries) {
+          const message = parseMessage(raw);
+          if (!message) {
+            this.log(`warning: run ${runId}: ignored a malformed stream entry ${id}`);
+            continue;
+          }
+          const event = await applier.apply(message);
+          if (event) options.onEvent?.(event);
+          if (applier.isEnded) break;
+        }
+        applier.flush();
+        await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
+      }
+    } finally {
+      applier.close();
+      this.followers.delete(reader);
+      reader.disconnect();
+    }
+    if (applier.isEnded) await this.cleanUp(runId, keys);
+    return applier.isEnded;
+  }
+
+  /** Workers whose heartbeat has not expired. */
+  workers(): Promise<WorkerAnnouncement[]> {
+    return listWorkers(this.redis);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const reader of this.followers) reader.disconnect();
+    await this.queue.close();
+    this.queueConnection.disconnect();
+    this.redis.disconnect();
+  }
+
+  private async read(reader: Redis, keys: RunKeys, cursor: string, blockMs: number | undefined): Promise<[string, string | undefined][]> {
+    const args: (string | number)[] = ['GROUP', HUB_GROUP, this.hubId, 'COUNT', READ_COUNT];
+    if (blockMs !== undefined && cursor === '>') args.push('BLOCK', blockMs);
+    let reply: unknown;
+    try {
+      reply = await reader.call('XREADGROUP', ...args, 'STREAMS', keys.events, cursor);
+    } catch (error) {
+      if (!/NOGROUP/.test(errorMessage(error))) throw error;
+      await this.ensureGroup(keys);
+      return [];
+    }
+    return streamEntries(reply);
+  }
+
+  private async ensureGroup(keys: RunKeys): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', keys.events, HUB_GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!/BUSYGROUP/.test(errorMessage(error))) throw error;
+    }
+  }
+
+  private async readChunks(keys: RunKeys, epoch: number, chunks: number): Promise<Buffer | undefined> {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < chunks; i++) {
+      const part = await this.redis.getBuffer(keys.checkpointChunk(epoch, i));
+      if (!part) return undefined;
+      parts.push(part);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** A run that has ended leaves nothing behind in Redis. */
+  private async cleanUp(runId: string, keys: RunKeys): Promise<void> {
+    const meta = checkpointMetaSchema.safeParse(safeJson(await this.redis.get(keys.checkpoint)));
+    const chunkKeys = meta.success ? Array.from({ length: meta.data.chunks }, (_, i) => keys.checkpointChunk(meta.data.epoch, i)) : [];
+    await this.redis.del(keys.events, keys.cancel, keys.attempt, keys.start, keys.checkpoint, ...chunkKeys);
+    await this.redis.srem(hubRunsKey(this.hubId), runId);
+  }
+
+  private redact(error: unknown): string {
+    return redactSecret(errorMessage(error), this.address.redis.password);
+  }
+}
+
+function safeJson(text: string | null | undefined): unknown {
+  if (text === null || text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseMessage(text: string | null | undefined): StreamMessage | undefined {
+  const parsed = streamMessageSchema.safeParse(safeJson(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** XREADGROUP's reply, [[stream, [[id, [field, value, …]], …]]] or null, as (id, value of field m). */
+function streamEntries(reply: unknown): [string, string | undefined][] {
+  if (!Array.isArray(reply)) return [];
+  const entries: [string, string | undefined][] = [];
+  for (const stream of reply) {
+    if (!Array.isArray(stream) || !Array.isArray(stream[1])) continue;
+    for (const entry of stream[1] as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
+      const fields = Array.isArray(entry[1]) ? (entry[1] as unknown[]) : [];
+      const at = fields.indexOf('m');
+      const value = at >= 0 ? fields[at + 1] : undefined;
+      entries.push([entry[0], typeof value === 'string' ? value : undefined]);
+    }
+  }
+  return entries;
+}

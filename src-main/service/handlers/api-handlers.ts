@@ -1,0 +1,22 @@
+import type { ApiHandlers } from '../dispatch';
+import { datasetHandlers } from './dataset';
+import { engineHandlers } from './engines';
+import { exampleHandlers } from './examples';
+import { modelHandlers } from './models';
+import { replayHandlers } from './replay';
+import { runRecordHandlers } from './run-records';
+import { runHandlers } from './runs';
+import type { ServiceParts } from './service-parts';
+
+/** Every API method's handler, one file per area in the order of methods.ts; the type refuses a method left out. */
+export function apiHandlers(parts: ServiceParts): ApiHandlers {
+  return {
+    ...engineHandlers(parts),
+    ...datasetHandlers(parts),
+    ...modelHandlers(),
+    ...runHandlers(parts),
+    ...runRecordHandlers(parts),
+    ...exampleHandlers(parts),
+    ...replayHandlers(parts),
+  };
+}

@@ -1,0 +1,50 @@
+import { ApiError } from '../../api/api-error';
+import type { ApiParsedRequest, ApiResult } from '../../api/methods';
+import { busyElsewhere } from '../to-api-error';
+import { datasetFor } from './start-runs';
+import type { ServiceParts } from './service-parts';
+
+/**
+ * Continues a stopped run in place from its newest intact checkpoint: points
+ * after that epoch are dropped and trained again, `epochs` may extend it.
+ */
+export async function resumeRun(
+  parts: ServiceParts,
+  { runId, epochs, dataDir }: ApiParsedRequest<'runs.resume'>,
+): Promise<ApiResult<'runs.resume'>> {
+  const { store, hub, queue } = parts;
+  const run = store.requireRun(runId);
+  if (queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
+  if (run.status === 'queued' || run.status === 'running') throw busyElsewhere(run);
+  // Checked here, before anything changes: a bad file refuses the resume and the run's record stays true.
+  const { checkpoint, skipped } = await store.intactCheckpoint(runId);
+  const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');
+  if (!checkpoint) {
+    throw new ApiError(
+      'conflict',
+      skipped.length > 0
+        ? `run ${runId} has no intact checkpoint to resume from (${why})`
+        : `run ${runId} has no checkpoint to resume from: it finished no epoch, ran with checkpoints off, or was imported without weights`,
+    );
+  }
+  if (queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} was queued meanwhile`);
+  const config = { ...run.config, epochs: epochs ?? run.config.epochs };
+  if (config.epochs <= checkpoint.epoch + 1) {
+    throw new ApiError(
+      'invalid-request',
+      `run ${runId} already trained ${checkpoint.epoch + 1} of its ${config.epochs} epochs: pass more epochs to go on`,
+      { field: 'epochs' },
+    );
+  }
+  const datasetDir = datasetFor(parts, { dataDir }, '');
+  store.transaction(() => {
+    store.discardAfterEpoch(runId, checkpoint.epoch);
+    store.requeue(runId);
+  });
+  hub.emit({ topic: 'runs', change: 'updated', runIds: [runId] });
+  const resume = { path: checkpoint.path, epoch: checkpoint.epoch, sha256: checkpoint.sha256 };
+  queue.enqueue([{ runId, name: run.name, model: run.model, config, datasetDir, resume }]);
+  const notice =
+    skipped.length > 0 ? `resuming from the checkpoint of epoch ${checkpoint.epoch}, the newest intact one (${why})` : undefined;
+  return { run: store.requireRun(runId), ...(notice ? { notice } : {}) };
+}

@@ -1,0 +1,24 @@
+import type { RunStore } from '../../core/store/run-store';
+import type { DatasetManager } from '../dataset-manager';
+import type { EngineProbeCache } from '../engine-probe-cache';
+import type { EngineSpeedCache } from '../engine-speed-cache';
+import type { ExampleRuns } from '../example-runs';
+import type { EventHub } from '../event-hub';
+import type { PredictionCache } from '../prediction-cache';
+import type { ReplaySessions } from '../replay-sessions';
+import type { RunQueue } from '../run-queue';
+
+/** What the API handlers work with: the service's parts, owned and closed by ExperimentService. */
+export interface ServiceParts {
+  store: RunStore;
+  hub: EventHub;
+  queue: RunQueue;
+  dataset: DatasetManager;
+  replays: ReplaySessions;
+  misclassified: PredictionCache;
+  engines: EngineProbeCache;
+  speeds: EngineSpeedCache;
+  examples: ExampleRuns;
+  /** The import worker's entry, for bundles; from source its .ts sibling (import-off-thread.ts). */
+  importWorkerPath?: string | URL;
+}
