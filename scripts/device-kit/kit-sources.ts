@@ -24,12 +24,11 @@ export function dawnPackage(): { dir: string; version: string; index: string; bi
   return { dir, version: (require(manifest) as { version: string }).version, index: join(dir, 'index.js'), binary };
 }
 
-/** The yardstick: the repository's own (issue 22) when it is there, else the shared one beside the repository. */
+/** The yardstick: the repository's bench/pytorch_reference.py (issue 22). */
 export function yardstickScript(): string {
-  const candidates = [join(REPO_ROOT, 'bench', 'pytorch_reference.py'), join(REPO_ROOT, '..', 'shared', 'bench', 'pytorch_reference.py')];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`the PyTorch yardstick is at none of ${candidates.join(', ')}`);
-  return found;
+  const path = join(REPO_ROOT, 'bench', 'pytorch_reference.py');
+  if (!existsSync(path)) throw new Error(`the PyTorch yardstick ${path} is missing`);
+  return path;
 }
 
 /** The Fashion-MNIST test set's two files (gzipped as Debian's dataset-fashion-mnist ships them). */
