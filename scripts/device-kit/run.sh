@@ -97,7 +97,7 @@ export LD_LIBRARY_PATH="$KIT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # The Vulkan loader finds drivers through ICD files. Where NVIDIA's driver is
 # mounted without one (containers with only the compute libraries' JSON
 # missing), point the loader at the driver's own library.
-ICD_NOTE="VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-(unset: the loader's own search)}"
+if [ -n "${VK_ICD_FILENAMES:-}" ]; then ICD_NOTE="VK_ICD_FILENAMES=$VK_ICD_FILENAMES"; else ICD_NOTE="VK_ICD_FILENAMES unset: the loader's own search"; fi
 if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -z "${VK_DRIVER_FILES:-}" ]; then
   if ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json >/dev/null 2>&1; then
     glx=$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia\.so\.0 /{print $NF; exit}')
