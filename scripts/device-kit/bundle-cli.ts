@@ -1,4 +1,5 @@
 import { build, type Plugin } from 'esbuild';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -32,6 +33,35 @@ const noSqlite: Plugin = {
   },
 };
 
+/** Engine packages whose version the engines report; bundled, they have no package.json to read. */
+const VERSIONED = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
+
+function versionOf(name: string): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require(`${name}/package.json`) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** core/engine/installed-version.ts → the versions bundled, read here at build time, so the kit's engines name them. */
+const bundledVersions: Plugin = {
+  name: 'bundled-versions',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]core[\\/]engine[\\/]installed-version\.ts$/ }, () => {
+      const versions = Object.fromEntries(VERSIONED.flatMap((name) => {
+        const version = versionOf(name);
+        return version === undefined ? [] : [[name, version]];
+      }));
+      return {
+        contents: `const VERSIONS = ${JSON.stringify(versions)};\nexport function installedVersion(name) { return VERSIONS[name]; }\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** CommonJS packages bundled into ESM still call require() for Node built-ins: give the bundle one. */
 const REQUIRE_BANNER = "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);";
 
@@ -46,7 +76,7 @@ export async function bundleCli(outfile: string): Promise<void> {
     minify: true,
     legalComments: 'none',
     external: EXTERNAL,
-    plugins: [noSqlite],
+    plugins: [noSqlite, bundledVersions],
     banner: { js: REQUIRE_BANNER },
     logLevel: 'error',
   });
