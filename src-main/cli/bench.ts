@@ -18,7 +18,8 @@ import {
   type YardstickDevice,
 } from '../core/bench/pytorch-reference';
 import { CEILING_CONV, CEILING_MATMUL_SIZE, measureCeilingIsolated, trainingFlopsPerImage, type EngineCeiling } from '../core/bench/ceiling';
-import { findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
+import { DEFAULT_WORKLOAD_NAMES, findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
+import type { GpuStepCounts } from '../core/bench/gpu-step-counts';
 import { estimateRunMemory, estimateWasmHeapBytes } from '../core/train/memory-estimate';
 import { estimateLayoutMemory, layoutOfEngine } from '../core/train/replica-layout';
 import { formatBytes } from '../shared/format';
@@ -74,7 +75,9 @@ export interface BenchRow {
   steps: number | null;
   engineDetail: string | null;
   /** Whether the engine computes on a GPU: tensorflow-gpu, or webgpu on a hardware adapter. */
-  gpu: boolean;
+  onGpu: boolean;
+  /** On webgpu: what each timed step asked of the GPU (blocking reads, dispatches, uploads, pipelines compiled after warm-up); null elsewhere. */
+  gpu: GpuStepCounts | null;
   pytorchThreads: number | null;
   /** Where the yardstick ran for this row: 'cuda' for a GPU engine where torch has CUDA, else 'cpu'. */
   pytorchDevice: string | null;
@@ -120,7 +123,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
         .choices(['auto', ...ENGINE_IDS])
         .default(['auto']),
     )
-    .addOption(new Option('--workload <names...>', 'workloads to run (default: all)').choices([...WORKLOAD_NAMES]))
+    .addOption(new Option('--workload <names...>', 'workloads to run (default: all but vgg11-r4-224-b128, a GPU\'s)').choices([...WORKLOAD_NAMES]))
     .option('--steps <n>', "timed steps (default: each workload's own; with --profile, 2)", positiveInt)
     .option('--json', 'one JSON object per line per workload and engine')
     .option('--profile', 'profile the workloads per tfjs kernel instead of timing them')
@@ -161,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function selectedWorkloads(flags: BenchFlags): BenchWorkload[] {
-  const names = flags.workload ?? WORKLOAD_NAMES;
+  const names = flags.workload ?? DEFAULT_WORKLOAD_NAMES;
   return [...new Set(names)].map(findWorkload);
 }
 
@@ -343,7 +346,8 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
     estimatedWasmHeapBytes: null,
     steps: null,
     engineDetail: null,
-    gpu: false,
+    onGpu: false,
+    gpu: null,
     pytorchThreads: null,
     pytorchDevice: null,
     threads,
@@ -375,7 +379,8 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
       engineThreads: info.threads ?? null,
       estimatedWasmHeapBytes: info.id === 'wasm' ? estimateWasmHeapBytes(estimate, info.threads ?? 1) : null,
       ...(info.id === 'wasm' ? { estimatedBytes: estimateLayoutMemory(config, layoutOfEngine(info)).totalBytes } : {}),
-      gpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
+      onGpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
+      gpu: measurement.gpu ?? null,
     });
     progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
   } catch (error) {
@@ -387,7 +392,7 @@ async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: 
 
 /** GPU engines (CUDA, or webgpu on a hardware adapter) are compared with PyTorch on the GPU. */
 function yardstickDevice(row: BenchRow): YardstickDevice {
-  return row.gpu ? 'cuda' : 'cpu';
+  return row.onGpu ? 'cuda' : 'cpu';
 }
 
 function describeEngine(info: EngineInfo): string {

@@ -33,6 +33,13 @@ export interface ChildProcessOptions {
 }
 
 const CHILD = fileURLToPath(runnableEntry(new URL('./measure-child.entry.ts', import.meta.url)));
+/** The child's module and its leading arguments: measure-child.entry.ts, or a one-file bundle (the device kit) started in that role. */
+let childEntry: { module: string; args: readonly string[] } = { module: CHILD, args: [] };
+
+/** Starts the measuring child from `module` with `args` before its own (a bundle that holds measure-child.entry.ts). */
+export function startMeasureChildFrom(module: string, args: readonly string[]): void {
+  childEntry = { module, args };
+}
 
 /** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
 export function childExecArgv(): string[] {
@@ -43,7 +50,7 @@ export function childExecArgv(): string[] {
 export function measureInChildProcess(workload: string, engine: EngineChoice, options: ChildProcessOptions = {}): Promise<ChildProcessResult> {
   const args = [workload, engine, String(options.steps ?? '-'), String(options.threads ?? '-')];
   // stdout is dropped: tfjs prints its "install tfjs-node" banner there, which would spoil --json.
-  const child = fork(CHILD, args, { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(childEntry.module, [...childEntry.args, ...args], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
 

@@ -5,6 +5,9 @@ import { BENCH_LR, type BenchWorkload } from './workloads';
 import type { EngineInfo } from '../../shared/train/events';
 import { ReplicaGroup, replicaLayout, type ReplicaLayout } from '../train/data-parallel';
 import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
+import { startRead } from '../train/step-read';
+import { countBackendUploads, countsSince, gpuCounts, installGpuCounters } from '../engine/webgpu/gpu-counters';
+import { gpuStepCounts, type GpuStepCounts } from './gpu-step-counts';
 
 
 export interface MeasureOptions {
@@ -37,6 +40,8 @@ export interface Measurement {
   wasmHeapBytes?: number;
   /** Loss of the last step: a finite number shows the steps computed something. */
   lastLoss: number;
+  /** On webgpu: what each timed step asked of the GPU, counted at the WebGPU calls. */
+  gpu?: GpuStepCounts;
 }
 
 /** A random batch like the yardstick's `torch.rand(batch, 1, side, side)`, `torch.randint(0, 10, (batch,))`. */
@@ -78,6 +83,12 @@ export function peakRssBytes(): number {
 export interface BenchRig {
   /** One training step; resolves with its loss once the step's kernels have run. */
   step(): Promise<number>;
+  /**
+   * Whether a step may be enqueued before the previous one's loss has come
+   * back (one process, one tfjs backend): the loop then reads one step behind,
+   * as the trainer does on webgpu. Replicas finish a step before the next.
+   */
+  overlaps: boolean;
   dispose(): void | Promise<void>;
 }
 
@@ -88,11 +99,10 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { disp
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);
   return {
-    async step() {
-      const loss = trainStep(model, optimizer, xs, labels);
-      const value = (await loss.data())[0]!;
-      loss.dispose();
-      return value;
+    overlaps: true,
+    step() {
+      // The read starts now (tfjs submits its copy at once) and is awaited when the caller chooses.
+      return startRead({ loss: trainStep(model, optimizer, xs, labels) }).then(({ loss }) => loss);
     },
     dispose() {
       tf.dispose([xs, labels]);
@@ -133,6 +143,7 @@ export async function prepareReplicaRig(workload: BenchWorkload, layout: Replica
     throw error;
   }
   return {
+    overlaps: false,
     async step() {
       return (await group.step(xs, labels)).loss;
     },
@@ -146,8 +157,10 @@ export async function prepareReplicaRig(workload: BenchWorkload, layout: Replica
 /**
  * Training throughput of one workload on the active tfjs backend, timed as the
  * yardstick does: one untimed warm-up step (which also compiles and allocates),
- * then `steps` steps on the same random batch. Each step reads its loss back,
- * as the trainer does, so its kernels have finished before the next starts.
+ * then `steps` steps on the same random batch. Where steps can overlap, each
+ * step's loss is read one step behind, as the trainer does on webgpu, and the
+ * last is awaited before the clock stops. On webgpu it also counts what each
+ * step asked of the GPU.
  */
 export async function measureWorkload(workload: BenchWorkload, options: MeasureOptions = {}): Promise<Measurement> {
   const { seed = 0, onStep } = options;
@@ -157,10 +170,28 @@ export async function measureWorkload(workload: BenchWorkload, options: MeasureO
   try {
     let lastLoss = await rig.step();
     onStep?.(0, steps);
+    const counting = tf.getBackend() === 'webgpu' && installGpuCounters() && countBackendUploads(tf.backend());
+    const before = gpuCounts();
     const start = performance.now();
+    let pending: Promise<number> | undefined;
     for (let i = 1; i <= steps; i++) {
-      lastLoss = await rig.step();
-      onStep?.(i, steps);
+      const current = rig.step();
+      // Awaited in order below; this only keeps a failure from counting as unhandled meanwhile.
+      current.catch(() => undefined);
+      if (pending) {
+        lastLoss = await pending;
+        onStep?.(i - 1, steps);
+      }
+      pending = rig.overlaps ? current : undefined;
+      if (!rig.overlaps) {
+        lastLoss = await current;
+        onStep?.(i, steps);
+      }
+    }
+    const steady = countsSince(before);
+    if (pending) {
+      lastLoss = await pending;
+      onStep?.(steps, steps);
     }
     const seconds = (performance.now() - start) / 1000;
     const heap = wasmHeapBytes();
@@ -174,6 +205,7 @@ export async function measureWorkload(workload: BenchWorkload, options: MeasureO
       peakRssBytes: peakRssBytes(),
       ...(heap === undefined ? {} : { wasmHeapBytes: heap }),
       lastLoss,
+      ...(counting ? { gpu: gpuStepCounts(steady, countsSince(before), steps) } : {}),
     };
   } finally {
     await rig.dispose();

@@ -5,6 +5,7 @@ import { prepareNetwork } from './prepare-network';
 import { checkEngineFits } from './memory-estimate';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
+import { startRead } from './step-read';
 import type { ImageSplit as Split } from '../data/image-split';
 import type { FashionMnist } from '../data/fashion-mnist';
 import { errorMessage } from '../../shared/error-message';
@@ -32,6 +33,8 @@ export interface TrainerOptions {
   /** Aborting takes effect within one batch. */
   signal?: AbortSignal;
   hooks?: TrainerHooks;
+  /** Steps behind which the loop reads each step's values; readLagFor(engine) when absent. */
+  readLag?: 0 | 1;
 }
 
 export interface TrainResult {
@@ -153,6 +156,27 @@ interface EpochPass {
   seen: number;
 }
 
+/** A step enqueued whose loss and count of correct predictions are still on their way back. */
+interface StepInFlight {
+  values: Promise<{ loss: number; correct: number }>;
+  size: number;
+  batchIndex: number;
+  enqueuedAt: number;
+}
+
+/**
+ * How many steps behind the loop reads a step's values. On webgpu a step only
+ * enqueues kernels; awaiting its loss before enqueuing the next drains the
+ * queue and leaves the GPU idle while the CPU records the next step, so there
+ * the loop reads one step behind. On the CPU engines a step has computed
+ * everything by the time it returns, and the replicas (wasm) cannot take a
+ * second step before the first ends: a lag gains nothing there, as measured
+ * (docs/gpu.md), so they read at once.
+ */
+export function readLagFor(engine: Pick<EngineInfo, 'id'>, replicas: boolean): 0 | 1 {
+  return engine.id === 'webgpu' && !replicas ? 1 : 0;
+}
+
 async function trainOneEpoch(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -160,10 +184,33 @@ async function trainOneEpoch(
   split: Split,
   epoch: number,
   stepsPerEpoch: number,
-  { config, onEvent, signal }: TrainerOptions,
+  { config, engine, onEvent, signal, readLag }: TrainerOptions,
 ): Promise<EpochPass | 'cancelled'> {
   const pass: EpochPass = { lossSum: 0, correct: 0, seen: 0 };
-  let batchIndex = 0;
+  const lag = readLag ?? readLagFor(engine, replicas !== undefined);
+  let lastArrival = 0;
+  /** Awaits a step's values, adds them to the epoch and emits its batch event: steps complete in order, each once. */
+  const complete = async (step: StepInFlight): Promise<void> => {
+    const { loss, correct } = await step.values;
+    pass.lossSum += loss * step.size;
+    pass.correct += correct;
+    pass.seen += step.size;
+    const now = performance.now();
+    // The step's share of the pipeline: since the previous step's values arrived, or since it was enqueued if later.
+    const seconds = (now - Math.max(lastArrival, step.enqueuedAt)) / 1000;
+    lastArrival = now;
+    onEvent({
+      type: 'batch',
+      time: Date.now(),
+      epoch,
+      step: epoch * stepsPerEpoch + step.batchIndex,
+      batch: step.batchIndex,
+      loss,
+      accuracy: correct / step.size,
+      imagesPerSec: step.size / seconds,
+    });
+  };
+
   const source = batches(split, {
     batchSize: config.batchSize,
     side: config.resize,
@@ -172,41 +219,39 @@ async function trainOneEpoch(
     shuffle: true,
     limit: config.trainLimit,
   });
-  for (const { xs, ys, size } of source) {
-    if (signal?.aborted) {
-      tf.dispose([xs, ys]);
-      source.return(undefined);
-      return 'cancelled';
+  let next = source.next();
+  let pending: StepInFlight | undefined;
+  try {
+    for (let batchIndex = 0; !next.done; batchIndex++) {
+      if (signal?.aborted) {
+        // The step in flight has trained: its event is owed before the run ends.
+        if (pending) await complete(pending);
+        pending = undefined;
+        return 'cancelled';
+      }
+      const { xs, ys, size } = next.value;
+      const enqueuedAt = performance.now();
+      const values = replicas ? replicas.step(xs, ys) : startRead(sgdStep(model, optimizer, xs, ys));
+      // Awaited in order below; this only keeps a failure from counting as unhandled while an earlier step is awaited.
+      values.catch(() => undefined);
+      const current: StepInFlight = { values, size, batchIndex, enqueuedAt };
+      // Prepare batch i+1 (shuffle, scale, resize, upload) while step i runs.
+      next = source.next();
+      if (!replicas) tf.dispose([xs, ys]);
+      if (pending) await complete(pending);
+      pending = undefined;
+      if (lag === 0) await complete(current);
+      else pending = current;
+      if (replicas) tf.dispose([xs, ys]);
+      await yieldToEventLoop();
     }
-    const batchStart = performance.now();
-    const { loss: lossValue, correct: correctValue } = replicas
-      ? await replicas.step(xs, ys)
-      : await readStep(sgdStep(model, optimizer, xs, ys));
-    tf.dispose([xs, ys]);
-
-    pass.lossSum += lossValue * size;
-    pass.correct += correctValue;
-    pass.seen += size;
-    onEvent({
-      type: 'batch',
-      time: Date.now(),
-      epoch,
-      step: epoch * stepsPerEpoch + batchIndex,
-      batch: batchIndex,
-      loss: lossValue,
-      accuracy: correctValue / size,
-      imagesPerSec: size / ((performance.now() - batchStart) / 1000),
-    });
-    batchIndex++;
-    await yieldToEventLoop();
+    if (pending) await complete(pending);
+    pending = undefined;
+    return pass;
+  } finally {
+    if (!next.done) tf.dispose([next.value.xs, next.value.ys]);
+    source.return(undefined);
   }
-  return pass;
-}
-
-async function readStep({ loss, correct }: { loss: tf.Scalar; correct: tf.Scalar }): Promise<{ loss: number; correct: number }> {
-  const values = { loss: (await loss.data())[0]!, correct: (await correct.data())[0]! };
-  tf.dispose([loss, correct]);
-  return values;
 }
 
 /** One SGD step on softmax cross-entropy; returns the batch's mean loss and count of correct predictions. */

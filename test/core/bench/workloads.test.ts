@@ -17,6 +17,8 @@ test('each workload builds the same network as the PyTorch yardstick (parameter 
   assert.equal(params('lenet-28-b256'), 61_706);
   assert.equal(params('vgg11-w0.25-32-b64'), 1_768_778);
   assert.equal(params('vgg11-96-b64'), 44_920_074);
+  // The book's small VGG (channels // 4, dense 4096 kept) at 224: counted with torch.nn the same way.
+  assert.equal(params('vgg11-r4-224-b128'), 43_093_322);
 });
 
 test('width 0.25 scales the channels and the hidden dense width, as vgg(VGG11, 32, 0.25) does', () => {
@@ -36,7 +38,13 @@ test("names, sides, batches and steps agree with the yardstick's WORKLOADS table
     batchSize: Number(m[3]),
     steps: Number(m[4]),
   }));
-  assert.deepEqual(rows, WORKLOADS.map(({ name, side, batchSize, steps }) => ({ name, side, batchSize, steps })));
+  // The book's 224×224 run (issue 18) waits for its row in the yardstick (issue 22's bench/pytorch_reference.py):
+  // until then the yardstick is silent on it, and the bench's PyTorch column for it is empty, saying why.
+  const awaitingYardstick = ['vgg11-r4-224-b128'].filter((name) => !rows.some((row) => row.name === name));
+  assert.deepEqual(
+    rows,
+    WORKLOADS.filter((w) => !awaitingYardstick.includes(w.name)).map(({ name, side, batchSize, steps }) => ({ name, side, batchSize, steps })),
+  );
 });
 
 test('an unknown workload is an error that lists the valid names', () => {

@@ -25,6 +25,13 @@ const NO_ADAPTER_FIX =
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
 
 let binding: DawnBinding | undefined;
+/** What the binding is imported from: the package by name, or a file URL (the device kit carries it beside its bundle). */
+let bindingSource: string = WEBGPU_BINDING_PACKAGE;
+
+/** Loads Dawn's binding from `source` (a file URL of its index.js) instead of the npm package; call before the engine loads. */
+export function loadDawnBindingFrom(source: string): void {
+  bindingSource = source;
+}
 
 /**
  * Loads Dawn once per process and installs the WebGPU globals tfjs's
@@ -36,7 +43,7 @@ async function loadBinding(): Promise<DawnBinding> {
   let loaded: DawnBinding;
   try {
     // A variable specifier: the package is optional, so neither tsc nor a bundler may resolve it.
-    const specifier: string = WEBGPU_BINDING_PACKAGE;
+    const specifier: string = bindingSource;
     loaded = (await import(specifier)) as DawnBinding;
   } catch (error) {
     const message = errorMessage(error);
