@@ -95,7 +95,7 @@ export const runRecordSchema: z.ZodType<RunRecord> = z.object({
   architecture: z.array(layerSpecSchema).nullable(),
   dataset: z.string(),
   engine: engineInfoSchema.nullable(),
-  host: z.object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable() }).nullable(),
+  host: z.object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable(), name: z.string().nullable().optional() }).nullable(),
   params: int.nullable(),
   macs: z.number().nullable(),
   shape: z

@@ -16,6 +16,7 @@ import {
   runStatusSchema,
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
+import { queueWorkersSchema } from './queue-workers';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -154,6 +155,8 @@ export const API_METHODS = {
   /** Cancels a queued run at once, a running one within a batch (its `done` event follows). */
   'runs.cancel': method(runRef, z.object({ runId: z.string(), was: z.enum(['queued', 'running']) })),
   'runs.queue': method(empty, queueStateSchema),
+  /** The workers serving the service's Redis queue (`serve --queue`); none, with the reason, without one. */
+  'workers.list': method(empty, queueWorkersSchema),
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run

@@ -53,6 +53,8 @@ interface BenchFlags {
   threads?: number[];
   /** Also measure each engine's and PyTorch's GFLOP/s on one matmul and one 3×3 conv. */
   ceiling?: boolean;
+  /** Measure the Redis queue instead (queue-bench.ts). */
+  queue?: boolean;
 }
 
 /** One row of the table; the --json line has these fields. */
@@ -130,6 +132,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--reference <path>', 'the PyTorch yardstick script (default: bench/pytorch_reference.py)')
     .option('--ceiling', "also measure each engine's and PyTorch's GFLOP/s on one matrix product and one 3×3 conv, and each workload's share of it")
     .option('--no-pytorch', 'skip the PyTorch yardstick')
+    .option('--queue', "measure the Redis queue: launch to first batch against local, and one hub's events/s from 2 workers (needs redis-server)")
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -169,6 +172,10 @@ function selectedWorkloads(flags: BenchFlags): BenchWorkload[] {
 }
 
 async function runBench(flags: BenchFlags): Promise<number> {
+  if (flags.queue) {
+    const { runQueueBench } = await import('./queue-bench');
+    return runQueueBench({ engine: flags.engine[0] ?? 'auto', json: flags.json === true });
+  }
   const workloads = selectedWorkloads(flags);
   const engines = [...new Set(flags.engine)];
   if (flags.profile) return runProfiles(workloads, engines, flags);

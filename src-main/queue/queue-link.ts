@@ -2,6 +2,7 @@ import type { RunStore } from '../core/store/run-store';
 import type { TrainingEvent } from '../shared/train/events';
 import { errorMessage } from '../shared/error-message';
 import { QueueHub } from './queue-hub';
+import type { WorkerAnnouncement } from './queue-messages';
 import { parseQueueUrl, redactQueueUrls } from './queue-url';
 
 /**
@@ -12,6 +13,8 @@ import { parseQueueUrl, redactQueueUrls } from './queue-url';
 export class QueueLink {
   private hub: QueueHub | undefined;
   private closed = false;
+  /** Why the hub did not open (redacted): what workers() answers from then on. */
+  private openError: string | undefined;
   readonly ready: Promise<void>;
 
   constructor(
@@ -20,7 +23,10 @@ export class QueueLink {
     private readonly announce: (runId: string, event: TrainingEvent) => void,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.ready = this.open(url, store).catch((error: unknown) => onError(new Error(redactQueueUrls(errorMessage(error)))));
+    this.ready = this.open(url, store).catch((error: unknown) => {
+      this.openError = redactQueueUrls(errorMessage(error));
+      onError(new Error(this.openError));
+    });
   }
 
   private async open(url: string, store: RunStore): Promise<void> {
@@ -31,6 +37,13 @@ export class QueueLink {
     }
     this.hub = hub;
     void hub.sync({ live: true, onEvent: this.announce }).catch(this.onError);
+  }
+
+  /** The workers serving the queue now; throws why when the queue could not be opened. */
+  async workers(): Promise<WorkerAnnouncement[]> {
+    await this.ready;
+    if (!this.hub) throw new Error(this.openError ?? 'the queue is closed');
+    return this.hub.workers();
   }
 
   async close(): Promise<void> {

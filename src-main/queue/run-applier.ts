@@ -147,7 +147,7 @@ export class RunApplier {
   }
 
   private newRecorder(message: Extract<StreamMessage, { type: 'event' }>): RunRecorder {
-    const host = message.host ? { os: message.host.os, cpu: message.host.cpu, gpu: message.host.gpu } : undefined;
+    const host = message.host ? { os: message.host.os, cpu: message.host.cpu, gpu: message.host.gpu, name: message.host.name } : undefined;
     return new RunRecorder(this.store, this.runId, { onError: this.onError, ...(host ? { host } : {}) });
   }
 

@@ -93,6 +93,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     });
     this.replays = new ReplaySessions(this.store, this.hub);
     this.misclassified = new PredictionCache(this.store, this.dataset, options.predictions);
+    this.queueLink = options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError);
     this.handlers = apiHandlers({
       store: this.store,
       hub: this.hub,
@@ -107,8 +108,8 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         this.store,
         options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()),
       ),
+      queueLink: this.queueLink,
     });
-    this.queueLink = options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError);
   }
 
   static open(options: OpenServiceOptions): ExperimentService {

@@ -1,7 +1,13 @@
 import type { RunStore } from '../core/store/run-store';
+import type { WorkerAnnouncement } from '../queue/queue-messages';
+import { redactQueueUrls } from '../queue/queue-url';
 import type { EventHub } from './event-hub';
 
 export interface QueueLinkHandle {
+  /** The queue's URL without its password. */
+  readonly display: string;
+  /** The workers serving the queue now; throws why (redacted) when it cannot be reached. */
+  workers(): Promise<WorkerAnnouncement[]>;
   close(): Promise<void>;
 }
 
@@ -23,5 +29,9 @@ export function linkQueue(url: string, store: RunStore, hub: EventHub, onError: 
         onError,
       ),
   );
-  return { close: async () => (await link).close() };
+  return {
+    display: redactQueueUrls(url),
+    workers: async () => (await link).workers(),
+    close: async () => (await link).close(),
+  };
 }

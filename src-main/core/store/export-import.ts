@@ -96,7 +96,7 @@ const exportedRunSchema = z.object({
   dataset: z.string().min(1),
   engine: engineInfoSchema.nullable(),
   host: z
-    .object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable() })
+    .object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable(), name: z.string().max(255).nullable().optional() })
     .nullable(),
   params: count.nullable(),
   macs: z.number().min(0).nullable(),

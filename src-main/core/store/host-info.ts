@@ -1,4 +1,4 @@
-import { arch, cpus, release, type } from 'node:os';
+import { arch, cpus, hostname, release, type } from 'node:os';
 import type { EngineInfo } from '../../shared/train/events';
 import type { HostInfo } from '../../shared/runs/run-entities';
 
@@ -11,5 +11,5 @@ export function describeHost(engine?: EngineInfo): HostInfo {
   const cores = cpus();
   const cpu = cores.length > 0 ? `${cores[0].model.trim()} (${cores.length} threads)` : null;
   const gpu = engine?.detail?.match(/^GPU:\s*(.+)$/)?.[1]?.trim() ?? null;
-  return { os: `${type()} ${release()} ${arch()}`, cpu, gpu };
+  return { os: `${type()} ${release()} ${arch()}`, cpu, gpu, name: hostname() };
 }

@@ -169,6 +169,13 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 5,
+    description: 'the host name of the machine a run trained on (a queued run trains on a worker)',
+    up(db) {
+      db.exec('ALTER TABLE runs ADD COLUMN host_name TEXT;');
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -51,6 +51,7 @@ export interface RunRow {
   host_os: string | null;
   host_cpu: string | null;
   host_gpu: string | null;
+  host_name: string | null;
   params: number | null;
   macs: number | null;
   train_size: number | null;
@@ -138,7 +139,7 @@ export const engineColumns = (engine: EngineInfo | null) => {
 };
 
 export const hostColumns = (host: HostInfo | null) =>
-  ({ host_os: host?.os ?? null, host_cpu: host?.cpu ?? null, host_gpu: host?.gpu ?? null }) satisfies RunColumns;
+  ({ host_os: host?.os ?? null, host_cpu: host?.cpu ?? null, host_gpu: host?.gpu ?? null, host_name: host?.name ?? null }) satisfies RunColumns;
 
 export const shapeColumns = (shape: RunShape | null) =>
   ({
@@ -254,7 +255,9 @@ export function runFromRow(row: RunRow): Omit<RunRecord, 'tags' | 'summary'> {
     dataset: row.dataset,
     engine,
     host:
-      row.host_os === null ? null : { os: row.host_os, cpu: row.host_cpu, gpu: row.host_gpu },
+      row.host_os === null
+        ? null
+        : { os: row.host_os, cpu: row.host_cpu, gpu: row.host_gpu, ...(row.host_name === null ? {} : { name: row.host_name }) },
     params: row.params,
     macs: row.macs,
     shape:

@@ -7,6 +7,7 @@ import { replayHandlers } from './replay';
 import { runRecordHandlers } from './run-records';
 import { runHandlers } from './runs';
 import type { ServiceParts } from './service-parts';
+import { workerHandlers } from './workers';
 
 /** Every API method's handler, one file per area in the order of methods.ts; the type refuses a method left out. */
 export function apiHandlers(parts: ServiceParts): ApiHandlers {
@@ -15,6 +16,7 @@ export function apiHandlers(parts: ServiceParts): ApiHandlers {
     ...datasetHandlers(parts),
     ...modelHandlers(),
     ...runHandlers(parts),
+    ...workerHandlers(parts),
     ...runRecordHandlers(parts),
     ...exampleHandlers(parts),
     ...replayHandlers(parts),

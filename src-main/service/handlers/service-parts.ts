@@ -7,6 +7,7 @@ import type { EventHub } from '../event-hub';
 import type { PredictionCache } from '../prediction-cache';
 import type { ReplaySessions } from '../replay-sessions';
 import type { RunQueue } from '../run-queue';
+import type { QueueLinkHandle } from '../queue-runs';
 
 /** What the API handlers work with: the service's parts, owned and closed by ExperimentService. */
 export interface ServiceParts {
@@ -19,6 +20,8 @@ export interface ServiceParts {
   engines: EngineProbeCache;
   speeds: EngineSpeedCache;
   examples: ExampleRuns;
+  /** The Redis queue this service records runs from (`serve --queue`); absent without one. */
+  queueLink?: QueueLinkHandle;
   /** The import worker's entry, for bundles; from source its .ts sibling (import-off-thread.ts). */
   importWorkerPath?: string | URL;
 }

@@ -22,6 +22,8 @@ export interface HostInfo {
   os: string;
   cpu: string | null;
   gpu: string | null;
+  /** The machine's host name: a queued run's worker machine; null or absent on runs recorded before it was kept. */
+  name?: string | null;
 }
 
 /** The process that records a running run; how a dead one is told from a live one. */

@@ -10,6 +10,8 @@ export interface RunRow {
   model: string;
   size: number;
   engine: string;
+  /** The machine it trained on (a worker's, for a queued run); null on older records. */
+  host: string | null;
   bestTestAcc: number | null;
   lastTestAcc: number | null;
   secondsPerEpoch: number | null;
@@ -28,6 +30,7 @@ export function runRow(run: RunRecord): RunRow {
     model: run.model,
     size: run.config.resize,
     engine: run.engine?.id ?? run.config.engine,
+    host: run.host?.name ?? null,
     bestTestAcc: test?.best?.value ?? null,
     lastTestAcc: test?.last.value ?? null,
     secondsPerEpoch: secondsPerEpoch(run),

@@ -1,0 +1,20 @@
+import type { ApiHandlers } from '../dispatch';
+import { errorMessage } from '../../shared/error-message';
+import { redactQueueUrls } from '../../queue/queue-url';
+import type { ServiceParts } from './service-parts';
+
+export const NO_QUEUE_REASON = 'this workbench was started without a queue: start it with serve --queue redis://HOST:PORT to train on workers';
+
+export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, 'workers.list'> {
+  return {
+    // An unreachable queue is an answer, not an error: the Workers panel shows why it is empty.
+    'workers.list': async () => {
+      if (!queueLink) return { queue: null, workers: [], reason: NO_QUEUE_REASON };
+      try {
+        return { queue: queueLink.display, workers: await queueLink.workers(), reason: null };
+      } catch (error) {
+        return { queue: queueLink.display, workers: [], reason: redactQueueUrls(errorMessage(error)) };
+      }
+    },
+  };
+}
