@@ -170,8 +170,8 @@ interface StepInFlight {
  * queue and leaves the GPU idle while the CPU records the next step, so there
  * the loop reads one step behind. On the CPU engines a step has computed
  * everything by the time it returns, and the replicas (wasm) cannot take a
- * second step before the first ends: a lag gains nothing there, as measured
- * (docs/gpu.md), so they read at once.
+ * second step before the first ends, so they read at once (a lag on wasm has
+ * not been measured).
  */
 export function readLagFor(engine: Pick<EngineInfo, 'id'>, replicas: boolean): 0 | 1 {
   return engine.id === 'webgpu' && !replicas ? 1 : 0;
