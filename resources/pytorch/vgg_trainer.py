@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import secrets
 import struct
 import sys
@@ -262,14 +263,14 @@ class _no_autocast:
 
 def read_idx(path, dims, limit=None):
     """An IDX file (http://yann.lecun.com/exdb/mnist/): big-endian magic 0x0000080N, N sizes, then unsigned bytes."""
-    with open(path, "rb") as raw:
-        head = raw.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" or path.endswith(".gz") else open
     try:
+        with open(path, "rb") as raw:
+            head = raw.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" or path.endswith(".gz") else open
         with opener(path, "rb") as stream:
             data = stream.read()
     except OSError as error:
-        raise RunError(f"{path} cannot be read ({error}): download the data set again")
+        raise RunError(f"{path} cannot be read ({error.strerror or error}): download the data set again or choose its folder")
     if len(data) < 4 + 4 * dims:
         raise RunError(f"{path} is too short for an IDX header: download the data set again")
     magic = struct.unpack(">I", data[:4])[0]
@@ -471,6 +472,23 @@ def layer_of(spec_name):
     return spec_name.rsplit("/", 1)[0]
 
 
+def momentum_slots(artifacts, models):
+    """{optimizer slot name: model weight name}. tfjs names a slot after the variable (`conv1/kernel_3/momentum`),
+    which tfjs made unique per process, so slots are matched to weights by order, checked by base name and shape."""
+    slots = [spec for spec in artifacts["weightSpecs"] if spec.get("group") == "optimizer" and spec["name"] != "iter"]
+    if not slots:
+        return {}
+    if len(slots) != len(models):
+        raise RunError(f"the checkpoint has {len(slots)} optimizer slots for {len(models)} weights: it was not written by an SGD run")
+    found = {}
+    for slot, model in zip(slots, models):
+        variable = slot["name"].rsplit("/", 1)[0]
+        if not slot["name"].endswith("/momentum") or re.sub(r"_\d+$", "", variable) != model["name"] or slot["shape"] != model["shape"]:
+            raise RunError(f"optimizer slot {slot['name']} does not belong to weight {model['name']}: only SGD with momentum is understood")
+        found[slot["name"]] = model["name"]
+    return found
+
+
 def parameter_slots(network):
     """(torch parameter, layer kind, 'kernel' | 'bias') in tfjs's weight order."""
     slots = []
@@ -487,17 +505,16 @@ def write_checkpoint(path, template, network, optimizer, steps_done):
     if len(models) != len(slots):
         raise RunError(f"the checkpoint template has {len(models)} weights, this network {len(slots)}: the runner built it for another network")
     by_name = {spec["name"]: slot for spec, slot in zip(models, slots)}
+    momentum_of = momentum_slots(template, models)
     chunks = []
     for spec in specs:
         if spec.get("group") == "optimizer":
             if spec["name"] == "iter":
                 array = np.array(steps_done, dtype=np.int32)
-            elif spec["name"].endswith("/momentum") and spec["name"][: -len("/momentum")] in by_name:
-                parameter, kind, role = by_name[spec["name"][: -len("/momentum")]]
+            else:
+                parameter, kind, role = by_name[momentum_of[spec["name"]]]
                 buffer = optimizer.state.get(parameter, {}).get("momentum_buffer")
                 array = to_tfjs(kind, role, buffer) if buffer is not None else np.zeros(spec["shape"], np.float32)
-            else:
-                raise RunError(f"the checkpoint template has an optimizer weight {spec['name']} this script does not know")
         else:
             parameter, kind, role = by_name[spec["name"]]
             array = to_tfjs(kind, role, parameter)
@@ -567,9 +584,11 @@ def restore_checkpoint(path, sha256, network, optimizer):
             if tuple(value.shape) != tuple(parameter.shape):
                 raise RunError(f"checkpoint {path} holds a different network from this run's ({spec['name']} is {spec['shape']})")
             parameter.copy_(value)
-            slot = arrays.get(spec["name"] + "/momentum")
-            if slot is not None and optimizer.defaults.get("momentum", 0) > 0:
-                optimizer.state[parameter]["momentum_buffer"] = from_tfjs(kind, role, slot).to(parameter.device)
+        if optimizer.defaults.get("momentum", 0) > 0:
+            weight_of = {spec["name"]: slot for spec, slot in zip(models, slots)}
+            for slot_name, weight in momentum_slots(artifacts, models).items():
+                parameter, kind, role = weight_of[weight]
+                optimizer.state[parameter]["momentum_buffer"] = from_tfjs(kind, role, arrays[slot_name]).to(parameter.device)
 
 
 def warm_start(path, sha256, network):
