@@ -33,6 +33,8 @@ const ENGINE_FOLDER_MAY_IMPORT = [
   'core/engine/engine-packages.ts',
   'core/engine/installed-version.ts',
   'core/engine/machine-memory.ts',
+  'core/engine/memory-limit.ts',
+  'core/engine/run-memory.ts',
 ];
 const ENGINE_FOLDER_WHY = 'an engine is a row in a folder of its own: it shares core/engine\'s row files, not another engine\'s';
 

@@ -21,7 +21,7 @@ import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
 import { makeRunConfig } from '../shared/train/make-run-config';
-import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
+import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/engine/memory-limit';
 
 interface TrainFlags {
   data?: string;

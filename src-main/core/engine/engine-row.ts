@@ -1,14 +1,16 @@
 import type { NetworkChoice } from '../../shared/models/presets';
 import type { EngineInfo } from '../../shared/train/events';
 import type { EngineId } from '../../shared/train/run-config';
+import type { MemoryLimit } from './memory-limit';
+import type { MemoryEstimateConfig } from './run-memory';
 
 /** What a run asks of the engine beyond its name. */
 export interface EngineOptions {
   /** CPU threads (the wasm engine's); absent: every core. */
   threads?: number;
-  /** How the wasm engine spends them, as planned to fit memory (train/replica-layout.ts); absent: a replica per thread. */
+  /** How the engine spends them, as its planRun planned them to fit memory; absent: the engine's default. */
   layout?: { replicas: number; threadsPerReplica: number };
-  /** Why that layout, for the wasm engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
+  /** Why that layout, for the engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
   layoutNote?: string;
 }
 
@@ -34,6 +36,26 @@ export interface RunShape extends NetworkChoice {
   /** Square image side. */
   resize: number;
   batchSize: number;
+}
+
+/** A run as an engine's planner sees it: its network, image, batch and the threads it asked for. */
+export interface PlannedRun extends MemoryEstimateConfig {
+  /** Absent: the engine chooses (every core that fits). */
+  threads?: number;
+}
+
+/** What the machine gives a run, for an engine's planner. */
+export interface RunMachine {
+  /** An explicit limit (a run request's memoryLimit); absent: machineMemoryLimit() (VGG_WORKBENCH_MEMORY_LIMIT, else a share of RAM). */
+  limit?: MemoryLimit;
+}
+
+/** An engine's plan for one run: how to load it so the run fits, or why the run as asked cannot. */
+export interface RunPlan {
+  /** What to load the engine with (its thread layout and why). */
+  load: Pick<EngineOptions, 'layout' | 'layoutNote'>;
+  /** Thrown when this engine is the one selected: the run as asked does not fit it here. */
+  refusal?: Error;
 }
 
 /** Why one of a run's tensors cannot be a buffer of this engine, and the batch that would fit. */
@@ -71,6 +93,18 @@ export interface EngineRow {
    * run into replicas (EngineInfo.replicas).
    */
   loadReplica?(threadsPerReplica: number): Promise<void>;
+  /**
+   * Plans a run on this engine before it loads: a layout that fits the
+   * machine's memory, or the refusal of what cannot; absent where the engine
+   * has nothing to plan (its memory rule alone decides).
+   */
+  planRun?(run: PlannedRun, machine: RunMachine): RunPlan | undefined;
+  /**
+   * True where a step only enqueues work on a device and returns: the trainer
+   * then reads each step's values one step behind, so the device never waits
+   * on the host (trainer.ts readLagFor).
+   */
+  readonly stepsRunAhead?: boolean;
   /** Refuses a run one of whose tensors cannot be a single buffer on the loaded engine; absent where no such limit exists. */
   checkBuffers?(run: RunShape, engine: EngineInfo): BufferRefusal | undefined;
 }

@@ -50,13 +50,18 @@ export interface EngineStatus {
  * A forced engine that cannot be used throws an Error naming the engine, the
  * reason and the fix, and leaves the previous backend active.
  */
-export function selectEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<EngineInfo> {
+export function selectEngine(
+  choice: EngineChoice,
+  options: EngineOptions = {},
+  /** Each engine's own load options (its RunPlan's), on top of `options`. */
+  plannedFor: (id: EngineId) => EngineOptions = () => ({}),
+): Promise<EngineInfo> {
   return exclusive(async () => {
     const tf = await tfjs();
     if (choice !== 'auto') {
       const before = tf.engine().backendName;
       try {
-        return await activate(choice, { ...options, byName: true });
+        return await activate(choice, { ...options, ...plannedFor(choice), byName: true });
       } catch (error) {
         if (before) await tf.setBackend(before);
         throw new Error(`Engine '${choice}' is unavailable: ${describe(error)}`, { cause: error });
@@ -65,7 +70,7 @@ export function selectEngine(choice: EngineChoice, options: EngineOptions = {}):
     const skipped: string[] = [];
     for (const id of ENGINE_IDS) {
       try {
-        const info = await activate(id, { ...options, byName: false });
+        const info = await activate(id, { ...options, ...plannedFor(id), byName: false });
         if (skipped.length === 0) return info;
         return { ...info, detail: `${info.detail ?? id}; skipped ${skipped.join('; ')}` };
       } catch (error) {
