@@ -70,6 +70,7 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'core/engine/webgpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/engine/native': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/engine/cpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
+  'core/engine/pytorch': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/train': {
     mayImport: ['shared', 'api', 'core/data', 'core/models', 'core/engine', 'core/checkpoint', 'core/thread', 'core/paths.ts'],
     why: 'the trainer asks engines through core/engine/engines.ts and writes checkpoints through core/checkpoint, not the store',

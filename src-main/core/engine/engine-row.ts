@@ -1,6 +1,6 @@
 import type { NetworkChoice } from '../../shared/models/presets';
-import type { EngineInfo } from '../../shared/train/events';
-import type { EngineId } from '../../shared/train/run-config';
+import type { EngineInfo, TrainingEvent } from '../../shared/train/events';
+import type { EngineId, RunConfig } from '../../shared/train/run-config';
 import type { MemoryLimit } from './memory-limit';
 import type { MemoryEstimateConfig } from './run-memory';
 
@@ -58,6 +58,61 @@ export interface RunPlan {
   refusal?: Error;
 }
 
+/** A checkpoint file as written, for the store's row (the worker's checkpoint message). */
+export interface WrittenCheckpoint {
+  epoch: number;
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** A checkpoint to read: resume from it, or warm-start from it. */
+export interface CheckpointRef {
+  path: string;
+  epoch: number;
+  sha256?: string;
+}
+
+/**
+ * What an engine that runs a run itself (EngineRow.run) is handed by the
+ * training worker: the run, where its data and checkpoints lie, and how to
+ * report. Everything tfjs or the data folder must compute is computed by the
+ * worker, so the engine's folder imports neither.
+ */
+export interface EngineRunContext {
+  runId: string;
+  config: RunConfig;
+  /** The engine as selected (its load's answer). */
+  engine: EngineInfo;
+  /** Aborting asks the run to stop after the batch in flight. */
+  signal: AbortSignal;
+  emit(event: TrainingEvent): void;
+  checkpointWritten(checkpoint: WrittenCheckpoint): void;
+  /** The four Fashion-MNIST IDX files (each possibly .gz). */
+  data: { trainImages: string; trainLabels: string; testImages: string; testLabels: string };
+  /** Absent: checkpoints off. */
+  checkpoint?: {
+    dir: string;
+    policy: 'every' | 'last';
+    /** The tfjs artifacts of the same network without weight data (modelTopology, weightSpecs, ...): what a checkpoint's header holds. */
+    template(): Promise<Record<string, unknown>>;
+  };
+  resume?: CheckpointRef;
+  warmStart?: CheckpointRef & { runId: string };
+  /** What the run holds at its peak, by the memory estimate (core/engine/run-memory.ts). */
+  estimatedBytes: number;
+  /** Refuses, by throwing with the ways out, a run the machine's memory cannot hold (the row's memory rule, core/train/memory-estimate.ts). */
+  checkMemory(): void;
+}
+
+/** How a run ended, for the worker's `finished` message. */
+export interface EngineRunResult {
+  status: 'completed' | 'cancelled' | 'failed';
+  epochsDone: number;
+  /** The last evaluation's confusion matrix, confusion[true][predicted]. */
+  confusion?: number[][];
+}
+
 /** Why one of a run's tensors cannot be a buffer of this engine, and the batch that would fit. */
 export interface BufferRefusal {
   message: string;
@@ -79,12 +134,20 @@ export interface EngineRow {
   /** The npm package that provides the engine. */
   readonly package: string;
   /**
-   * Makes the engine the active tfjs backend and says what to record with the
-   * run. Throws EngineUnavailableError with the reason it cannot load here and the fix.
+   * Makes the engine ready (a tfjs engine: the active tfjs backend) and says
+   * what to record with the run. Throws EngineUnavailableError with the reason
+   * it cannot load here and the fix.
    */
   load(request: LoadRequest): Promise<Omit<EngineInfo, 'id'>>;
-  /** Throws when the loaded backend computes wrong numbers (a missing or broken kernel). */
-  selfCheck(backendName: string): Promise<void>;
+  /** Throws when the loaded backend computes wrong numbers (a missing or broken kernel); absent where load checks it already. */
+  selfCheck?(backendName: string): Promise<void>;
+  /**
+   * What runs a run on this engine; absent: the tfjs trainer on the backend
+   * `load` activated. Never throws: every end is reported as events.
+   */
+  run?(context: EngineRunContext): Promise<EngineRunResult>;
+  /** Run-config fields only this engine reads (`device`, `precision`); other engines refuse them when set. */
+  readonly ownFields?: readonly ('device' | 'precision')[];
   /** The memory a run gets on this engine; `availableBytes` is the machine's free memory now. */
   memory(availableBytes: number): EngineMemory;
   /**

@@ -8,6 +8,7 @@ import { installedVersion } from './installed-version';
 import { tensorflowGpuRow, tensorflowRow } from './native/row';
 import { wasmRow } from './wasm/row';
 import { webgpuRow } from './webgpu/row';
+import { pytorchRow } from './pytorch/row';
 import { errorMessage } from '../../shared/error-message';
 
 export type { EngineOptions } from './engine-row';
@@ -25,6 +26,7 @@ export const ENGINE_ROWS: Readonly<Record<EngineId, EngineRow>> = {
   tensorflow: tensorflowRow,
   wasm: wasmRow,
   cpu: cpuRow,
+  pytorch: pytorchRow,
 };
 
 /** One engine as the CLI `engines` command and the GUI list it. */
@@ -117,7 +119,7 @@ async function activate(id: EngineId, request: LoadRequest): Promise<EngineInfo>
   const row = ENGINE_ROWS[id];
   const loaded = await row.load(request);
   try {
-    await row.selfCheck(loaded.backend);
+    await row.selfCheck?.(loaded.backend);
   } catch (error) {
     throw new EngineUnavailableError(
       `${loaded.backend} backend loaded but failed its self-check: ${describe(error)}`,

@@ -23,5 +23,21 @@ export async function selectRunEngine(config: RunConfig, options: { limit?: Memo
   );
   const refusal = plans.get(engine.id)?.refusal;
   if (refusal) throw refusal;
+  refuseForeignFields(config, engine.id);
   return engine;
+}
+
+/** A field only some engines read (`device`, `precision`) set for one that would ignore it: refused, naming the field and the engines that read it. */
+function refuseForeignFields(config: RunConfig, engineId: EngineId): void {
+  const own = ENGINE_ROWS[engineId].ownFields ?? [];
+  const set = (['device', 'precision'] as const).filter((field) => {
+    const value = config[field];
+    return value !== undefined && value !== 'auto' && value !== 'fp32' && !own.includes(field);
+  });
+  if (set.length === 0) return;
+  const readers = ENGINE_IDS.filter((id) => set.every((field) => ENGINE_ROWS[id].ownFields?.includes(field)));
+  throw new Error(
+    `config.${set[0]}: the ${engineId} engine does not read ${set.map((f) => `${f} ${String(config[f])}`).join(' or ')}; ` +
+      `use --engine ${readers.join(' or ')}, or drop --${set[0]}`,
+  );
 }
