@@ -12,6 +12,12 @@ export interface EngineOptions {
   layout?: { replicas: number; threadsPerReplica: number };
   /** Why that layout, for the engine's detail: "4 replicas (9.1 GB planned of 16 GB)". */
   layoutNote?: string;
+  /**
+   * The caller can hand a run to an engine that runs it itself (EngineRow.run:
+   * pytorch), which activates no tfjs backend. Absent: only tfjs engines, for
+   * callers that go on to compute with tfjs (evaluate, the bench, the speed measurement).
+   */
+  ownRunnerOk?: boolean;
 }
 
 /**

@@ -61,6 +61,10 @@ export function selectEngine(
   return exclusive(async () => {
     const tf = await tfjs();
     if (choice !== 'auto') {
+      if (ENGINE_ROWS[choice].run && options.ownRunnerOk !== true) {
+        const tfjsEngines = ENGINE_IDS.filter((id) => ENGINE_ROWS[id].run === undefined);
+        throw new Error(`Engine '${choice}' trains runs in its own process and cannot compute here: choose one of ${tfjsEngines.join(', ')} (or auto)`);
+      }
       const before = tf.engine().backendName;
       try {
         return await activate(choice, { ...options, ...plannedFor(choice), byName: true });
@@ -70,7 +74,8 @@ export function selectEngine(
       }
     }
     const skipped: string[] = [];
-    for (const id of ENGINE_IDS) {
+    // An engine that runs runs itself is never walked to: auto picks it by measured speed (run-engine.ts).
+    for (const id of ENGINE_IDS.filter((engine) => ENGINE_ROWS[engine].run === undefined)) {
       try {
         const info = await activate(id, { ...options, ...plannedFor(id), byName: false });
         if (skipped.length === 0) return info;

@@ -18,7 +18,7 @@ export async function selectRunEngine(config: RunConfig, options: { limit?: Memo
   );
   const engine = await selectEngine(
     config.engine,
-    config.threads === undefined ? {} : { threads: config.threads },
+    { ownRunnerOk: true, ...(config.threads === undefined ? {} : { threads: config.threads }) },
     (id) => plans.get(id)?.load ?? {},
   );
   const refusal = plans.get(engine.id)?.refusal;
