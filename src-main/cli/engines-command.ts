@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { engineForAuto } from '../shared/train/auto-engine';
+import { addPythonFlag } from './python-flag';
 
 export function registerEnginesCommand(program: Command): void {
-  program
-    .command('engines')
-    .description('List the TensorFlow.js engines, which are available here, and why the others are not.')
+  addPythonFlag(
+    program.command('engines').description('List the engines (the TensorFlow.js backends and pytorch), which are available here, and why the others are not.'),
+  )
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
       // Loaded on demand: it pulls in tfjs and the wasm binary, which other commands do not need.

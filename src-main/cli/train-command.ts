@@ -21,7 +21,8 @@ import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
 import { makeRunConfig } from '../shared/train/make-run-config';
-import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
+import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/engine/memory-limit';
+import { addPythonFlag } from './python-flag';
 
 interface TrainFlags {
   data?: string;
@@ -48,7 +49,8 @@ export function registerTrainCommand(program: Command): void {
         .default('every'),
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
-    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here');
+  addPythonFlag(train)
     .action(async (flags: TrainFlags, command: Command) => {
       // The training worker reads the limit from its environment, as it does for the GUI and serve.
       if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);

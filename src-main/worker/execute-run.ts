@@ -4,6 +4,8 @@ import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
 import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
 import { selectRunEngine } from '../core/train/run-engine';
+import { ENGINE_ROWS } from '../core/engine/engines';
+import { engineRunContext } from './engine-run-context';
 import { suggestionsOf } from '../shared/refusal';
 import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
@@ -41,8 +43,11 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    // The wasm layout is planned to fit the machine's memory; a thread count that cannot fit is refused here.
+    // Each engine's row plans the run to fit the machine's memory; what cannot fit is refused here.
     engine = await selectRunEngine(config);
+    // An engine that runs its runs itself (pytorch) reads the data files on its own.
+    const runner = ENGINE_ROWS[engine.id].run;
+    if (runner) return await runner(engineRunContext(request, engine, signal, post));
     dataset = await datasetFor(request.datasetDir);
   } catch (error) {
     const suggestions = suggestionsOf(error);
