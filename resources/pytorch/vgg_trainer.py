@@ -168,12 +168,12 @@ def loaded_openblas():
     return None
 
 
-def set_cpu_threads(threads):
-    """torch's own pool and the BLAS under it at `threads` (the bench's yardstick does the same)."""
+def set_cpu_threads(threads, blas_threads=None):
+    """torch's own pool at `threads`, the BLAS under it at `blas_threads` (default the same), as the bench's yardstick does."""
     torch.set_num_threads(threads)
     library = loaded_openblas()
     if library is not None:
-        library.openblas_set_num_threads(int(threads))
+        library.openblas_set_num_threads(int(blas_threads or threads))
 
 
 # ---- devices ----------------------------------------------------------------------------------
@@ -685,7 +685,7 @@ def train(job, control):
     device_kind = choose_device(job.get("device", "auto"))
     device = torch.device(device_kind)
     if device_kind == "cpu" and isinstance(job.get("threads"), int) and job["threads"] >= 1:
-        set_cpu_threads(job["threads"])
+        set_cpu_threads(job["threads"], job.get("blasThreads"))
     on_cuda = device_kind == "cuda"
     if on_cuda:
         torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN time its algorithms once
@@ -725,9 +725,12 @@ def train(job, control):
         first_epoch = int(resume["epoch"]) + 1
 
     batch_size = int(config["batchSize"])
-    steps_per_epoch = math.ceil(train_set.count / batch_size)
     bench_steps = job.get("benchSteps")
     bench_seconds = float(job.get("benchSeconds", 0))
+    # The bench times whole batches only; a run trains the last, smaller one too.
+    steps_per_epoch = train_set.count // batch_size if bench_steps is not None else math.ceil(train_set.count / batch_size)
+    if steps_per_epoch < 1:
+        raise RunError(f"the bench needs at least one whole batch of {batch_size}: raise trainLimit")
     engine = dict(job.get("engine") or {})
     engine.update({"id": "pytorch", "backend": device_kind, "version": torch.__version__,
                    "detail": f"{device_kind} · {device_name(device_kind)} · {precision}"})
@@ -754,7 +757,7 @@ def train(job, control):
         send_event({"type": "done", "time": now_ms(), "status": status, "epochs": epochs_done, "seconds": time.perf_counter() - run_start})
 
     epoch = first_epoch
-    bench_started = None
+    bench_started, bench_done = None, 0
     while epoch < int(config["epochs"]) or bench_steps is not None:
         epoch_start = time.perf_counter()
         order = torch.tensor(epoch_order(train_set.count, seed, epoch), dtype=torch.int64, device=device)
@@ -768,8 +771,12 @@ def train(job, control):
             steps.add(sgd_step(network, optimizer, x, y, autocast), int(y.shape[0]), batch_index, enqueued_at)
             steps_done += 1
             if bench_steps is not None:
-                bench_started = bench_started or time.perf_counter()
-                if steps_done >= bench_steps and time.perf_counter() - bench_started >= bench_seconds:
+                # One untimed warm-up step, then windows of benchSteps until benchSeconds have passed.
+                bench_done += 1
+                if bench_done == 1:
+                    bench_started = time.perf_counter()
+                timed = bench_done - 1
+                if timed >= bench_steps and timed % bench_steps == 0 and time.perf_counter() - bench_started >= bench_seconds:
                     steps.drain()
                     return finish("completed")
         steps.drain()
