@@ -46,6 +46,8 @@ interface BenchFlags {
   ceiling?: boolean;
   /** Measure the Redis queue instead (queue-bench.ts). */
   queue?: boolean;
+  /** The Fashion-MNIST folder the pytorch engine trains from. */
+  data?: string;
 }
 
 function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
@@ -63,6 +65,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--reference <path>', 'the PyTorch yardstick script (default: bench/pytorch_reference.py)')
     .option('--ceiling', "also measure each engine's and PyTorch's GFLOP/s on one matrix product and one 3×3 conv, and each workload's share of it")
     .option('--no-pytorch', 'skip the PyTorch yardstick')
+    .option('--data <dir>', 'the four Fashion-MNIST files the pytorch engine trains from (default: /usr/share/datasets/fashion-mnist)')
     .option('--queue', "measure the Redis queue: launch to first batch against local, and one hub's events/s from 2 workers (needs redis-server)")
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
     .showHelpAfterError('(run with --help for usage)')
@@ -121,6 +124,7 @@ async function runBench(flags: BenchFlags): Promise<number> {
       ...(flags.steps === undefined ? {} : { steps: flags.steps }),
       ...(flags.reference === undefined ? {} : { reference: flags.reference }),
       ...(flags.ceiling ? { ceiling: true } : {}),
+      ...(flags.data === undefined ? {} : { dataDir: flags.data }),
     },
     reporter,
   );

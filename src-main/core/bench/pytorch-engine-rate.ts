@@ -57,8 +57,11 @@ export interface PytorchEngineRate {
 export interface PytorchEngineOptions {
   /** torch threads on the CPU, as the yardstick's --threads. */
   threads: number;
-  /** OpenBLAS threads under them: the count the yardstick timed its rate with, so both sides multiply alike. */
-  blasThreads?: number;
+  /**
+   * OpenBLAS threads under them on the cpu: the count the yardstick timed its rate with, so both sides
+   * multiply alike. Asked only when the run is on the cpu (the yardstick's cpu run is long on a GPU box).
+   */
+  blasThreads?: () => Promise<number | undefined>;
   /** Timed steps per window; the workload's own count when absent. */
   steps?: number;
   device?: TorchDevice;
@@ -104,11 +107,13 @@ export async function measurePytorchEngine(workload: BenchWorkload, options: Pyt
     },
     0,
   );
+  const onCpu = (options.device ?? torch.probe.device) === 'cpu';
+  const blasThreads = onCpu ? await options.blasThreads?.() : undefined;
   const job: TrainerJob & { benchSteps: number; benchSeconds: number; blasThreads?: number } = {
     ...base,
     benchSteps: window,
     benchSeconds: BENCH_MIN_SECONDS,
-    ...(options.blasThreads === undefined ? {} : { blasThreads: options.blasThreads }),
+    ...(blasThreads === undefined ? {} : { blasThreads }),
   };
 
   const child = spawn(torch.python.command, [...torch.python.args, '-u', torch.script], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -29,6 +29,8 @@ export interface BenchPlan {
   reference?: string;
   /** Also each engine's and PyTorch's GFLOP/s on the ceiling kernels. */
   ceiling?: boolean;
+  /** Where an engine that trains on real data (pytorch) finds the four Fashion-MNIST files; Debian's folder when absent. */
+  dataDir?: string;
 }
 
 /** How the measuring reports as it goes: a line of news, and a progress bar per measured row. */
@@ -68,13 +70,15 @@ export async function runBench(plan: BenchPlan, reporter: BenchReporter): Promis
     const measured: BenchRow[] = [];
     for (const engine of engines) {
       const ownRate = ownRunnerRate(engine);
-      // An engine that trains with PyTorch multiplies on the BLAS threads the yardstick found faster: like with like.
-      const cpuRates = ownRate && plan.pytorch ? await yardstick.at('cpu') : undefined;
       for (const workload of plan.workloads) {
-        const blasThreads = cpuRates?.ok ? cpuRates.rates.find((r) => r.workload === workload.name)?.blasThreads ?? undefined : undefined;
+        // An engine that trains with PyTorch multiplies on the BLAS threads the yardstick found faster: like with like.
+        const blasThreads = async (): Promise<number | undefined> => {
+          const cpu = plan.pytorch ? await yardstick.at('cpu') : undefined;
+          return (cpu?.ok ? cpu.rates.find((r) => r.workload === workload.name)?.blasThreads : undefined) ?? undefined;
+        };
         measured.push(
           ownRate
-            ? await measureOwnRunnerRow(ownRate, workload, engine, threads, plan.steps, blasThreads, reporter)
+            ? await measureOwnRunnerRow(ownRate, workload, engine, threads, { steps: plan.steps, blasThreads, dataDir: plan.dataDir }, reporter)
             : await measureTfjsRow(workload, engine, threads, plan.steps, reporter),
         );
       }
@@ -241,8 +245,7 @@ async function measureOwnRunnerRow(
   workload: BenchWorkload,
   engine: EngineChoice,
   threads: number,
-  steps: number | undefined,
-  blasThreads: number | undefined,
+  own: { steps: number | undefined; blasThreads: () => Promise<number | undefined>; dataDir: string | undefined },
   reporter: BenchReporter,
 ): Promise<BenchRow> {
   const row = emptyBenchRow(workload, engine, threads);
@@ -250,8 +253,9 @@ async function measureOwnRunnerRow(
   try {
     const measured = await rate(workload, {
       threads,
-      ...(blasThreads === undefined ? {} : { blasThreads }),
-      ...(steps === undefined ? {} : { steps }),
+      blasThreads: own.blasThreads,
+      ...(own.steps === undefined ? {} : { steps: own.steps }),
+      ...(own.dataDir === undefined ? {} : { dataDir: own.dataDir }),
       onStep: progress.update,
     });
     Object.assign(row, {
