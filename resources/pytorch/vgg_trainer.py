@@ -236,7 +236,7 @@ def choose_device(requested):
 def autocast_for(kind, precision):
     """(context factory, precision used): bf16 autocast where the device supports it, else fp32 with a warning."""
     if precision != "bf16":
-        return (lambda: torch.autocast(kind, enabled=False)) if kind in ("cuda", "cpu") else _no_autocast, "fp32"
+        return _no_autocast, "fp32"
     supported = kind == "cpu" or (kind == "cuda" and torch.cuda.is_bf16_supported())
     if kind in ("mps", "xpu"):
         try:

@@ -65,8 +65,10 @@ test('the packaged app carries SQLite for Electron, Dawn for its own OS, and no 
 
   assert.deepEqual(readdirSync(app).sort(), ['native', 'node_modules', 'out', 'package.json', 'resources']);
   const shipped = (path: string) => existsSync(join(app, path));
-  assert.deepEqual(readdirSync(join(app, 'resources')), ['examples'], 'the example runs, not the README pictures');
+  assert.deepEqual(readdirSync(join(app, 'resources')).sort(), ['examples', 'pytorch'], 'the example runs and the pytorch trainer, not the README pictures');
   assert.ok(shipped('resources/examples/example-runs.json.gz'));
+  // The pytorch engine starts it with the user's Python (core/engine/pytorch/trainer-script.ts finds it here).
+  assert.ok(shipped('resources/pytorch/vgg_trainer.py'));
   assert.ok(shipped(`native/${sqliteDir.split('/').pop()}/better_sqlite3.node`), 'SQLite built for Electron');
   assert.ok(shipped('out/main/index.js'));
   assert.ok(shipped('node_modules/better-sqlite3/package.json'));

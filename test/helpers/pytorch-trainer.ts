@@ -1,11 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromWireJson } from '../../src-main/api/wire-json';
-import { CheckpointIOHandler } from '../../src-main/core/checkpoint/checkpoint-io';
 import { findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../../src-main/core/data/fashion-mnist';
 import { prepareNetwork } from '../../src-main/core/train/prepare-network';
 import { nameLayers } from '../../src-main/shared/models/layer-names';
@@ -27,31 +22,8 @@ export function trainerConfig(input: Omit<RunConfigInput, 'engine'>): RunConfig 
   return runConfigSchema.parse({ ...input, engine: 'pytorch' });
 }
 
-/**
- * The tfjs artifacts of the run's network without weight data: what the runner
- * hands the script as `checkpoint.template`. Built through CheckpointIOHandler
- * after one step, so the optimizer's momentum slots exist (tfjs makes them lazily).
- */
-export async function checkpointTemplate(config: RunConfig): Promise<Record<string, unknown>> {
-  const { model } = prepareNetwork(config, NUM_CLASSES);
-  const optimizer = config.momentum > 0 ? tf.train.momentum(config.lr, config.momentum) : tf.train.sgd(config.lr);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  const dir = await mkdtemp(join(tmpdir(), 'torch-template-'));
-  try {
-    tf.tidy(() => {
-      const x = tf.zeros([1, config.resize, config.resize, 1]);
-      optimizer.minimize(() => tf.mean(tf.square(model.apply(x) as tf.Tensor)) as tf.Scalar);
-    });
-    const handler = new CheckpointIOHandler(join(dir, 'template.ckpt'));
-    await model.save(handler, { includeOptimizer: true });
-    const { weightData: _data, ...artifacts } = await handler.load();
-    return artifacts as Record<string, unknown>;
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+/** The runner's own template (the tfjs artifacts of the run's network without weight data), re-exported for the tests. */
+export { checkpointTemplate } from '../../src-main/core/train/checkpoint-template';
 
 export interface JobExtras {
   checkpoint?: { dir: string; policy: 'every' | 'last'; template: Record<string, unknown> };

@@ -238,6 +238,15 @@ describe('the pytorch trainer script', { skip }, () => {
     assert.deepEqual(start.warmStart, { fromRun: 'run-a', epoch: 0, copied: ['block1_conv1', 'block2_conv1'], fresh: ['fc1', 'fc2', 'fc3'] });
   });
 
+  test('precision bf16 trains under autocast where the device has it, and the engine detail says so', async () => {
+    const run = await runTrainer({ ...trainerJob(trainerConfig({ ...lenet, epochs: 1, trainLimit: 128, testLimit: 64 })), precision: 'bf16' });
+    assertCompleted(run);
+    const start = trainingEventSchema.parse(eventsOf(run)[0]);
+    assert.match(start.type === 'start' ? (start.engine.detail ?? '') : '', / · bf16$/);
+    const epoch = eventsOf(run).find((e) => e.type === 'epoch');
+    assert.ok(Number.isFinite(Number(epoch?.loss)));
+  });
+
   test('cancel ends the run within a batch, with done cancelled and exit 0', async () => {
     const config = trainerConfig({ ...lenet, epochs: 1, batchSize: 16, trainLimit: 2048 });
     let sent = false;
