@@ -16,7 +16,7 @@ import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
  * The pytorch engine with the real trainer script and torch (Debian's
  * python3-torch, found at /usr/bin/python3 past PATH's torch-less python3).
  */
-const SMALL: RunConfigInput = {
+const SMALL: Omit<RunConfigInput, 'epochs'> = {
   model: 'vgg11',
   blocks: [{ convs: 1, channels: 8 }, { convs: 1, channels: 16 }],
   denseUnits: 64,
