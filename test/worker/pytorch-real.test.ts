@@ -37,7 +37,7 @@ async function run(request: Omit<RunRequest, 'type' | 'runId' | 'datasetDir'>): 
   return { events, checkpoints: messages.flatMap((m) => (m.type === 'checkpoint' ? [m.checkpoint] : [])) };
 }
 
-test('a wasm checkpoint resumed on pytorch continues its loss curve', async () => {
+test('a wasm checkpoint resumed on pytorch continues its loss curve, and warm-starts a pytorch run', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vgg-cross-'));
   const wasm = await run({ config: makeRunConfig({ ...SMALL, epochs: 1, engine: 'wasm', threads: 1 }), checkpoint: { dir, policy: 'every' } });
   const [saved] = wasm.checkpoints;
@@ -56,6 +56,14 @@ test('a wasm checkpoint resumed on pytorch continues its loss curve', async () =
   // A fresh network starts at ln 10 ≈ 2.30; resumed, the curve goes on from where wasm left it.
   assert.ok(wasmLoss < 2.0, `the wasm run learned: ${wasmLoss}`);
   assert.ok(Math.abs(torchLoss - wasmLoss) < 0.3, `pytorch's first batches (${torchLoss}) continue wasm's last (${wasmLoss})`);
+
+  // The paper's warm start across engines: a wider network takes the layers whose name and shape match.
+  const warm = await run({
+    config: makeRunConfig({ ...SMALL, denseUnits: 32, epochs: 1, trainLimit: 128, engine: 'pytorch', initFrom: 'wasm-run' }),
+    warmStart: { runId: 'wasm-run', path: saved.path, epoch: saved.epoch, sha256: saved.sha256 },
+  });
+  const warmStart = warm.events[0]?.type === 'start' ? warm.events[0].warmStart : undefined;
+  assert.deepEqual(warmStart, { fromRun: 'wasm-run', epoch: 0, copied: ['block1_conv1', 'block2_conv1'], fresh: ['fc1', 'fc2', 'fc3'] });
 });
 
 const alive = (pid: number): boolean => {
