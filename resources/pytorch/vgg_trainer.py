@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import secrets
 import struct
 import sys
@@ -167,12 +168,12 @@ def loaded_openblas():
     return None
 
 
-def set_cpu_threads(threads):
-    """torch's own pool and the BLAS under it at `threads` (the bench's yardstick does the same)."""
+def set_cpu_threads(threads, blas_threads=None):
+    """torch's own pool at `threads`, the BLAS under it at `blas_threads` (default the same), as the bench's yardstick does."""
     torch.set_num_threads(threads)
     library = loaded_openblas()
     if library is not None:
-        library.openblas_set_num_threads(int(threads))
+        library.openblas_set_num_threads(int(blas_threads or threads))
 
 
 # ---- devices ----------------------------------------------------------------------------------
@@ -262,14 +263,14 @@ class _no_autocast:
 
 def read_idx(path, dims, limit=None):
     """An IDX file (http://yann.lecun.com/exdb/mnist/): big-endian magic 0x0000080N, N sizes, then unsigned bytes."""
-    with open(path, "rb") as raw:
-        head = raw.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" or path.endswith(".gz") else open
     try:
+        with open(path, "rb") as raw:
+            head = raw.read(2)
+        opener = gzip.open if head == b"\x1f\x8b" or path.endswith(".gz") else open
         with opener(path, "rb") as stream:
             data = stream.read()
     except OSError as error:
-        raise RunError(f"{path} cannot be read ({error}): download the data set again")
+        raise RunError(f"{path} cannot be read ({error.strerror or error}): download the data set again or choose its folder")
     if len(data) < 4 + 4 * dims:
         raise RunError(f"{path} is too short for an IDX header: download the data set again")
     magic = struct.unpack(">I", data[:4])[0]
@@ -471,6 +472,23 @@ def layer_of(spec_name):
     return spec_name.rsplit("/", 1)[0]
 
 
+def momentum_slots(artifacts, models):
+    """{optimizer slot name: model weight name}. tfjs names a slot after the variable (`conv1/kernel_3/momentum`),
+    which tfjs made unique per process, so slots are matched to weights by order, checked by base name and shape."""
+    slots = [spec for spec in artifacts["weightSpecs"] if spec.get("group") == "optimizer" and spec["name"] != "iter"]
+    if not slots:
+        return {}
+    if len(slots) != len(models):
+        raise RunError(f"the checkpoint has {len(slots)} optimizer slots for {len(models)} weights: it was not written by an SGD run")
+    found = {}
+    for slot, model in zip(slots, models):
+        variable = slot["name"].rsplit("/", 1)[0]
+        if not slot["name"].endswith("/momentum") or re.sub(r"_\d+$", "", variable) != model["name"] or slot["shape"] != model["shape"]:
+            raise RunError(f"optimizer slot {slot['name']} does not belong to weight {model['name']}: only SGD with momentum is understood")
+        found[slot["name"]] = model["name"]
+    return found
+
+
 def parameter_slots(network):
     """(torch parameter, layer kind, 'kernel' | 'bias') in tfjs's weight order."""
     slots = []
@@ -487,17 +505,16 @@ def write_checkpoint(path, template, network, optimizer, steps_done):
     if len(models) != len(slots):
         raise RunError(f"the checkpoint template has {len(models)} weights, this network {len(slots)}: the runner built it for another network")
     by_name = {spec["name"]: slot for spec, slot in zip(models, slots)}
+    momentum_of = momentum_slots(template, models)
     chunks = []
     for spec in specs:
         if spec.get("group") == "optimizer":
             if spec["name"] == "iter":
                 array = np.array(steps_done, dtype=np.int32)
-            elif spec["name"].endswith("/momentum") and spec["name"][: -len("/momentum")] in by_name:
-                parameter, kind, role = by_name[spec["name"][: -len("/momentum")]]
+            else:
+                parameter, kind, role = by_name[momentum_of[spec["name"]]]
                 buffer = optimizer.state.get(parameter, {}).get("momentum_buffer")
                 array = to_tfjs(kind, role, buffer) if buffer is not None else np.zeros(spec["shape"], np.float32)
-            else:
-                raise RunError(f"the checkpoint template has an optimizer weight {spec['name']} this script does not know")
         else:
             parameter, kind, role = by_name[spec["name"]]
             array = to_tfjs(kind, role, parameter)
@@ -567,9 +584,11 @@ def restore_checkpoint(path, sha256, network, optimizer):
             if tuple(value.shape) != tuple(parameter.shape):
                 raise RunError(f"checkpoint {path} holds a different network from this run's ({spec['name']} is {spec['shape']})")
             parameter.copy_(value)
-            slot = arrays.get(spec["name"] + "/momentum")
-            if slot is not None and optimizer.defaults.get("momentum", 0) > 0:
-                optimizer.state[parameter]["momentum_buffer"] = from_tfjs(kind, role, slot).to(parameter.device)
+        if optimizer.defaults.get("momentum", 0) > 0:
+            weight_of = {spec["name"]: slot for spec, slot in zip(models, slots)}
+            for slot_name, weight in momentum_slots(artifacts, models).items():
+                parameter, kind, role = weight_of[weight]
+                optimizer.state[parameter]["momentum_buffer"] = from_tfjs(kind, role, arrays[slot_name]).to(parameter.device)
 
 
 def warm_start(path, sha256, network):
@@ -666,7 +685,7 @@ def train(job, control):
     device_kind = choose_device(job.get("device", "auto"))
     device = torch.device(device_kind)
     if device_kind == "cpu" and isinstance(job.get("threads"), int) and job["threads"] >= 1:
-        set_cpu_threads(job["threads"])
+        set_cpu_threads(job["threads"], job.get("blasThreads"))
     on_cuda = device_kind == "cuda"
     if on_cuda:
         torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN time its algorithms once
@@ -706,9 +725,12 @@ def train(job, control):
         first_epoch = int(resume["epoch"]) + 1
 
     batch_size = int(config["batchSize"])
-    steps_per_epoch = math.ceil(train_set.count / batch_size)
     bench_steps = job.get("benchSteps")
     bench_seconds = float(job.get("benchSeconds", 0))
+    # The bench times whole batches only; a run trains the last, smaller one too.
+    steps_per_epoch = train_set.count // batch_size if bench_steps is not None else math.ceil(train_set.count / batch_size)
+    if steps_per_epoch < 1:
+        raise RunError(f"the bench needs at least one whole batch of {batch_size}: raise trainLimit")
     engine = dict(job.get("engine") or {})
     engine.update({"id": "pytorch", "backend": device_kind, "version": torch.__version__,
                    "detail": f"{device_kind} · {device_name(device_kind)} · {precision}"})
@@ -735,7 +757,7 @@ def train(job, control):
         send_event({"type": "done", "time": now_ms(), "status": status, "epochs": epochs_done, "seconds": time.perf_counter() - run_start})
 
     epoch = first_epoch
-    bench_started = None
+    bench_started, bench_done = None, 0
     while epoch < int(config["epochs"]) or bench_steps is not None:
         epoch_start = time.perf_counter()
         order = torch.tensor(epoch_order(train_set.count, seed, epoch), dtype=torch.int64, device=device)
@@ -749,8 +771,12 @@ def train(job, control):
             steps.add(sgd_step(network, optimizer, x, y, autocast), int(y.shape[0]), batch_index, enqueued_at)
             steps_done += 1
             if bench_steps is not None:
-                bench_started = bench_started or time.perf_counter()
-                if steps_done >= bench_steps and time.perf_counter() - bench_started >= bench_seconds:
+                # One untimed warm-up step, then windows of benchSteps until benchSeconds have passed.
+                bench_done += 1
+                if bench_done == 1:
+                    bench_started = time.perf_counter()
+                timed = bench_done - 1
+                if timed >= bench_steps and timed % bench_steps == 0 and time.perf_counter() - bench_started >= bench_seconds:
                     steps.drain()
                     return finish("completed")
         steps.drain()
