@@ -109,6 +109,8 @@ export interface EngineRunContext {
   estimatedBytes: number;
   /** Refuses, by throwing with the ways out, a run the machine's memory cannot hold (the row's memory rule, core/train/memory-estimate.ts). */
   checkMemory(): void;
+  /** Present for a speed measurement: train this many steps, with no evaluation and no checkpoint. */
+  bench?: { steps: number };
 }
 
 /** How a run ended, for the worker's `finished` message. */

@@ -26,3 +26,16 @@ test('that refusal is the wasm engine\'s own: the same run on cpu is not refused
   const engine = await selectRunEngine(config, { limit: machineMemoryLimit({ flag: '1GB' }) });
   assert.equal(engine.id, 'cpu');
 });
+
+test('auto trains on pytorch where it was measured faster here than the engine the walk picks, and not otherwise', async () => {
+  const config = makeRunConfig({ model: 'lenet5', epochs: 1 });
+  const tfjs = { imagesPerSec: 100, measuredAt: 0 };
+  const walkedSpeeds = { 'tensorflow-gpu': tfjs, webgpu: tfjs, tensorflow: tfjs, wasm: tfjs, cpu: tfjs };
+  const faster = await selectRunEngine(config, { speeds: { ...walkedSpeeds, pytorch: { imagesPerSec: 400, measuredAt: 0 } } });
+  assert.equal(faster.id, 'pytorch', 'Debian\'s python3-torch at /usr/bin/python3 is found');
+  assert.match(faster.detail ?? '', /auto: measured faster here than \w+/);
+  const slower = await selectRunEngine(config, { speeds: { ...walkedSpeeds, pytorch: { imagesPerSec: 50, measuredAt: 0 } } });
+  assert.notEqual(slower.id, 'pytorch');
+  const unmeasured = await selectRunEngine(config, { speeds: {} });
+  assert.notEqual(unmeasured.id, 'pytorch');
+});

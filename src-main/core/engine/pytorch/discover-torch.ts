@@ -1,5 +1,5 @@
 import { EngineUnavailableError } from '../engine-unavailable';
-import { PYTHON_ENV, pythonCandidates, type PythonCandidate } from './find-python';
+import { PYTHON_ENV, pythonCandidates, USUAL_PLACES, type PythonCandidate } from './find-python';
 import { MINIMUM_TORCH, type ProbeAnswer } from './probe-answer';
 import { probePython, type ProbeOutcome } from './probe-python';
 import { findTrainerScript, TRAINER_SCRIPT_PATH } from './trainer-script';
@@ -20,11 +20,15 @@ const INSTALL_TORCH = 'pip install torch numpy (https://pytorch.org/get-started/
  * probe answers with torch >= MINIMUM_TORCH. Throws EngineUnavailableError
  * saying why none does (no Python, no torch, too old a torch) and the fix.
  */
-export async function discoverTorch(env: NodeJS.ProcessEnv = process.env, script: string | undefined = findTrainerScript()): Promise<TorchFound> {
+export async function discoverTorch(
+  env: NodeJS.ProcessEnv = process.env,
+  script: string | undefined = findTrainerScript(),
+  usualPlaces: readonly string[] = USUAL_PLACES,
+): Promise<TorchFound> {
   if (script === undefined) {
     throw new EngineUnavailableError(`this installation does not ship the trainer script ${TRAINER_SCRIPT_PATH}`, 'reinstall the workbench');
   }
-  const candidates = pythonCandidates(env);
+  const candidates = pythonCandidates(env, process.platform, usualPlaces);
   if (candidates.length === 0) {
     throw new EngineUnavailableError(
       'no Python found (python3 or python on PATH)',

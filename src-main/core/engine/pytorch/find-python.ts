@@ -19,7 +19,7 @@ export interface PythonCandidate {
  * virtual environment without torch, while Debian's `python3-torch` and
  * Homebrew's live here.
  */
-const USUAL_PLACES = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
+export const USUAL_PLACES: readonly string[] = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -44,7 +44,11 @@ function onPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform)
  * another; else `python3` and `python` on PATH (`py -3` on Windows), then the
  * usual places. The same interpreter reached twice (a symlink) is tried once.
  */
-export function pythonCandidates(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): PythonCandidate[] {
+export function pythonCandidates(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  usualPlaces: readonly string[] = USUAL_PLACES,
+): PythonCandidate[] {
   const named = env[PYTHON_ENV]?.trim();
   if (named) return [{ command: named, args: [], source: `--python / ${PYTHON_ENV}` }];
   const found: PythonCandidate[] = [];
@@ -64,7 +68,7 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env, platform:
   if (platform === 'win32') {
     for (const path of onPath('py', env, platform)) found.push({ command: path, args: ['-3'], source: 'PATH (the py launcher)' });
   } else {
-    for (const path of USUAL_PLACES) if (isExecutableFile(path)) add(path, 'a usual place');
+    for (const path of usualPlaces) if (isExecutableFile(path)) add(path, 'a usual place');
   }
   return found;
 }

@@ -44,8 +44,9 @@ export function probePython(candidate: PythonCandidate, script: string, timeoutM
       settle({ kind: error.code === 'ENOENT' || error.code === 'EACCES' ? 'not-found' : 'failed', detail: `${who}: ${error.message}` }),
     );
     child.on('close', (code, signal) => {
-      if (/No module named '?torch'?/.test(stderr)) return settle({ kind: 'no-torch', detail: `${who} has no torch` });
-      if (/No module named '?numpy'?/.test(stderr)) return settle({ kind: 'no-numpy', detail: `${who} has torch but no numpy` });
+      // Python's own words (No module named 'torch'), or the script's when it catches the import (cannot import torch).
+      if (/No module named '?torch'?|cannot import torch\b/.test(stderr)) return settle({ kind: 'no-torch', detail: `${who} has no torch` });
+      if (/No module named '?numpy'?|cannot import numpy\b/.test(stderr)) return settle({ kind: 'no-numpy', detail: `${who} has no numpy` });
       const line = stdout.trim().split('\n').at(-1) ?? '';
       let parsed: ReturnType<typeof probeAnswerSchema.safeParse> | undefined;
       try {

@@ -82,7 +82,11 @@ export async function runWithTorch(context: EngineRunContext): Promise<EngineRun
       const message = parseTrainerLine(line);
       switch (message.type) {
         case 'event': {
-          const event = message.event;
+          // Which Python trained the run is recorded with it: "cpu · x86_64 · fp32 · /usr/bin/python3".
+          const event =
+            message.event.type === 'start'
+              ? { ...message.event, engine: { ...message.event.engine, detail: withPython(message.event.engine.detail, describeCandidate(python)) } }
+              : message.event;
           if (event.type === 'epoch') epochsDone = Math.max(epochsDone, event.epoch + 1);
           if (event.type === 'done') ended = event.status;
           if (event.type === 'error') ended = 'failed';
@@ -117,4 +121,9 @@ export async function runWithTorch(context: EngineRunContext): Promise<EngineRun
   const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
   const tail = stderr.trim() ? `: ${tailLines(stderr, 8)}` : ' and wrote nothing on stderr';
   return { ...fail(new Error(`the pytorch trainer (${describeCandidate(python)}) ${how} before the run ended${tail}`)), epochsDone };
+}
+
+function withPython(detail: string | undefined, python: string): string {
+  if (detail === undefined || detail === '') return python;
+  return detail.includes(python) ? detail : `${detail} · ${python}`;
 }

@@ -24,13 +24,15 @@ export interface TrainerJob {
   checkpoint?: { dir: string; policy: 'every' | 'last'; template: Record<string, unknown> };
   resume?: CheckpointRef;
   warmStart?: CheckpointRef & { runId: string };
+  /** Present: a speed measurement of this many steps, no evaluation, no checkpoint. */
+  benchSteps?: number;
 }
 
 export const PROTOCOL_VERSION = 1;
 
 /** The job for a run: its network as the same LayerSpec list the tfjs builder reads, each layer named as tfjs names it. */
 export async function trainerJob(context: EngineRunContext, memoryBytes: number): Promise<TrainerJob> {
-  const { config, engine, data, checkpoint, resume, warmStart } = context;
+  const { config, engine, data, checkpoint, resume, warmStart, bench } = context;
   const network = resolveNetwork(config, NUM_CLASSES);
   const names = nameLayers(network.layers);
   const side = config.resize;
@@ -52,5 +54,6 @@ export async function trainerJob(context: EngineRunContext, memoryBytes: number)
     ...(resume ? { resume } : {}),
     // A resumed run has its own weights; only a new run is initialised from another's (as the tfjs trainer does).
     ...(warmStart && !resume ? { warmStart } : {}),
+    ...(bench ? { benchSteps: bench.steps } : {}),
   };
 }
