@@ -255,7 +255,7 @@ function formatTable(rows: readonly BenchRow[]): string {
   const details = [...new Set(rows.flatMap((r) => (r.engineDetail ? [`${r.engine}: ${r.engineDetail}`] : [])))];
   out.push(...details);
   for (const r of rows) if (r.error) out.push(`${r.workload} on ${r.engine} failed: ${r.error}`);
-  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is the peak RSS planned for the layout that ran (replica-layout.ts), heap estimate the wasm heap of one heap.');
+  out.push('ratio = ours / PyTorch; peak RSS is the measuring process\'s high-water mark; estimate is the peak RSS planned for the layout that ran (core/engine/wasm/wasm-layout-memory.ts), heap estimate the wasm heap of one heap.');
   return `${out.join('\n')}\n`;
 }
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { buildKit } from '../../scripts/device-kit/build-kit';
-import { KIT_MAX_BYTES } from '../../scripts/device-kit/kit-layout';
+import { KIT_FILES, KIT_MAX_BYTES, KIT_TRAIN_FILES } from '../../scripts/device-kit/kit-layout';
+import { torchMissing } from '../helpers/pytorch-trainer';
 
 /**
  * The issue's "done when": the kit, built outside the repository, passes
@@ -33,11 +34,16 @@ const scratch = mkdtempSync(join(tmpdir(), 'device-kit-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const skip = whyNot();
+/** The kit the first test built, for the second. */
+let builtKit: string | undefined;
 
 test('the device kit, built outside the repository, passes run.sh --smoke with the system Node hidden', { skip, timeout: 300_000 }, async () => {
   const kit = join(scratch, 'kit');
-  const { totalBytes } = await buildKit(kit, () => undefined);
+  const { totalBytes, trainCopy } = await buildKit(kit, () => undefined);
   assert.ok(totalBytes <= KIT_MAX_BYTES, `the kit is ${totalBytes} bytes, over ${KIT_MAX_BYTES}`);
+  assert.ok(existsSync(join(kit, KIT_FILES.trainer)), 'the kit carries the pytorch trainer script');
+  for (const name of Object.values(KIT_TRAIN_FILES)) assert.ok(existsSync(join(trainCopy, name)), `the second copy holds ${name}`);
+  builtKit = kit;
 
   const hide = (path: string) => `if [ -e "${path}" ]; then mount --bind /dev/null "${path}"; fi`;
   const script = [
@@ -67,4 +73,19 @@ test('the device kit, built outside the repository, passes run.sh --smoke with t
   const [summary] = summaries;
   assert.ok(summary && summary.ok && summary.lossDiff <= 1e-3, `lossDiff ${summary?.lossDiff} over 1e-3`);
   assert.match(run.stdout, /"step":"engines","engines":\[/, 'the engines step printed its JSON line');
+});
+
+test("the kit's book program runs the pytorch engine's runner from the bundle (a tiny run on the cpu)", { skip: skip ?? torchMissing(), timeout: 240_000 }, () => {
+  assert.ok(builtKit, 'the first test built the kit');
+  const run = spawnSync(
+    process.execPath,
+    [join(builtKit, KIT_FILES.start), 'book', '--data', '/usr/share/datasets/fashion-mnist', '--device', 'cpu', '--epochs', '1', '--resize', '32', '--train-limit', '128', '--test-limit', '64'],
+    { encoding: 'utf8', timeout: 200_000, env: { ...process.env, VGG_WORKBENCH_PYTHON: '/usr/bin/python3' } },
+  );
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  const events = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { type: string; engine?: { id: string }; testAcc?: number });
+  assert.equal(events[0]?.type, 'start');
+  assert.equal(events[0]?.engine?.id, 'pytorch');
+  assert.ok(events.some((e) => e.type === 'epoch' && typeof e.testAcc === 'number'));
+  assert.equal(events.at(-1)?.type, 'done');
 });
