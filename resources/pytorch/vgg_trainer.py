@@ -631,16 +631,18 @@ def sgd_step(network, optimizer, x, y, autocast):
 def evaluate(network, test, batch_size, classes, autocast):
     """Accuracy and confusion[true][predicted] on the test set, in file order, dropout off."""
     network.eval()
-    confusion = torch.zeros(classes * classes, dtype=torch.int64, device=test.labels.device)
+    codes = []  # true * classes + predicted, per image, left on the device until the end
     with torch.no_grad():
         for start in range(0, test.count, batch_size):
             indices = torch.arange(start, min(start + batch_size, test.count), device=test.labels.device)
             x, y = test.batch(indices)
             with autocast():
                 predicted = network(x).argmax(1)
-            confusion += torch.bincount(y * classes + predicted, minlength=classes * classes)
+            codes.append(y * classes + predicted)
     network.train()
-    matrix = confusion.view(classes, classes).cpu().tolist()
+    # One copy to the host per evaluation; bincount there, as not every device has it (older MPS).
+    counts = torch.bincount(torch.cat(codes).cpu(), minlength=classes * classes) if codes else torch.zeros(classes * classes, dtype=torch.int64)
+    matrix = counts.view(classes, classes).tolist()
     correct = sum(matrix[i][i] for i in range(classes))
     return correct / max(test.count, 1), matrix
 
