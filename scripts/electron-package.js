@@ -4,6 +4,7 @@
 // Electron's download (one that ignores allowScripts) removes Electron where
 // GitHub cannot be reached; this says so in one line instead of a build's
 // page of "Cannot find module 'electron'".
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -13,7 +14,8 @@ import { dirname, join } from 'node:path';
  * scratch install, so that its stub binary never lands in the project's own).
  */
 export function electronPackageDir(root) {
-  if (process.env.VGG_WORKBENCH_ELECTRON_DIR) return process.env.VGG_WORKBENCH_ELECTRON_DIR;
+  const elsewhere = process.env.VGG_WORKBENCH_ELECTRON_DIR;
+  if (elsewhere) return existsSync(join(elsewhere, 'package.json')) ? elsewhere : undefined;
   try {
     return dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
   } catch {
