@@ -21,7 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/launch', name: 'launch', component: LaunchView },
   { path: '/live/:run?', name: 'live', component: LiveView },
   { path: '/runs', name: 'runs', component: RunsView },
-  { path: '/plans', name: 'plans', component: PlansView },
+  { path: '/plans/:plan?', name: 'plans', component: PlansView },
   { path: '/compare', name: 'compare', component: CompareView },
   { path: '/replay/:run?', name: 'replay', component: ReplayView },
   { path: '/results/:run?', name: 'results', component: ResultsView },
