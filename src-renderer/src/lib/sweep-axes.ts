@@ -26,7 +26,7 @@ export interface SweepFieldInfo {
 
 export const SWEEP_FIELDS: Record<SweepField, SweepFieldInfo> = {
   model: { id: 'model', label: 'Model', category: true },
-  depth: { id: 'depth', label: 'Depth (weight layers)', category: false },
+  depth: { id: 'depth', label: 'Depth', category: false },
   resize: { id: 'resize', label: 'Image size', category: false },
   lr: { id: 'lr', label: 'Learning rate', category: false },
   batchSize: { id: 'batchSize', label: 'Batch', category: false },
