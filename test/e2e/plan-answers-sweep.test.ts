@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { defaultExampleRunsFile } from '../../src-main/service/example-runs';
 import { findPlan } from '../../src-main/shared/plans/experiment-plans';
 import { planAnswer } from '../../src-main/shared/plans/plan-answer';
+import { PARALLEL_AXES, PARALLEL_GRID } from '../../src-renderer/src/lib/sweep-axes';
 import { FINISHED_PLAN_RUNS } from '../helpers/finished-plan';
 import { chartSeries, eventually, goTo, openWorkbench, screenshot, type Workbench } from './workbench-harness';
 
@@ -59,13 +60,11 @@ test('Sweep over every run: parallel coordinates, a brush on final test accuracy
   assert.equal(parallel[0]!.type, 'parallel');
   await page.getByTestId('sweep-count').filter({ hasText: '4 runs, none brushed' }).waitFor();
 
-  // Drag down the upper half of the final test accuracy axis (the 9th of 10): the best runs are brushed.
+  // Drag down the upper half of the final test accuracy axis: the best runs are brushed.
   const box = (await page.getByTestId('sweep-parallel').boundingBox())!;
-  const left = 70;
-  const right = 110;
-  const top = 48;
-  const bottom = 28;
-  const x = box.x + left + ((box.width - left - right) * 8) / 9;
+  const { left, right, top, bottom } = PARALLEL_GRID;
+  const axis = PARALLEL_AXES.indexOf('finalTestAcc');
+  const x = box.x + left + ((box.width - left - right) * axis) / (PARALLEL_AXES.length - 1);
   const y0 = box.y + top + 2;
   const y1 = box.y + top + (box.height - top - bottom) * 0.55;
   await page.mouse.move(x, y0);

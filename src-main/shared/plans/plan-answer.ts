@@ -235,14 +235,19 @@ export function answerSentence(plan: Pick<ExperimentPlan, 'title'>, variable: Pl
   const spreadOf = (row: PlanAnswerRow): number => (row.finalTestAccRange ? row.finalTestAccRange[1] - row.finalTestAccRange[0] : 0);
   const spread = Math.max(spreadOf(winner), spreadOf(second));
 
+  // Seeds still training change the answer when they land: say so rather than ask for more.
+  const pending = rows.reduce((sum, row) => sum + row.pending, 0);
+  const coming = pending ? `; ${pending} more ${pending === 1 ? 'run is' : 'runs are'} queued or training` : '';
   if (seeds >= 2 && gap <= spread) {
     const cost = time ? `; ${winner.label} takes ${time} the time per epoch` : '';
-    return `${winner.label} and ${second.label} are level within seed noise: ${formatAccuracy(a)} vs ${formatAccuracy(b)} (means of ${seeds} seeds), a ${points(gap)}-point gap inside a ${points(spread)}-point spread between seeds${cost}${then}.`;
+    return `${winner.label} and ${second.label} are level within seed noise: ${formatAccuracy(a)} vs ${formatAccuracy(b)} (means of ${seeds} seeds), a ${points(gap)}-point gap inside a ${points(spread)}-point spread between seeds${cost}${then}${coming}.`;
   }
   const lead = `${winner.label} beat ${second.label} by ${points(gap)} points (${formatAccuracy(a)} vs ${formatAccuracy(b)})${time ? ` at ${time} the time per epoch` : ''}`;
   const noise =
     seeds >= 2
       ? `, beyond the ${points(spread)}-point spread of ${seeds} seeds`
-      : ', but with one seed a gap this size cannot be told from seed noise: run again with 3 seeds';
-  return `${lead}${noise}${then}.`;
+      : pending
+        ? ', but with one seed a gap this size cannot be told from seed noise'
+        : ', but with one seed a gap this size cannot be told from seed noise: run again with 3 seeds';
+  return `${lead}${noise}${then}${coming}.`;
 }

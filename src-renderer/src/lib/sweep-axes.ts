@@ -43,6 +43,8 @@ export const SWEEP_FIELDS: Record<SweepField, SweepFieldInfo> = {
 
 /** The parallel coordinates' axes, left to right: the settings, then what they led to. */
 export const PARALLEL_AXES: readonly SweepField[] = ['model', 'depth', 'resize', 'lr', 'batchSize', 'widthRatio', 'epochs', 'engine', 'finalTestAcc', 'secondsPerEpoch'];
+/** Where the parallel axes sit in their chart, in pixels: the component draws with it, the e2e test brushes by it. */
+export const PARALLEL_GRID = { left: 70, right: 110, top: 48, bottom: 28 } as const;
 /** What the scatter's horizontal axis may show: a setting or a cost. */
 export const SCATTER_X: readonly SweepField[] = ['depth', 'resize', 'lr', 'batchSize', 'widthRatio', 'epochs', 'seed', 'params', 'macs', 'secondsPerEpoch'];
 /** What the scatter's vertical axis and the table's order may be: an outcome. */

@@ -150,3 +150,25 @@ test('run again with 3 seeds: the plan once per missing seed, its warm starts po
   assert.deepEqual(requests.filter((r) => r.config.initFrom).map((r) => r.config.initFrom), ['#0', '#0', '#6', '#6']);
   assert.ok(requests.every((r) => r.tags.includes('plan:vgg-depths') && r.tags.includes('budget:quick')));
 });
+
+test('seeds still training: the one-seed answer so far, and how many runs are to come instead of asking for more', () => {
+  const answer = planAnswer(depths, [
+    run({ model: 'vgg11', acc: 0.85, seed: 1 }),
+    run({ model: 'vgg16', acc: 0.8, seed: 1 }),
+    run({ model: 'vgg11', seed: 2, status: 'queued' }),
+    run({ model: 'vgg16', seed: 2, status: 'queued' }),
+  ]);
+  assert.equal(answer.complete, true);
+  assert.equal(
+    answer.sentence,
+    'VGG-11 beat VGG-16 by 5.0 points (0.850 vs 0.800) at 1.0× the time per epoch, but with one seed a gap this size cannot be told from seed noise; 2 more runs are queued or training.',
+  );
+});
+
+test('a run of the chapter’s own recipe brings the chapter’s printed test accuracy as the chart’s reference', () => {
+  const book: AnswerRun = { ...run({ model: 'vgg11', acc: 0.84 }) };
+  book.config = { ...book.config, resize: 96, lr: 0.05, batchSize: 64, momentum: 0, widthRatio: 1, epochs: 1 };
+  const answer = planAnswer(depths, [book]);
+  assert.deepEqual(answer.referenceBands.map((band) => [band.id, band.low]), [['chapter-vgg11-testAcc', 0.83]]);
+  assert.deepEqual(planAnswer(depths, [run({ model: 'vgg11', acc: 0.84 })]).referenceBands, [], 'the quick recipe matches no published one');
+});
