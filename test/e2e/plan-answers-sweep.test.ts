@@ -1,7 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { defaultExampleRunsFile } from '../../src-main/service/example-runs';
 import { findPlan } from '../../src-main/shared/plans/experiment-plans';
 import { planAnswer } from '../../src-main/shared/plans/plan-answer';
@@ -12,12 +10,10 @@ import { chartSeries, eventually, goTo, openWorkbench, screenshot, type Workbenc
 let workbench: Workbench;
 
 before(async () => {
-  workbench = await openWorkbench();
+  workbench = await openWorkbench({ exampleRunsFile: defaultExampleRunsFile() });
   const { service } = workbench;
-  // The shipped example runs are plan 1's quick budget: imported and tagged, they are a finished quick plan.
-  const content = gunzipSync(readFileSync(defaultExampleRunsFile()!)).toString('utf8');
-  await service.call('runs.import', { content });
-  for (const runId of FINISHED_PLAN_RUNS) await service.call('runs.tag', { runId, add: ['plan:vgg-vs-baselines'] });
+  // The shipped example runs hold plan 1's quick budget, tagged with the plan: opened, they are a finished quick plan.
+  await service.call('examples.open', {});
 });
 after(async () => {
   await workbench?.close();
@@ -26,6 +22,7 @@ after(async () => {
 test('#/plans/vgg-vs-baselines: the result table, its chart and the answer sentence of the finished quick plan', async () => {
   const { page, service } = workbench;
   const runs = (await service.call('runs.list', { filter: { tag: 'plan:vgg-vs-baselines' } })).runs;
+  assert.deepEqual(runs.map((run) => run.id).sort(), [...FINISHED_PLAN_RUNS].sort());
   const expected = planAnswer(findPlan('vgg-vs-baselines'), runs);
   await page.goto(`${new URL(page.url()).origin}/#/plans/vgg-vs-baselines`);
   const panel = page.getByTestId('plan-result-vgg-vs-baselines');

@@ -5,18 +5,20 @@ import type { RunStore } from '../../src-main/core/store/run-store';
 import { defaultExampleRunsFile } from '../../src-main/service/example-runs';
 
 /**
- * The shipped example runs are the quick budget of plan 1 (VGG-11, LeNet,
- * AlexNet): imported and tagged `plan:vgg-vs-baselines`, they are a finished
- * quick plan, as `plans run vgg-vs-baselines` would have left it.
+ * The shipped example runs hold plan 1's quick budget (VGG-11, LeNet, AlexNet),
+ * tagged `plan:vgg-vs-baselines` as `plans run vgg-vs-baselines` tags its runs:
+ * opened, they are a finished quick plan.
  */
 export const FINISHED_PLAN_RUNS = ['7a93d83d', 'c95f05c7', '3bea516b'] as const;
 
-/** Imports the examples into `store` and tags the plan's three; returns every imported id. */
-export function importFinishedPlan(store: RunStore): string[] {
+/** The shipped example set as a `runs.import` file. */
+export function exampleRunsText(): string {
   const file = defaultExampleRunsFile();
   if (!file) throw new Error('resources/examples/example-runs.json.gz is missing: the finished plan is built from it');
-  const text = gunzipSync(readFileSync(file)).toString('utf8');
-  const imported = importRuns(store, text).map((run) => run.id);
-  for (const id of FINISHED_PLAN_RUNS) store.updateTags(id, { add: ['plan:vgg-vs-baselines'] });
-  return imported;
+  return gunzipSync(readFileSync(file)).toString('utf8');
+}
+
+/** Imports the examples into `store`; returns every imported id. */
+export function importFinishedPlan(store: RunStore): string[] {
+  return importRuns(store, exampleRunsText()).map((run) => run.id);
 }
