@@ -30,7 +30,8 @@ test('#/plans/vgg-vs-baselines: the result table, its chart and the answer sente
   assert.match(expected.sentence, /^LeNet beat VGG-11 by/);
   assert.equal(await page.getByTestId('plan-result-vgg-depths').count(), 0, 'the address shows that plan alone');
 
-  const table = panel.getByRole('table', { name: 'Result of VGG-11 against LeNet and AlexNet' });
+  assert.equal(await page.getByRole('region', { name: 'VGG-11 against LeNet and AlexNet' }).count(), 1, 'the plan’s card, named apart from its answer');
+  const table = page.getByRole('region', { name: 'Answer to vgg-vs-baselines' }).getByRole('table', { name: 'Answer to vgg-vs-baselines' });
   const cells = await table.getByRole('row').evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent?.trim() ?? '')));
   assert.deepEqual(cells[0]!.slice(0, 5), ['Network', 'Final test acc.', 'Best test acc.', 's / epoch', 'Parameters']);
   assert.deepEqual(cells.slice(1).map((row) => row[0]), ['VGG-11', 'LeNet (baseline)', 'AlexNet (baseline)']);
