@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { findPlan } from '../../../src-main/shared/plans/experiment-plans';
 import { planAnswer, planVariable, type AnswerRun } from '../../../src-main/shared/plans/plan-answer';
 import { seedRequests, settingsOfRuns } from '../../../src-main/shared/plans/plan-seeds';
+import { API_METHODS } from '../../../src-main/api/methods';
 import type { MetricSummary, RunStatus } from '../../../src-main/shared/runs/run-entities';
 import type { RunConfig } from '../../../src-main/shared/train/run-config';
 
@@ -149,6 +150,8 @@ test('run again with 3 seeds: the plan once per missing seed, its warm starts po
   assert.deepEqual(requests.map((r) => r.config.seed), [2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
   assert.deepEqual(requests.filter((r) => r.config.initFrom).map((r) => r.config.initFrom), ['#0', '#0', '#6', '#6']);
   assert.ok(requests.every((r) => r.tags.includes('plan:vgg-depths') && r.tags.includes('budget:quick')));
+  // What the button sends is what runs.startQueue accepts.
+  API_METHODS['runs.startQueue'].request.parse({ runs: requests });
 });
 
 test('seeds still training: the one-seed answer so far, and how many runs are to come instead of asking for more', () => {
