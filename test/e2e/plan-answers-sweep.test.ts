@@ -83,5 +83,9 @@ test('Sweep over every run: parallel coordinates, a brush on final test accuracy
   await page.getByRole('heading', { name: 'Compare', level: 1 }).waitFor();
   const compared = new URLSearchParams(new URL(page.url()).hash.split('?')[1]).get('runs')?.split(',') ?? [];
   assert.deepEqual([...compared].sort(), [...best].sort(), 'Compare gets the runs with the highest final test accuracy, the ones brushed');
+
+  // By tag, as the plan's answer links to it: the plan's three runs only.
+  await page.goto(`${new URL(page.url()).origin}/#/sweep?tag=plan:vgg-vs-baselines`);
+  await page.getByTestId('sweep-count').filter({ hasText: '3 runs, none brushed' }).waitFor();
   assert.deepEqual(workbench.pageErrors, []);
 });
