@@ -17,6 +17,7 @@ import {
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
 import { queueWorkersSchema } from './queue-workers';
+import { sweepRowSchema } from './sweep-rows';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -171,6 +172,11 @@ export const API_METHODS = {
   'runs.list': method(
     z.object({ filter: runFilterSchema.optional() }).strict(),
     z.object({ runs: z.array(runRecordSchema) }),
+  ),
+  /** Settings, costs and final outcomes of the given runs, of a tag's runs, or of every run, in one summary query: the sweep view. */
+  'runs.sweep': method(
+    z.object({ runIds: z.array(runId).max(10_000).optional(), tag: tag.optional() }).strict(),
+    z.object({ rows: z.array(sweepRowSchema) }),
   ),
   'runs.get': method(
     runRef,

@@ -15,6 +15,8 @@ import {
   type LivenessContext,
 } from './owner-liveness';
 import { reapInterrupted } from './run-reaper';
+import { sweepRows } from './run-summaries';
+import type { SweepFilter, SweepRow } from '../../shared/runs/sweep-row';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -528,6 +530,11 @@ export class RunStore {
       (keys ? ` AND key IN (SELECT value FROM json_each(?))` : '');
     const params = keys ? [JSON.stringify(ids), JSON.stringify(keys)] : [JSON.stringify(ids)];
     return this.db.prepare<unknown[], { n: number }>(sql).get(...params)!.n;
+  }
+
+  /** Settings, costs and outcomes of many runs in one query: the sweep view's page (run-summaries.ts). */
+  sweepRows(filter: SweepFilter = {}): SweepRow[] {
+    return sweepRows(this.db, filter);
   }
 
   metricSummary(id: string): Record<string, MetricSummary> {
