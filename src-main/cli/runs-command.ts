@@ -4,7 +4,8 @@ import { defaultDatabasePath } from '../core/paths';
 import { exportPages, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
-import { BrokenRunError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { BrokenRunError, RunBusyError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { currentLivenessContext, liveQueueOwner } from '../core/store/owner-liveness';
 import { isDiskFullError } from '../core/store/database';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
@@ -46,6 +47,24 @@ function withStore<T>(path: string, fn: (store: RunStore) => T, options: RunStor
   } finally {
     store.close();
   }
+}
+
+/**
+ * The API refuses to delete a run its queue holds (queue.isActive); this
+ * process has no queue, so it asks the store who queued the run: a live
+ * process here (the app, `serve`, another `train`) still means to train it.
+ * A row that no longer reads stays deletable, as BrokenRunError promises.
+ */
+function refuseQueuedElsewhere(store: RunStore, id: string): void {
+  let run: RunRecord | undefined;
+  try {
+    run = store.getRun(id);
+  } catch (error) {
+    if (error instanceof BrokenRunError) return;
+    throw error;
+  }
+  const owner = run && liveQueueOwner(run, currentLivenessContext());
+  if (owner) throw new RunBusyError(`run ${id} is queued by process ${owner.pid} on ${owner.hostname}: cancel it there first`);
 }
 
 // ---- formatting for people ----------------------------------------------------
@@ -320,6 +339,7 @@ export function registerRunsCommands(
       requireDatabase(dbPath(flags));
       const deleteIn = (store: RunStore): void => {
         const id = store.resolveRunId(idArg);
+        refuseQueuedElsewhere(store, id);
         const { deletedFiles } = store.deleteRun(id);
         write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
       };

@@ -1,6 +1,6 @@
 import { defaultDatabasePath } from '../core/paths';
 import { RunStore } from '../core/store/run-store';
-import type { RunConfig } from '../shared/train/run-config';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import type { TrainingEvent } from '../shared/train/events';
 import { QueueHub } from '../queue/queue-hub';
 import { queueAddress } from './queue-commands';
@@ -12,7 +12,7 @@ import { queueAddress } from './queue-commands';
  * Exit codes as a local run: 0 completed, 130 cancelled, 1 failed.
  */
 export async function trainOnQueue(
-  config: RunConfig,
+  run: PreparedRun,
   options: { queue: string; db?: string; view: (runId: string) => (event: TrainingEvent) => void },
 ): Promise<number> {
   const address = queueAddress(options.queue);
@@ -25,7 +25,7 @@ export async function trainOnQueue(
   process.once('SIGINT', onInterrupt);
   try {
     hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
-    runId = await hub.startRun(config);
+    runId = await hub.startRun(run);
     const view = options.view(runId);
     let last: TrainingEvent | undefined;
     await hub.follow(runId, {

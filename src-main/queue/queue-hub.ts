@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunStore } from '../core/store/run-store';
-import { resolveNetwork } from '../shared/models/presets';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import type { RunConfig } from '../shared/train/run-config';
 import type { TrainingEvent } from '../shared/train/events';
 import { errorMessage } from '../shared/error-message';
@@ -64,12 +64,16 @@ export class QueueHub {
     return this.address.display;
   }
 
-  /** Creates the run in this hub's store and puts it on the queue. */
-  async startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
+  /**
+   * Creates the run in this hub's store and puts it on the queue. It takes a
+   * run prepared by service/prepare-run.ts, so a queued run passes the same
+   * checks (the recipe, the network fitting the image) as a local one. The
+   * memory limit stays here: a worker plans for its own machine.
+   */
+  async startRun(run: PreparedRun, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
     // dataDir goes: the data is the worker's own.
-    const travelling = queuedConfigSchema.parse(config);
-    const network = resolveNetwork(travelling);
-    const runId = this.store.createRun(travelling, { architecture: network.layers, ...options });
+    const travelling = queuedConfigSchema.parse(run.config);
+    const runId = this.store.createRun(travelling, { architecture: run.architecture, ...options });
     try {
       await this.submit(runId, travelling);
     } catch (error) {

@@ -10,7 +10,7 @@ import { describeGpuAdapter } from '../shared/train/gpu-adapter';
 import { describeHost } from '../core/store/host-info';
 import { errorMessage } from '../shared/error-message';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
-import type { RunRequest } from '../worker/protocol';
+import type { RunMessage } from '../worker/protocol';
 import type { CheckpointWritten } from '../worker/protocol';
 import { QUEUE_NAME, runKeys, workerKey, type RunKeys } from './queue-keys';
 import {
@@ -198,7 +198,7 @@ export class QueueWorker {
   ): Promise<string> {
     const runDir = join(this.workDir, `${job.hubId}-${job.runId}`);
     mkdirSync(runDir, { recursive: true });
-    const request: RunRequest = {
+    const request: RunMessage = {
       type: 'run',
       runId: job.runId,
       config: { ...job.config, engine: this.options.engine },

@@ -3,7 +3,11 @@ import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/e
 import { describeHost } from './host-info';
 import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
-import type { RunStore } from './run-store';
+import type { MetricLog } from './metric-log';
+import type { RunLifecycle } from './run-lifecycle';
+
+/** The parts of the store a recorder writes to: the metric log and the run's lifecycle (a RunStore is both). */
+export type RecordingStore = Pick<MetricLog, 'appendMetrics'> & Pick<RunLifecycle, 'markStarted' | 'heartbeat' | 'finishRun'>;
 
 /**
  * Batch events are buffered and written together: one transaction per
@@ -57,7 +61,7 @@ export class RunRecorder {
   private readonly onError: (error: unknown) => void;
 
   constructor(
-    private readonly store: RunStore,
+    private readonly store: RecordingStore,
     readonly runId: string,
     private readonly options: RunRecorderOptions = {},
   ) {
