@@ -33,6 +33,8 @@ const ENGINE_FOLDER_MAY_IMPORT = [
   'core/engine/engine-packages.ts',
   'core/engine/installed-version.ts',
   'core/engine/machine-memory.ts',
+  'core/engine/memory-limit.ts',
+  'core/engine/run-memory.ts',
 ];
 const ENGINE_FOLDER_WHY = 'an engine is a row in a folder of its own: it shares core/engine\'s row files, not another engine\'s';
 
@@ -68,6 +70,7 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'core/engine/webgpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/engine/native': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/engine/cpu': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
+  'core/engine/pytorch': { mayImport: ENGINE_FOLDER_MAY_IMPORT, why: ENGINE_FOLDER_WHY },
   'core/train': {
     mayImport: ['shared', 'api', 'core/data', 'core/models', 'core/engine', 'core/checkpoint', 'core/thread', 'core/paths.ts'],
     why: 'the trainer asks engines through core/engine/engines.ts and writes checkpoints through core/checkpoint, not the store',

@@ -4,16 +4,17 @@
  * machine needs to measure the workbench (no Node, no npm, no network there;
  * files by copy, at most 64 MiB a transfer): Node compressed, the program in
  * one file, Dawn, the Vulkan loader, the Fashion-MNIST test set, the PyTorch
- * yardstick and run.sh. See docs/gpu.md.
+ * yardstick, the pytorch engine's trainer script and run.sh; and beside it,
+ * `<kit>-train/`, the training set as a second copy. See docs/gpu.md.
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KIT_DIR, KIT_FILES, KIT_MAX_BYTES } from './kit-layout';
+import { KIT_DIR, KIT_FILES, KIT_MAX_BYTES, KIT_TRAIN_FILES, KIT_TRAIN_SUFFIX } from './kit-layout';
 import { bundleCli } from './bundle-cli';
 import { xzCompressed } from './compress';
 import { copyVulkanLoader } from './vulkan-loader';
-import { dawnPackage, packageVersion, REPO_ROOT, testSetFiles, yardstickScript } from './kit-sources';
+import { dawnPackage, packageVersion, REPO_ROOT, testSetFiles, trainerScript, trainSetFiles, yardstickScript } from './kit-sources';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = join(REPO_ROOT, '.cache', 'device-kit');
@@ -31,7 +32,10 @@ function copyInto(kit: string, name: string, source: string): void {
   copyFileSync(source, target);
 }
 
-export async function buildKit(kit = join(REPO_ROOT, KIT_DIR), log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<{ kit: string; totalBytes: number }> {
+export async function buildKit(
+  kit = join(REPO_ROOT, KIT_DIR),
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<{ kit: string; totalBytes: number; trainCopy: string }> {
   rmSync(kit, { recursive: true, force: true });
   mkdirSync(kit, { recursive: true });
 
@@ -58,7 +62,16 @@ export async function buildKit(kit = join(REPO_ROOT, KIT_DIR), log: (line: strin
   const yardstick = yardstickScript();
   log(`yardstick: ${relative(REPO_ROOT, yardstick)}`);
   copyInto(kit, KIT_FILES.yardstick, yardstick);
+  copyInto(kit, KIT_FILES.trainer, trainerScript());
   copyInto(kit, KIT_FILES.run, join(HERE, 'run.sh'));
+
+  // The second copy: the training set beside the kit, for the pytorch rows and run.sh --book.
+  const trainCopy = `${kit}${KIT_TRAIN_SUFFIX}`;
+  rmSync(trainCopy, { recursive: true, force: true });
+  const trainSet = trainSetFiles();
+  copyInto(trainCopy, KIT_TRAIN_FILES.trainImages, trainSet.images);
+  copyInto(trainCopy, KIT_TRAIN_FILES.trainLabels, trainSet.labels);
+  log(`training set: ${relative(process.cwd(), trainCopy) || trainCopy} (a second transfer)`);
 
   const files = Object.fromEntries(filesUnder(kit).map((path) => [relative(kit, path), statSync(path).size]));
   const totalBytes = Object.values(files).reduce((a, b) => a + b, 0);
@@ -79,7 +92,7 @@ export async function buildKit(kit = join(REPO_ROOT, KIT_DIR), log: (line: strin
     throw new Error(`the kit is ${(totalBytes / 2 ** 20).toFixed(1)} MiB, over its ${KIT_MAX_BYTES / 2 ** 20} MiB: ${JSON.stringify(files)}`);
   }
   log(`${relative(process.cwd(), kit) || kit}: ${(totalBytes / 2 ** 20).toFixed(1)} MiB in ${Object.keys(files).length + 1} files`);
-  return { kit, totalBytes };
+  return { kit, totalBytes, trainCopy };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,11 +1,11 @@
 /**
  * The device kit's program, bundled into one file (bundle-cli.ts). It is the
- * workbench CLI plus the two programs the kit runs besides: `bench` and
- * `agreement`, and the bench's measuring child, all in one module graph, so
+ * workbench CLI plus the programs the kit runs besides: `bench`, `agreement`,
+ * `book` (run.sh --book) and the bench's measuring child, all in one module graph, so
  * the kit needs no node_modules. run.sh starts it through start.mjs, which
  * imports it, so the CLIs' "am I the main module?" checks stay false here.
  *
- *   node start.mjs engines --json | bench ... | agreement ... | measure-child ...
+ *   node start.mjs engines --json | bench ... | agreement ... | book ... | measure-child ...
  */
 import { pathToFileURL } from 'node:url';
 import { loadDawnBindingFrom } from '../../src-main/core/engine/webgpu/adapter';
@@ -32,6 +32,8 @@ export async function runKit(argv: readonly string[]): Promise<number | undefine
       return (await import('../../src-main/cli/bench')).main(rest);
     case 'agreement':
       return (await import('../../src-main/cli/agreement')).main(rest);
+    case 'book':
+      return (await import('./book-run')).runBook(rest);
     default:
       return (await import('../../src-main/cli/main')).main([...argv]);
   }

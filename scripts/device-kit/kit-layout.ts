@@ -26,7 +26,20 @@ export const KIT_FILES = {
   testImages: 'data/t10k-images-idx3-ubyte.gz',
   testLabels: 'data/t10k-labels-idx1-ubyte.gz',
   yardstick: 'pytorch_reference.py',
+  /** The pytorch engine's trainer script, where the bundled CLI looks for it (up from app/: resources/pytorch/). */
+  trainer: 'resources/pytorch/vgg_trainer.py',
   run: 'run.sh',
   /** What was built from what: versions, sources, sizes. */
   manifest: 'manifest.json',
+} as const;
+
+/**
+ * The training set, the second copy: its 25 MiB would take the kit past its
+ * 60 MiB, so it travels beside it (`<kit>-train/`, another transfer). run.sh
+ * finds it there, or where `--train DIR` says, for the pytorch rows and --book.
+ */
+export const KIT_TRAIN_SUFFIX = '-train';
+export const KIT_TRAIN_FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
 } as const;

@@ -31,6 +31,23 @@ export function yardstickScript(): string {
   return path;
 }
 
+/** The pytorch engine's trainer script, shipped in resources/ (docs/pytorch-protocol.md). */
+export function trainerScript(): string {
+  const path = join(REPO_ROOT, 'resources', 'pytorch', 'vgg_trainer.py');
+  if (!existsSync(path)) throw new Error(`the pytorch trainer script ${path} is missing`);
+  return path;
+}
+
+/** The Fashion-MNIST training set's two files, gzipped. */
+export function trainSetFiles(dir = SYSTEM_FASHION_MNIST_DIR): { images: string; labels: string } {
+  const images = join(dir, 'train-images-idx3-ubyte.gz');
+  const labels = join(dir, 'train-labels-idx1-ubyte.gz');
+  if (!existsSync(images) || !existsSync(labels)) {
+    throw new Error(`the Fashion-MNIST training set (train-*-ubyte.gz) is not in ${dir}: apt-get install dataset-fashion-mnist`);
+  }
+  return { images, labels };
+}
+
 /** The Fashion-MNIST test set's two files (gzipped as Debian's dataset-fashion-mnist ships them). */
 export function testSetFiles(dir = SYSTEM_FASHION_MNIST_DIR): { images: string; labels: string } {
   const images = join(dir, 't10k-images-idx3-ubyte.gz');

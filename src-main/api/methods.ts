@@ -129,7 +129,7 @@ export const API_METHODS = {
     z.object({
       summary: networkSummarySchema,
       minimumSide: z.number().int(),
-      /** What a wasm run of it plans to hold on this machine, in the layout it would run (train/replica-layout.ts); absent without a batch. */
+      /** What a wasm run of it plans to hold on this machine, in the layout it would run (core/engine/wasm/wasm-layout-plan.ts); absent without a batch. */
       plannedMemory: z
         .object({ bytes: z.number(), limitBytes: z.number(), layout: z.string(), limit: z.string() })
         .strict()

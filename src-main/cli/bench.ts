@@ -8,24 +8,15 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
-import { measureInChildProcess } from '../core/bench/measure-in-child-process';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
-import {
-  REFERENCE_BLAS_WARNING,
-  runPytorchReference,
-  type PytorchCeiling,
-  type PytorchOutcome,
-  type YardstickDevice,
-} from '../core/bench/pytorch-reference';
-import { CEILING_CONV, CEILING_MATMUL_SIZE, measureCeilingIsolated, trainingFlopsPerImage, type EngineCeiling } from '../core/bench/ceiling';
+import { REFERENCE_BLAS_WARNING } from '../core/bench/pytorch-reference';
+import { CEILING_CONV, CEILING_MATMUL_SIZE } from '../core/bench/ceiling';
 import { DEFAULT_WORKLOAD_NAMES, findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
-import type { GpuStepCounts } from '../core/bench/gpu-step-counts';
-import { estimateRunMemory, estimateWasmHeapBytes } from '../core/train/memory-estimate';
-import { estimateLayoutMemory, layoutOfEngine } from '../core/train/replica-layout';
+import { describeEngine, type BenchRow, type CeilingRow } from '../core/bench/bench-row';
+import { runBench as measureBench, type BenchReporter } from '../core/bench/run-bench';
 import { formatBytes } from '../shared/format';
 import { alignColumns } from './text-table';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
-import type { EngineInfo } from '../shared/train/events';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
@@ -55,66 +46,8 @@ interface BenchFlags {
   ceiling?: boolean;
   /** Measure the Redis queue instead (queue-bench.ts). */
   queue?: boolean;
-}
-
-/** One row of the table; the --json line has these fields. */
-export interface BenchRow {
-  workload: string;
-  engine: string;
-  imagesPerSec: number | null;
-  pytorchImagesPerSec: number | null;
-  ratio: number | null;
-  peakRssBytes: number | null;
-  wasmHeapBytes: number | null;
-  /**
-   * The run's planned peak resident memory, to compare with peakRssBytes: on
-   * wasm, the layout that ran (replicas × their heaps, plus the shared parts:
-   * train/replica-layout.ts); elsewhere estimateRunMemory's tensor peak.
-   */
-  estimatedBytes: number;
-  /** The wasm heap that estimate predicts at this row's thread count (estimateWasmHeapBytes); null off wasm. */
-  estimatedWasmHeapBytes: number | null;
-  steps: number | null;
-  engineDetail: string | null;
-  /** Whether the engine computes on a GPU: tensorflow-gpu, or webgpu on a hardware adapter. */
-  onGpu: boolean;
-  /** On webgpu: what each timed step asked of the GPU (blocking reads, dispatches, uploads, pipelines compiled after warm-up); null elsewhere. */
-  gpu: GpuStepCounts | null;
-  pytorchThreads: number | null;
-  /** Where the yardstick ran for this row: 'cuda' for a GPU engine where torch has CUDA, else 'cpu'. */
-  pytorchDevice: string | null;
-  /** CPU threads asked of our engine and of the yardstick (torch.set_num_threads) for this row. */
-  threads: number;
-  /** Threads the engine reports it ran on (wasm caps at its build's 8); null where it does not say. */
-  engineThreads: number | null;
-  /** images/s over this workload's and engine's at the first --threads count; null on that first row. */
-  speedup: number | null;
-  /** The same for PyTorch. */
-  pytorchSpeedup: number | null;
-  /** The BLAS the yardstick loaded ('reference' flatters us 2–4×); null without the yardstick. */
-  pytorchBlas: string | null;
-  /** BLAS threads the yardstick's rate was timed with (1 under torch's N where that was faster). */
-  pytorchBlasThreads: number | null;
-  /** Training FLOP per image by our own count (6 × forward MACs), in GFLOP. */
-  gflopPerImage: number;
-  /** With --ceiling: the engine's best GFLOP/s on the ceiling kernels (matmul, 3×3 conv) at this thread count. */
-  ceilingGflops: number | null;
-  /** imagesPerSec × gflopPerImage over ceilingGflops: the share of its engine's ceiling the workload reaches. */
-  ceilingFraction: number | null;
-  /** With --ceiling: PyTorch's best GFLOP/s on the same kernels at this thread count. */
-  pytorchCeilingGflops: number | null;
-  /** The same share for PyTorch's images/s over its own ceiling. */
-  pytorchCeilingFraction: number | null;
-  error?: string;
-}
-
-/** One engine's or PyTorch's --ceiling at one thread count, for the table beside the workloads. */
-interface CeilingRow {
-  who: string;
-  threads: number;
-  matmul: number | null;
-  conv3x3: number | null;
-  basis: string;
+  /** The Fashion-MNIST folder the pytorch engine trains from. */
+  data?: string;
 }
 
 function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
@@ -132,6 +65,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--reference <path>', 'the PyTorch yardstick script (default: bench/pytorch_reference.py)')
     .option('--ceiling', "also measure each engine's and PyTorch's GFLOP/s on one matrix product and one 3×3 conv, and each workload's share of it")
     .option('--no-pytorch', 'skip the PyTorch yardstick')
+    .option('--data <dir>', 'the four Fashion-MNIST files the pytorch engine trains from (default: /usr/share/datasets/fashion-mnist)')
     .option('--queue', "measure the Redis queue: launch to first batch against local, and one hub's events/s from 2 workers (needs redis-server)")
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
     .showHelpAfterError('(run with --help for usage)')
@@ -181,20 +115,19 @@ async function runBench(flags: BenchFlags): Promise<number> {
   if (flags.profile) return runProfiles(workloads, engines, flags);
 
   const threadList = flags.threads ?? [availableParallelism()];
-  const rows: BenchRow[] = [];
-  // One thread count at a time, ours then PyTorch's, so each ratio compares runs close in time.
-  const outcomes: PytorchOutcome[] = [];
-  const ceilings: CeilingRow[] = [];
-  for (const threads of threadList) {
-    const measured: BenchRow[] = [];
-    for (const engine of engines) {
-      for (const workload of workloads) measured.push(await measureRow(workload, engine, flags.steps, threads));
-    }
-    outcomes.push(...(await joinPytorch(measured, workloads, threads, flags)));
-    if (flags.ceiling) ceilings.push(...(await joinCeilings(measured, engines, threads, flags)));
-    rows.push(...measured);
-  }
-  addSpeedups(rows, threadList[0]!);
+  const { rows, outcomes, ceilings } = await measureBench(
+    {
+      workloads,
+      engines,
+      threadList,
+      pytorch: flags.pytorch,
+      ...(flags.steps === undefined ? {} : { steps: flags.steps }),
+      ...(flags.reference === undefined ? {} : { reference: flags.reference }),
+      ...(flags.ceiling ? { ceiling: true } : {}),
+      ...(flags.data === undefined ? {} : { dataDir: flags.data }),
+    },
+    reporter,
+  );
 
   // Loud, above everything: a yardstick on the reference BLAS makes every ratio below 2–4× too kind.
   if (rows.some((row) => row.pytorchBlas === 'reference')) {
@@ -223,97 +156,6 @@ async function runBench(flags: BenchFlags): Promise<number> {
   return rows.some((row) => row.error !== undefined) ? 1 : 0;
 }
 
-/**
- * Runs the yardstick at `threads` for the rows measured at that count and
- * fills their PyTorch columns. A GPU engine is measured against PyTorch on
- * the GPU, a CPU engine against PyTorch on the CPU.
- */
-async function joinPytorch(rows: BenchRow[], workloads: BenchWorkload[], threads: number, flags: BenchFlags): Promise<PytorchOutcome[]> {
-  const devices = new Map<YardstickDevice, PytorchOutcome>();
-  for (const device of new Set(rows.map(yardstickDevice))) {
-    const outcome: PytorchOutcome = flags.pytorch
-      ? await withNote(`PyTorch reference (${device}, ${threads} threads)`, () =>
-          runPytorchReference(
-            workloads.map((w) => w.name),
-            {
-              device,
-              threads,
-              ...(flags.reference === undefined ? {} : { script: flags.reference }),
-              onRate: (rate) => note(`PyTorch ${rate.workload}: ${rate.imagesPerSec} images/s (${rate.device}, ${rate.threads} threads)`),
-            },
-          ),
-        )
-      : { ok: false, reason: 'skipped (--no-pytorch)' };
-    if (!outcome.ok) note(`PyTorch columns are empty: ${outcome.reason}`);
-    else if (outcome.note) note(outcome.note);
-    devices.set(device, outcome);
-  }
-  for (const row of rows) {
-    const outcome = devices.get(yardstickDevice(row));
-    const rate = outcome?.ok ? outcome.rates.find((r) => r.workload === row.workload) : undefined;
-    if (!rate) continue;
-    row.pytorchImagesPerSec = rate.imagesPerSec;
-    row.pytorchThreads = rate.threads;
-    row.pytorchDevice = rate.device;
-    row.pytorchBlas = rate.blas;
-    row.pytorchBlasThreads = rate.blasThreads;
-    row.ratio = row.imagesPerSec === null ? null : row.imagesPerSec / rate.imagesPerSec;
-  }
-  return [...devices.values()];
-}
-
-/**
- * --ceiling at `threads`: each engine's GFLOP/s on the two kernels in a fresh
- * process, and PyTorch's on the CPU, then each row's share of its own ceiling.
- */
-async function joinCeilings(rows: BenchRow[], engines: EngineChoice[], threads: number, flags: BenchFlags): Promise<CeilingRow[]> {
-  const found: CeilingRow[] = [];
-  const ours = new Map<string, EngineCeiling>();
-  for (const engine of engines) {
-    try {
-      const { engine: info, ceiling } = await withNote(`ceiling of ${engine}, ${threads} threads`, () => measureCeilingIsolated(engine, threads));
-      ours.set(engine, ceiling);
-      found.push({ who: info.id, threads, matmul: ceiling.matmul, conv3x3: ceiling.conv3x3, basis: ceiling.basis });
-    } catch (error) {
-      note(`ceiling of ${engine} failed: ${errorMessage(error)}`);
-    }
-  }
-  let torchBest: number | null = null;
-  if (flags.pytorch) {
-    const outcome = await withNote(`PyTorch ceiling (cpu, ${threads} threads)`, () =>
-      runPytorchReference([], { ceiling: true, threads, ...(flags.reference === undefined ? {} : { script: flags.reference }) }),
-    );
-    if (outcome.ok && outcome.ceilings.length > 0) {
-      const at = (kernel: string): PytorchCeiling | undefined => outcome.ceilings.find((c) => c.kernel === kernel);
-      const [matmul, conv] = [at('matmul'), at('conv3x3')];
-      torchBest = Math.max(matmul?.gflops ?? 0, conv?.gflops ?? 0);
-      const blas = outcome.ceilings[0]!;
-      found.push({
-        who: 'PyTorch',
-        threads,
-        matmul: matmul?.gflops ?? null,
-        conv3x3: conv?.gflops ?? null,
-        basis:
-          threads === 1
-            ? `${blas.blas} BLAS on ${blas.blasThreads ?? '?'} thread`
-            : `${blas.blas} BLAS, the better of ${threads} and 1 BLAS threads (matmul on ${matmul?.blasThreads ?? '?'}, conv on ${conv?.blasThreads ?? '?'})`,
-      });
-    } else if (!outcome.ok) note(`PyTorch ceiling skipped: ${outcome.reason}`);
-  }
-  for (const row of rows) {
-    const ceiling = ours.get(row.engine) ?? ours.get('auto');
-    if (ceiling) {
-      row.ceilingGflops = Math.max(ceiling.matmul, ceiling.conv3x3);
-      if (row.imagesPerSec !== null) row.ceilingFraction = (row.imagesPerSec * row.gflopPerImage) / row.ceilingGflops;
-    }
-    if (torchBest !== null && row.pytorchDevice === 'cpu') {
-      row.pytorchCeilingGflops = torchBest;
-      if (row.pytorchImagesPerSec !== null) row.pytorchCeilingFraction = (row.pytorchImagesPerSec * row.gflopPerImage) / torchBest;
-    }
-  }
-  return found;
-}
-
 function formatCeilings(ceilings: readonly CeilingRow[]): string {
   const gflops = (n: number | null): string => (n === null ? '-' : n.toFixed(1));
   const header = ['ceiling', 'threads', 'matmul GFLOP/s', '3×3 conv GFLOP/s', 'how'];
@@ -322,88 +164,6 @@ function formatCeilings(ceilings: readonly CeilingRow[]): string {
     `\n${alignColumns([header, ...body], header.map((_, i) => i >= 1 && i <= 3)).join('\n')}\n` +
     `matmul ${CEILING_SHAPES}; share of ceiling = images/s × GFLOP per image (6 × forward MACs) over the better of the two.\n`
   );
-}
-
-/** Each row's images/s over its workload's and engine's at the first thread count, ours and PyTorch's. */
-function addSpeedups(rows: BenchRow[], baseThreads: number): void {
-  for (const row of rows) {
-    if (row.threads === baseThreads) continue;
-    const base = rows.find((r) => r.threads === baseThreads && r.workload === row.workload && r.engine === row.engine);
-    if (!base) continue;
-    row.speedup = row.imagesPerSec !== null && base.imagesPerSec ? row.imagesPerSec / base.imagesPerSec : null;
-    row.pytorchSpeedup =
-      row.pytorchImagesPerSec !== null && base.pytorchImagesPerSec ? row.pytorchImagesPerSec / base.pytorchImagesPerSec : null;
-  }
-}
-
-/** Times one workload on one engine in its own process; a failure becomes a row with its error. */
-async function measureRow(workload: BenchWorkload, engine: EngineChoice, steps: number | undefined, threads: number): Promise<BenchRow> {
-  const config = { ...workload.network, resize: workload.side, batchSize: workload.batchSize };
-  const estimate = estimateRunMemory(config);
-  const estimatedBytes = estimate.totalBytes;
-  const row: BenchRow = {
-    workload: workload.name,
-    engine,
-    imagesPerSec: null,
-    pytorchImagesPerSec: null,
-    ratio: null,
-    peakRssBytes: null,
-    wasmHeapBytes: null,
-    estimatedBytes,
-    estimatedWasmHeapBytes: null,
-    steps: null,
-    engineDetail: null,
-    onGpu: false,
-    gpu: null,
-    pytorchThreads: null,
-    pytorchDevice: null,
-    threads,
-    engineThreads: null,
-    speedup: null,
-    pytorchSpeedup: null,
-    pytorchBlas: null,
-    pytorchBlasThreads: null,
-    gflopPerImage: trainingFlopsPerImage(estimate.summary.totalMacs) / 1e9,
-    ceilingGflops: null,
-    ceilingFraction: null,
-    pytorchCeilingGflops: null,
-    pytorchCeilingFraction: null,
-  };
-  const progress = stepProgress(`${workload.name} on ${engine}, ${threads} thread${threads === 1 ? '' : 's'}`);
-  try {
-    const { engine: info, measurement } = await measureInChildProcess(workload.name, engine, {
-      ...(steps === undefined ? {} : { steps }),
-      threads,
-      onStep: progress.update,
-    });
-    Object.assign(row, {
-      engine: info.id,
-      imagesPerSec: measurement.imagesPerSec,
-      peakRssBytes: measurement.peakRssBytes,
-      wasmHeapBytes: measurement.wasmHeapBytes ?? null,
-      steps: measurement.steps,
-      engineDetail: describeEngine(info),
-      engineThreads: info.threads ?? null,
-      estimatedWasmHeapBytes: info.id === 'wasm' ? estimateWasmHeapBytes(estimate, info.threads ?? 1) : null,
-      ...(info.id === 'wasm' ? { estimatedBytes: estimateLayoutMemory(config, layoutOfEngine(info)).totalBytes } : {}),
-      onGpu: info.id === 'tensorflow-gpu' || (info.adapter !== undefined && !info.adapter.software),
-      gpu: measurement.gpu ?? null,
-    });
-    progress.stop(`${formatRate(measurement.imagesPerSec)} images/s`);
-  } catch (error) {
-    row.error = errorMessage(error);
-    progress.stop(`failed: ${row.error}`);
-  }
-  return row;
-}
-
-/** GPU engines (CUDA, or webgpu on a hardware adapter) are compared with PyTorch on the GPU. */
-function yardstickDevice(row: BenchRow): YardstickDevice {
-  return row.onGpu ? 'cuda' : 'cpu';
-}
-
-function describeEngine(info: EngineInfo): string {
-  return `${info.backend} ${info.version}${info.detail ? ` (${info.detail})` : ''}`;
 }
 
 async function runProfiles(workloads: BenchWorkload[], engines: EngineChoice[], flags: BenchFlags): Promise<number> {
@@ -424,6 +184,9 @@ async function runProfiles(workloads: BenchWorkload[], engines: EngineChoice[], 
   }
   return 0;
 }
+
+/** How the measuring reports: progress bars and notes on stderr, so stdout stays the table or the JSON lines. */
+const reporter: BenchReporter = { note, progress: stepProgress };
 
 /** A progress bar on a terminal; otherwise one stderr line at the start and one at the end. */
 function stepProgress(label: string): { update: (done: number, total: number) => void; stop: (result: string) => void } {

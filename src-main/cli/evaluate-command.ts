@@ -33,7 +33,7 @@ export function registerEvaluateCommand(program: Command): void {
     .description("Evaluate a run's last checkpoint on the test set: accuracy, per-class accuracy, confusion matrix.")
     .argument('<run>', 'run id (or a unique prefix)')
     .option('--db <file>', 'the run database (default: the app’s)', userPath)
-    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .addOption(new Option('--engine <engine>', 'engine to evaluate on').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--test-limit <n>', 'evaluate on the first N test images (default: all 10,000)', testLimit)
     .option('--data <dir>', 'folder holding the Fashion-MNIST IDX files', userPath)
     .option('--json', 'print JSON')

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
+import { addPythonFlag } from './python-flag';
 import { formatBytes } from '../shared/format';
 import { hostname } from 'node:os';
 import { parseQueueUrl, QueueUrlError, type QueueAddress } from '../queue/queue-url';
@@ -39,14 +40,15 @@ interface WorkerFlags {
  * (src-main/queue). Loaded on demand: the worker pulls in BullMQ and tfjs.
  */
 export function registerQueueCommands(program: Command): void {
-  program
+  const worker = program
     .command('worker')
     .description('Take runs from a Redis queue, train them here and stream every event back to the hub that launched them.')
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB] or rediss://… (password also from VGG_WORKBENCH_QUEUE_PASSWORD)')
     .option('--name <name>', 'how this worker is listed (default: the host name)')
-    .addOption(new Option('--engine <engine>', 'TensorFlow.js engine for every run').choices(['auto', ...ENGINE_IDS]).default('auto'))
+    .addOption(new Option('--engine <engine>', 'engine for every run (a TensorFlow.js backend, or pytorch)').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (default: located or downloaded as for train)', userPath)
-    .option('--checkpoint-transfer-max <MB>', 'larger checkpoints stay on this worker instead of going to the hub', mebibytes, 256 * 1024 * 1024)
+    .option('--checkpoint-transfer-max <MB>', 'larger checkpoints stay on this worker instead of going to the hub', mebibytes, 256 * 1024 * 1024);
+  addPythonFlag(worker)
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
     });

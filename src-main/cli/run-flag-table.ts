@@ -25,8 +25,10 @@ export const FLAGS: Record<RunField, { flag: string; help: string }> = {
   seed: { flag: '--seed <n>', help: 'random seed for initialisation, shuffling and dropout' },
   trainLimit: { flag: '--train-limit <n>', help: 'train on the first N training images (file order)' },
   testLimit: { flag: '--test-limit <n>', help: 'evaluate on the first N test images' },
-  engine: { flag: '--engine <engine>', help: 'TensorFlow.js engine' },
+  engine: { flag: '--engine <engine>', help: 'engine: a TensorFlow.js backend, or pytorch (your own Python with torch)' },
   threads: { flag: '--threads <n>', help: 'CPU threads the wasm engine trains on (default: every core; the results do not change)' },
+  device: { flag: '--device <device>', help: 'the pytorch engine\'s device: auto (cuda > mps > xpu > cpu), cpu, cuda, mps, xpu' },
+  precision: { flag: '--precision <p>', help: 'the pytorch engine\'s precision: fp32 (default) or bf16 (autocast where the device supports it)' },
   initFrom: {
     flag: '--init-from <run>',
     help: "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint",

@@ -20,9 +20,10 @@ import { requireExistingDatabase } from './existing-database';
 import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
-import { MEMORY_LIMIT_ENV } from '../core/train/replica-layout';
+import { MEMORY_LIMIT_ENV } from '../core/engine/memory-limit';
 import { prepareRun } from '../service/prepare-run';
 import type { PreparedRun } from '../shared/train/prepared-run';
+import { addPythonFlag } from './python-flag';
 
 interface TrainFlags {
   data?: string;
@@ -49,7 +50,8 @@ export function registerTrainCommand(program: Command): void {
         .default('every'),
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
-    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here');
+  addPythonFlag(train)
     .action(async (flags: TrainFlags, command: Command) => {
       process.exitCode = await runTrain(flags, command);
     });

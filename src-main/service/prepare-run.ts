@@ -5,7 +5,7 @@ import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
 import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import type { RunConfig } from '../shared/train/run-config';
-import { parseMemoryLimit } from '../core/train/replica-layout';
+import { parseMemoryLimit } from '../core/engine/memory-limit';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';
 

@@ -4,7 +4,9 @@ import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
 import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
 import { selectRunEngine } from '../core/train/run-engine';
-import { machineMemoryLimit } from '../core/train/replica-layout';
+import { machineMemoryLimit } from '../core/engine/memory-limit';
+import { ENGINE_ROWS } from '../core/engine/engines';
+import { engineRunContext } from './engine-run-context';
 import { suggestionsOf } from '../shared/refusal';
 import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
@@ -42,8 +44,11 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    // The wasm layout is planned to fit the machine's memory; a thread count that cannot fit is refused here.
+    // Each engine's row plans the run to fit the machine's memory (the request's --memory-limit first); what cannot fit is refused here.
     engine = await selectRunEngine(config, request.memoryLimit === undefined ? {} : { limit: machineMemoryLimit({ flag: request.memoryLimit }) });
+    // An engine that runs its runs itself (pytorch) reads the data files on its own.
+    const runner = ENGINE_ROWS[engine.id].run;
+    if (runner) return await runner(engineRunContext(request, engine, signal, post));
     dataset = await loadDatasetOnce(request.datasetDir);
   } catch (error) {
     const suggestions = suggestionsOf(error);

@@ -41,7 +41,7 @@ test('--json prints one line per workload with the agreed fields; no PyTorch mea
   assert.equal(row.pytorchBlas, null);
   assert.equal(row.pytorchBlasThreads, null);
   assert.ok(typeof row.gflopPerImage === 'number' && row.gflopPerImage > 0);
-  // The layout's planned peak (replica-layout.ts), within 25% of the process's measured peak.
+  // The layout's planned peak (core/engine/wasm/wasm-layout-memory.ts), within 25% of the process's measured peak.
   assert.ok(typeof row.estimatedBytes === 'number' && Math.abs(row.estimatedBytes / row.peakRssBytes - 1) < 0.25, JSON.stringify(row));
   assert.match(stderr, /PyTorch columns are empty: skipped \(--no-pytorch\)/);
 });

@@ -65,11 +65,11 @@ test('models prints a table with the block shapes of VGG-11 at 96×96', () => {
   assert.match(stdout, /44,920,074/);
 });
 
-test('engines lists all five with availability and reasons', () => {
+test('engines lists all six with availability and reasons', () => {
   const { code, stdout } = cli('engines', '--json');
   assert.equal(code, 0);
   const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string; detail?: string; adapter?: { vendor: string; software: boolean } }[];
-  assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+  assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
   assert.ok(engines.find((e) => e.id === 'wasm')!.available);
   for (const e of engines.filter((x) => !x.available)) assert.ok(e.reason && e.reason.length > 10);
 });

@@ -138,7 +138,8 @@ test('Data & engine: where the dataset is, sample images by class, folder import
   await engines.waitFor({ timeout: 120_000 });
   const wasm = engines.getByRole('row').filter({ has: page.getByRole('cell', { name: 'wasm', exact: true }) });
   assert.equal(await wasm.getByRole('cell', { name: 'yes' }).count(), 1);
-  assert.equal(await engines.getByRole('row').count(), 6);
+  // The header and one row per engine: five tfjs backends and pytorch.
+  assert.equal(await engines.getByRole('row').count(), 7);
   assert.match((await page.getByTestId('engine-in-use').textContent()) ?? '', /In use: \S+/);
   // With only SwiftShader, webgpu is listed with its adapter, and auto passes it over.
   if (process.env.VK_ICD_FILENAMES === SWIFTSHADER_ICD) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeRun } from '../../src-main/worker/execute-run';
 import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
-import { MEMORY_LIMIT_ENV } from '../../src-main/core/train/replica-layout';
+import { MEMORY_LIMIT_ENV } from '../../src-main/core/engine/memory-limit';
 import type { FromWorker } from '../../src-main/worker/protocol';
 
 test('a thread count whose replicas cannot fit the memory limit is refused before training, naming what fits', async () => {

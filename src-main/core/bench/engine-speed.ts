@@ -2,6 +2,8 @@ import { resolveNetwork } from '../../shared/models/presets';
 import { summarizeNetwork } from '../../shared/models/summary';
 import type { EngineSpeed } from '../../shared/plans/plan-estimate';
 import type { EngineChoice } from '../../shared/train/run-config';
+import { makeRunConfig } from '../../shared/train/make-run-config';
+import { recordMeasuredSpeed } from '../engine/measured-speeds';
 
 /**
  * The network every plan estimate is scaled from: the quick budgets' VGG-11
@@ -22,14 +24,27 @@ export interface MeasuredSpeed {
  * The CLI's `plans` and the app's Plans view and baseline estimates all use it.
  */
 export async function measureEngineSpeed(engine: EngineChoice): Promise<MeasuredSpeed> {
-  const { selectEngine } = await import('../engine/engines');
-  const { measureWorkload } = await import('./measure');
-  const info = await selectEngine(engine);
+  const { ENGINE_ROWS, selectEngine } = await import('../engine/engines');
   const { network, side, batchSize, steps } = SPEED_REFERENCE;
   const macs = summarizeNetwork(resolveNetwork(network).layers, [side, side, 1]).totalMacs;
-  const measured = await measureWorkload(
-    { name: 'plan-estimate', network, side, batchSize, steps, description: SPEED_REFERENCE_LABEL },
-    { engine: info },
-  );
-  return { speed: { imagesPerSec: measured.imagesPerSec, macsPerImage: macs }, engineId: info.id };
+  const row = engine === 'auto' ? undefined : ENGINE_ROWS[engine];
+  let imagesPerSec: number;
+  let info;
+  if (row?.run) {
+    // An engine that runs its runs itself is timed through its own runner, on a bench job of the same reference.
+    info = await selectEngine(row.id, { ownRunnerOk: true });
+    const config = makeRunConfig({ ...network, resize: side, batchSize, epochs: 1, engine: row.id });
+    imagesPerSec = await (await import('./runner-speed')).measureRunnerSpeed(row, info, config, steps);
+  } else {
+    const { measureWorkload } = await import('./measure');
+    info = await selectEngine(engine);
+    const measured = await measureWorkload(
+      { name: 'plan-estimate', network, side, batchSize, steps, description: SPEED_REFERENCE_LABEL },
+      { engine: info },
+    );
+    imagesPerSec = measured.imagesPerSec;
+  }
+  // Kept on this machine, so that auto can weigh an engine it does not walk to (core/engine/measured-speeds.ts).
+  recordMeasuredSpeed(info.id, imagesPerSec, info.detail);
+  return { speed: { imagesPerSec, macsPerImage: macs }, engineId: info.id };
 }

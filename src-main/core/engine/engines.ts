@@ -8,6 +8,7 @@ import { installedVersion } from './installed-version';
 import { tensorflowGpuRow, tensorflowRow } from './native/row';
 import { wasmRow } from './wasm/row';
 import { webgpuRow } from './webgpu/row';
+import { pytorchRow } from './pytorch/row';
 import { errorMessage } from '../../shared/error-message';
 
 export type { EngineOptions } from './engine-row';
@@ -25,6 +26,7 @@ export const ENGINE_ROWS: Readonly<Record<EngineId, EngineRow>> = {
   tensorflow: tensorflowRow,
   wasm: wasmRow,
   cpu: cpuRow,
+  pytorch: pytorchRow,
 };
 
 /** One engine as the CLI `engines` command and the GUI list it. */
@@ -50,22 +52,32 @@ export interface EngineStatus {
  * A forced engine that cannot be used throws an Error naming the engine, the
  * reason and the fix, and leaves the previous backend active.
  */
-export function selectEngine(choice: EngineChoice, options: EngineOptions = {}): Promise<EngineInfo> {
+export function selectEngine(
+  choice: EngineChoice,
+  options: EngineOptions = {},
+  /** Each engine's own load options (its RunPlan's), on top of `options`. */
+  plannedFor: (id: EngineId) => EngineOptions = () => ({}),
+): Promise<EngineInfo> {
   return exclusive(async () => {
     const tf = await tfjs();
     if (choice !== 'auto') {
+      if (ENGINE_ROWS[choice].run && options.ownRunnerOk !== true) {
+        const tfjsEngines = ENGINE_IDS.filter((id) => ENGINE_ROWS[id].run === undefined);
+        throw new Error(`Engine '${choice}' trains runs in its own process and cannot compute here: choose one of ${tfjsEngines.join(', ')} (or auto)`);
+      }
       const before = tf.engine().backendName;
       try {
-        return await activate(choice, { ...options, byName: true });
+        return await activate(choice, { ...options, ...plannedFor(choice), byName: true });
       } catch (error) {
         if (before) await tf.setBackend(before);
         throw new Error(`Engine '${choice}' is unavailable: ${describe(error)}`, { cause: error });
       }
     }
     const skipped: string[] = [];
-    for (const id of ENGINE_IDS) {
+    // An engine that runs runs itself is never walked to: auto picks it by measured speed (run-engine.ts).
+    for (const id of ENGINE_IDS.filter((engine) => ENGINE_ROWS[engine].run === undefined)) {
       try {
-        const info = await activate(id, { ...options, byName: false });
+        const info = await activate(id, { ...options, ...plannedFor(id), byName: false });
         if (skipped.length === 0) return info;
         return { ...info, detail: `${info.detail ?? id}; skipped ${skipped.join('; ')}` };
       } catch (error) {
@@ -112,7 +124,7 @@ async function activate(id: EngineId, request: LoadRequest): Promise<EngineInfo>
   const row = ENGINE_ROWS[id];
   const loaded = await row.load(request);
   try {
-    await row.selfCheck(loaded.backend);
+    await row.selfCheck?.(loaded.backend);
   } catch (error) {
     throw new EngineUnavailableError(
       `${loaded.backend} backend loaded but failed its self-check: ${describe(error)}`,

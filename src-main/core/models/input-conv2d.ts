@@ -8,7 +8,8 @@ export interface InputConv2DConfig {
   strides: number;
   padding: 'same' | 'valid';
   /** Zeros on every side before a 'valid' convolution (LeNet-5's pad 2), folded into the conv instead of a PadV2. */
-  pad?: number;
+  /** Null when read back from a saved topology: tfjs's serialisation turns an absent pad into null. */
+  pad?: number | null;
   activation: Activation;
   /** Seed of the Glorot-uniform kernel initialiser (kept in the config so a saved model rebuilds it). */
   seed: number;
@@ -52,7 +53,8 @@ export class InputConv2D extends tf.layers.Layer {
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [batch, height, width] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const { kernelSize: k, strides: s, padding, filters, pad = 0 } = this.config;
+    const { kernelSize: k, strides: s, padding, filters } = this.config;
+    const pad = this.config.pad ?? 0;
     const side = (n: number | null): number | null =>
       n == null ? null : padding === 'same' ? Math.ceil(n / s) : Math.floor((n + 2 * pad - k) / s) + 1;
     return [batch ?? null, side(height ?? null), side(width ?? null), filters];
@@ -68,7 +70,8 @@ export class InputConv2D extends tf.layers.Layer {
   }
 
   private convPadding(): 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] {
-    const { padding, pad = 0 } = this.config;
+    const { padding } = this.config;
+    const pad = this.config.pad ?? 0;
     if (pad === 0) return padding;
     if (padding === 'same') throw new Error(`${this.name}: an explicit pad goes with 'valid' padding`);
     return [[0, 0], [pad, pad], [pad, pad], [0, 0]];

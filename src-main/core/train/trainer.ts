@@ -3,6 +3,7 @@ import type { EngineInfo, StartEvent, TrainingEvent } from '../../shared/train/e
 import type { RunConfig } from '../../shared/train/run-config';
 import { prepareNetwork } from './prepare-network';
 import { checkEngineFits } from './memory-estimate';
+import { ENGINE_ROWS } from '../engine/engines';
 import { evaluate, type Evaluation } from './evaluate';
 import { batchCount, batches } from '../data/batches';
 import { startRead } from './step-read';
@@ -165,16 +166,16 @@ interface StepInFlight {
 }
 
 /**
- * How many steps behind the loop reads a step's values. On webgpu a step only
- * enqueues kernels; awaiting its loss before enqueuing the next drains the
- * queue and leaves the GPU idle while the CPU records the next step, so there
- * the loop reads one step behind. On the CPU engines a step has computed
- * everything by the time it returns, and the replicas (wasm) cannot take a
- * second step before the first ends, so they read at once (a lag on wasm has
- * not been measured).
+ * How many steps behind the loop reads a step's values. Where a step only
+ * enqueues work on a device (the row's stepsRunAhead: webgpu), awaiting its
+ * loss before enqueuing the next drains the queue and leaves the device idle
+ * while the CPU records the next step, so there the loop reads one step
+ * behind. On the CPU engines a step has computed everything by the time it
+ * returns, and data-parallel replicas cannot take a second step before the
+ * first ends, so they read at once (a lag there has not been measured).
  */
 export function readLagFor(engine: Pick<EngineInfo, 'id'>, replicas: boolean): 0 | 1 {
-  return engine.id === 'webgpu' && !replicas ? 1 : 0;
+  return ENGINE_ROWS[engine.id].stepsRunAhead === true && !replicas ? 1 : 0;
 }
 
 async function trainOneEpoch(

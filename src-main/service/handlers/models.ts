@@ -1,6 +1,6 @@
 import { ApiError } from '../../api/api-error';
 import { resolveNetwork } from '../../shared/models/presets';
-import { plannedMemoryOf } from '../../core/train/replica-layout';
+import { plannedMemoryOf } from '../../core/engine/wasm/wasm-layout-plan';
 import { InputTooSmallError, minimumInputSide, summarizeNetwork } from '../../shared/models/summary';
 import { errorMessage } from '../../shared/error-message';
 import type { ApiHandlers } from '../dispatch';

@@ -2,11 +2,24 @@ import { z } from 'zod';
 import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
 
-/** Engines in the order auto-selection tries them. */
-export const ENGINE_IDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * Engines in the order auto-selection tries them. `pytorch` (the user's own
+ * PyTorch, core/engine/pytorch/) comes last: auto takes it only where it was
+ * measured faster than the engine it would take otherwise (docs/engines.md).
+ */
+export const ENGINE_IDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu', 'pytorch'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 export const engineChoiceSchema = z.enum(['auto', ...ENGINE_IDS]);
 export type EngineChoice = z.infer<typeof engineChoiceSchema>;
+
+/** Devices the pytorch engine trains on; `auto`: the best torch sees, cuda > mps > xpu > cpu. */
+export const TORCH_DEVICES = ['auto', 'cpu', 'cuda', 'mps', 'xpu'] as const;
+export const torchDeviceSchema = z.enum(TORCH_DEVICES);
+export type TorchDevice = z.infer<typeof torchDeviceSchema>;
+/** Arithmetic of the pytorch engine's training step: float32, or bfloat16 autocast where the device supports it. */
+export const PRECISIONS = ['fp32', 'bf16'] as const;
+export const precisionSchema = z.enum(PRECISIONS);
+export type Precision = z.infer<typeof precisionSchema>;
 
 /** Image sides the workbench offers; any side >= the model's minimum works in code. */
 export const RESIZE_OPTIONS = [28, 32, 64, 96, 128, 224] as const;
@@ -63,6 +76,10 @@ export const runConfigSchema = z.object({
   engine: engineChoiceSchema.default('auto'),
   /** CPU threads to train on (the wasm engine's); absent: every core. The engine info records what ran. */
   threads: z.number().int().min(L.threads.min).max(L.threads.max).optional(),
+  /** The pytorch engine's device; absent: auto. Other engines refuse it (core/train/run-engine.ts). */
+  device: torchDeviceSchema.optional(),
+  /** The pytorch engine's precision; absent: fp32. Other engines train in fp32 and refuse bf16. */
+  precision: precisionSchema.optional(),
   /**
    * The paper's warm start: the id of a recorded run whose newest checkpoint
    * seeds every layer of this network with the same name and shape. Inside one

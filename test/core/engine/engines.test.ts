@@ -89,7 +89,8 @@ test('probeEngines lists all four engines with reasons and restores the backend'
       [...ENGINE_IDS],
     );
     for (const engine of engines) {
-      assert.match(engine.package, /^@tensorflow\/tfjs-/);
+      // Every engine is a tfjs package but pytorch, which is the user's own Python package.
+      assert.match(engine.package, engine.id === 'pytorch' ? /^torch$/ : /^@tensorflow\/tfjs-/);
       if (engine.available) assert.ok(engine.detail, `${engine.id} says what it runs on`);
       else assert.match(engine.reason ?? '', /\. Fix: /, `${engine.id} says why and what to do`);
     }

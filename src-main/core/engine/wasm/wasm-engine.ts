@@ -9,7 +9,7 @@ import {
   unrefPoolThreads,
   type ThreadedWasmModule,
 } from './threaded-build';
-import { defaultWasmThreads, wasmLayout, type WasmLayout } from './thread-layout';
+import { defaultWasmThreads, wasmLayout, type WasmLayout } from './wasm-layout';
 
 export const WASM_PACKAGE = ENGINE_PACKAGES.wasm;
 

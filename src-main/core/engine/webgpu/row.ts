@@ -14,5 +14,7 @@ export const webgpuRow: EngineRow = {
   load: async ({ byName }) => (await import('./webgpu-engine')).loadWebGpuEngine({ allowSoftware: byName }),
   selfCheck,
   memory: () => ({ bytes: undefined, description: 'WebGPU does not report the GPU memory' }),
+  // A step only enqueues kernels: reading its loss at once would drain the queue and idle the GPU.
+  stepsRunAhead: true,
   checkBuffers: (run, engine) => (engine.adapter ? gpuBufferRefusal(run, engine.adapter) : undefined),
 };

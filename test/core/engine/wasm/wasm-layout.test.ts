@@ -1,20 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateRunMemory, WASM_HEAP_PER_ESTIMATED_BYTE } from '../../../src-main/core/train/memory-estimate';
+import { estimateRunMemory } from '../../../../src-main/core/engine/run-memory';
+import { WASM_HEAP_PER_ESTIMATED_BYTE } from '../../../../src-main/core/engine/wasm/wasm-memory';
+import { machineMemoryLimit, MEMORY_LIMIT_ENV, parseMemoryLimit } from '../../../../src-main/core/engine/memory-limit';
+import { candidateLayouts, describeLayout, wasmLayout } from '../../../../src-main/core/engine/wasm/wasm-layout';
 import {
-  candidateLayouts,
-  describeLayout,
   estimateLayoutMemory,
-  machineMemoryLimit,
-  MEMORY_LIMIT_ENV,
-  parseMemoryLimit,
-  planWasmLayout,
   PROCESS_BASE_BYTES,
   REPLICA_THREAD_BYTES,
   THREADED_BUILD_BYTES,
-  ThreadsTooManyError,
-  plannedMemoryOf,
-} from '../../../src-main/core/train/replica-layout';
+} from '../../../../src-main/core/engine/wasm/wasm-layout-memory';
+import { planWasmLayout, ThreadsTooManyError, plannedMemoryOf } from '../../../../src-main/core/engine/wasm/wasm-layout-plan';
 
 const GB = 1024 ** 3;
 /** The chapter's run: VGG-11 at 96×96, batch 64. */
@@ -141,4 +137,10 @@ test("the Launch view's planned memory is the layout auto threads would run, not
   assert.equal(plannedMemory?.bytes, estimateLayoutMemory(VGG96, { replicas: 4, threadsPerReplica: 1 }).totalBytes);
   assert.deepEqual(plannedMemoryOf({ model: 'vgg11', resize: 96 }), {});
   assert.deepEqual(plannedMemoryOf({ model: 'vgg11', resize: 8, batchSize: 64 }), {}, 'too small for five pools');
+});
+
+test('a thread count lays out as a replica per thread, or one heap where the replica entry does not ship', () => {
+  assert.deepEqual(wasmLayout(4, true), { replicas: 4, threadsPerReplica: 1 });
+  assert.deepEqual(wasmLayout(4, false), { replicas: 1, threadsPerReplica: 4 });
+  assert.deepEqual(wasmLayout(1, true), { replicas: 1, threadsPerReplica: 1 });
 });
