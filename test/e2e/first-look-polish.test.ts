@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { defaultExampleRunsFile } from '../../src-main/service/example-runs';
 import { eventually, goTo, openWorkbench, type Workbench } from './workbench-harness';
 
@@ -29,6 +30,7 @@ interface DrawnSeries {
   name: string;
   data: unknown[];
   color: string | null;
+  opacity: number | null;
 }
 interface PageCharts {
   vggWorkbenchCharts: {
@@ -223,4 +225,62 @@ test('each refused number is said at its field, in the app’s words, and Start 
   await page.getByLabel('Training images').fill('');
   await eventually(async () => ((await start.isEnabled()) ? true : undefined), 'Start enabled again');
   assert.deepEqual(workbench.pageErrors, []);
+});
+
+test('the Compare legend hides a run on click and points one out on hover; a saved chart carries its title and legend', async () => {
+  const { page } = workbench;
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  const runs = (await workbench.service.call('runs.list', {})).runs;
+  const vgg = runs.find((r) => r.model === 'vgg11')!;
+  const lenet5 = runs.find((r) => r.model === 'lenet5')!;
+  await page.goto(`${workbench.server.url}#/compare?runs=${vgg.id},${lenet5.id}`);
+  const entry = page.getByRole('list', { name: 'Runs in the charts' }).getByRole('button', { name: new RegExp(`^${vgg.name}`) });
+  const points = async () => (await drawn(page, 'compare-testAcc-chart'))?.find((s) => s.name === vgg.name)?.data.length;
+  await eventually(async () => ((await points()) === 2 ? true : undefined), 'VGG-11 drawn');
+  await entry.click();
+  assert.equal(await entry.getAttribute('aria-pressed'), 'false');
+  await eventually(async () => ((await points()) === 0 ? true : undefined), 'VGG-11 hidden');
+  await entry.click();
+  await eventually(async () => ((await points()) === 2 ? true : undefined), 'VGG-11 shown again');
+
+  // Hovering one entry fades the others.
+  await entry.hover();
+  const faded = await eventually(async () => {
+    const other = (await drawn(page, 'compare-testAcc-chart'))?.find((x) => x.name === lenet5.name);
+    return other?.opacity === 0.2 ? other.opacity : undefined;
+  }, 'the other run to step back');
+  assert.equal(faded, 0.2, 'the other run steps back');
+
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save Test accuracy as PNG' }).click()]);
+  const bytes = readFileSync(await png.path());
+  // IHDR: width and height, big-endian, at bytes 16 and 20.
+  const height = bytes.readUInt32BE(20);
+  const box = (await page.getByTestId('compare-testAcc-chart').boundingBox())!;
+  assert.ok(height > box.height * 2 + 40, `the picture (${height} px high) has a header above the chart (${box.height * 2} px at 2×)`);
+});
+
+test('Replay: Space plays and pauses, the arrows seek, "?" lists the keys', async () => {
+  const { page } = workbench;
+  const runs = (await workbench.service.call('runs.list', {})).runs;
+  const lenet5 = runs.find((r) => r.model === 'lenet5')!;
+  await page.goto(`${workbench.server.url}#/replay/${lenet5.id}`);
+  await page.getByRole('heading', { name: 'Replay', level: 1 }).waitFor();
+  const position = page.getByLabel(/^Replay position/);
+  await page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+  await page.locator('h1').click();
+  await page.keyboard.press('ArrowRight');
+  await eventually(async () => (Number(await position.inputValue()) > 0 ? true : undefined), 'the arrow to seek forward');
+  const after = Number(await position.inputValue());
+  await page.keyboard.press('ArrowLeft');
+  await eventually(async () => (Number(await position.inputValue()) < after ? true : undefined), 'the arrow to seek back');
+  await page.keyboard.press(' ');
+  await page.getByRole('button', { name: 'Pause' }).waitFor();
+  await page.keyboard.press(' ');
+  await page.getByRole('button', { name: /^Play/ }).waitFor();
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.waitFor();
+  assert.match((await help.textContent()) ?? '', /Space\s*Play or pause/);
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'detached' });
 });

@@ -7,6 +7,8 @@ export interface InspectedSeries {
   data: unknown[];
   /** The line's colour as drawn (a run's colour in Compare). */
   color: string | null;
+  /** The line's opacity when set (Compare fades the runs the legend does not point at). */
+  opacity: number | null;
 }
 
 export interface ChartInspector {
@@ -25,7 +27,7 @@ interface HeldSeries {
   type?: string;
   data?: unknown[];
   color?: unknown;
-  lineStyle?: { color?: unknown };
+  lineStyle?: { color?: unknown; opacity?: unknown };
   itemStyle?: { color?: unknown };
 }
 
@@ -44,7 +46,7 @@ export const chartInspector: ChartInspector = {
     const chart = instanceIn(container);
     if (!chart) return null;
     const option = chart.getOption() as { series?: HeldSeries[] };
-    return (option.series ?? []).map((s) => ({ name: s.name ?? '', type: s.type ?? '', data: s.data ?? [], color: colorOf(s) }));
+    return (option.series ?? []).map((s) => ({ name: s.name ?? '', type: s.type ?? '', data: s.data ?? [], color: colorOf(s), opacity: typeof s.lineStyle?.opacity === 'number' ? s.lineStyle.opacity : null }));
   },
   pointAt(container, seriesName, dataIndex) {
     const chart = instanceIn(container);
