@@ -43,7 +43,7 @@ export class PredictionCache {
     if (!checkpoint) {
       return unavailable(
         `run ${runId} has no checkpoint here (it saved none, or was imported without weights), so its final ` +
-          'model cannot be asked about single images (its confusion matrix, runs.confusion, has the counts)',
+          'model cannot be asked about single images; the confusion matrix recorded with the run has the counts',
       );
     }
     let datasetDir: string;
