@@ -17,6 +17,7 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { terminalSafe } from './terminal-safe';
+import { exitAfterDrain } from './exit-after-drain';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
 export const USAGE_ERROR = 2;
@@ -65,5 +66,5 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
 if (process.argv[1]?.endsWith('cli/main.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then(exitAfterDrain);
 }
