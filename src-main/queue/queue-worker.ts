@@ -85,7 +85,7 @@ export class QueueWorker {
   constructor(private readonly options: QueueWorkerOptions) {
     const onError = (message: string): void => this.log(`warning: ${message}`);
     this.redis = openRedis(options.address, onError);
-    this.workDir = options.workDir ?? join(tmpdir(), `vgg-workbench-worker-${safeName(options.name)}`);
+    this.workDir = options.workDir ?? defaultWorkDir(options.name);
     const timings = options.timings ?? QUEUE_TIMINGS;
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: (this.workerConnection = openRedis(options.address, onError)),
@@ -372,6 +372,9 @@ function sender(redis: Redis, keys: RunKeys, onError: (error: unknown) => void):
   };
   return send;
 }
+
+/** Where a worker keeps its runs' local checkpoints when not told. */
+export const defaultWorkDir = (name: string): string => join(tmpdir(), `vgg-workbench-worker-${safeName(name)}`);
 
 /** A folder name from a worker's name: safe characters, short enough for any file system, distinct by its hash. */
 const safeName = (name: string): string =>
