@@ -27,7 +27,7 @@ export async function checkQueueReachable(address: QueueAddress, timeoutMs = 500
   } catch (error) {
     const why = redactSecret(errorMessage(cause ?? error), address.redis.password);
     const hint = /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(why)
-      ? ` (put the password in the URL as redis://:PASSWORD@HOST:PORT or in VGG_WORKBENCH_QUEUE_PASSWORD)`
+      ? ` (put the password in the URL, as :PASSWORD@ before the host, or in VGG_WORKBENCH_QUEUE_PASSWORD)`
       : '';
     throw new QueueUnreachableError(`cannot use the queue at ${address.display}: ${why}${hint}`);
   } finally {
