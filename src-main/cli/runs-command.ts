@@ -164,7 +164,8 @@ function showText(store: RunStore, run: RunRecord): string {
     ],
     ['host', run.host ? [run.host.os, run.host.cpu, run.host.gpu].filter(Boolean).join(' / ') : '-'],
     ['config hash', run.configHash],
-    ['tags', run.tags.join(', ') || '-'],
+    // One line: a tag holding a newline would otherwise print as a field of its own.
+    ['tags', run.tags.map((tag) => terminalSafe(tag, { oneLine: true })).join(', ') || '-'],
   );
   if (run.notes) fields.push(['notes', run.notes.replace(/\n/g, '\n' + ' '.repeat(15))]);
   if (run.error) fields.push(['error', run.error]);

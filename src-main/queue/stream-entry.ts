@@ -1,4 +1,5 @@
 import { fromWireJson, toWireJson } from '../api/wire-json';
+import { cutText } from '../shared/cut-text';
 import {
   ARCHITECTURE_MAX_LAYERS,
   CONFUSION_CLASSES,
@@ -88,9 +89,7 @@ export const streamEntrySchema = streamMessageSchema.superRefine((message, ctx) 
  */
 export function encodeStreamEntry(message: StreamMessage): string {
   if (message.type === 'event' && message.event.type === 'error' && message.event.message.length > ERROR_MAX_LENGTH) {
-    const cut = '… (cut)';
-    const text = message.event.message.slice(0, ERROR_MAX_LENGTH - cut.length) + cut;
-    return toWireJson({ ...message, event: { ...message.event, message: text } });
+    return toWireJson({ ...message, event: { ...message.event, message: cutText(message.event.message, ERROR_MAX_LENGTH) } });
   }
   return toWireJson(message);
 }

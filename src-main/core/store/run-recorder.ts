@@ -4,6 +4,8 @@ import { describeHost } from './host-info';
 import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
+import { cutText } from '../../shared/cut-text';
+import { ERROR_MAX_LENGTH } from '../../shared/runs/run-limits';
 
 /**
  * Batch events are buffered and written together: one transaction per
@@ -115,7 +117,8 @@ export class RunRecorder {
           flushError = error;
         }
         this.stop();
-        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: event.message });
+        // Within the import's limit, so the run's export imports again.
+        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: cutText(event.message, ERROR_MAX_LENGTH) });
         if (flushError !== undefined) this.onError(flushError);
         return;
       }
