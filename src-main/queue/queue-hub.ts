@@ -17,6 +17,7 @@ import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { checkQueueReachable, openRedis } from './redis-connection';
 import { listWorkers } from './list-workers';
+import { connectionNotice, isConnectionError } from './connection-notice';
 import { RunApplier } from './run-applier';
 
 /** Entries read per XREADGROUP: one SQLite transaction and one XACK each. */
@@ -64,6 +65,11 @@ export class QueueHub {
     this.hubId = createHash('sha256').update(`${hostname()}\0${resolve(store.path)}`).digest('hex').slice(0, 16);
     this.queueConnection = openRedis(address, log);
     this.queue = new Queue(QUEUE_NAME, { connection: this.queueConnection });
+    // Without a listener BullMQ prints every error with its stack: a connection error is the notice's, the rest one line.
+    this.queue.on('error', (error) => {
+      if (isConnectionError(error)) connectionNotice(address.display, log, (text) => this.redactText(text)).lost(error);
+      else log(`warning: queue ${address.display}: ${this.redact(error)}`);
+    });
   }
 
   /** Checks the queue answers (a clear error otherwise), then connects. */
@@ -273,7 +279,11 @@ export class QueueHub {
   }
 
   private redact(error: unknown): string {
-    return redactSecret(errorMessage(error), this.address.redis.password);
+    return this.redactText(errorMessage(error));
+  }
+
+  private redactText(text: string): string {
+    return redactSecret(text, this.address.redis.password);
   }
 }
 

@@ -24,6 +24,7 @@ import {
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { openRedis } from './redis-connection';
+import { connectionNotice, isConnectionError } from './connection-notice';
 import { encodeStreamEntry } from './stream-entry';
 import { terminalSafe } from '../shared/terminal-safe';
 
@@ -95,7 +96,9 @@ export class QueueWorker {
       maxStalledCount: timings.maxStalledCount,
       autorun: false,
     });
-    this.worker.on('error', (error) => onError(redactSecret(errorMessage(error), options.address.redis.password)));
+    const notice = connectionNotice(options.address.display, onError, (text) => redactSecret(text, options.address.redis.password));
+    // BullMQ repeats each connection error of a reconnect: the notice says it once.
+    this.worker.on('error', (error) => (isConnectionError(error) ? notice.lost(error) : onError(this.redact(error))));
   }
 
   /**
