@@ -24,6 +24,7 @@ import {
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { openRedis } from './redis-connection';
+import { dropUnreadableJobs, isUnreadableJobError } from './unreadable-jobs';
 import { connectionNotice, isConnectionError } from './connection-notice';
 import { encodeStreamEntry } from './stream-entry';
 import { terminalSafe } from '../shared/terminal-safe';
@@ -98,7 +99,11 @@ export class QueueWorker {
     });
     const notice = connectionNotice(options.address.display, onError, (text) => redactSecret(text, options.address.redis.password));
     // BullMQ repeats each connection error of a reconnect: the notice says it once.
-    this.worker.on('error', (error) => (isConnectionError(error) ? notice.lost(error) : onError(this.redact(error))));
+    this.worker.on('error', (error) => {
+      if (isConnectionError(error)) notice.lost(error);
+      else if (isUnreadableJobError(error)) void this.dropUnreadable();
+      else onError(this.redact(error));
+    });
   }
 
   /**
@@ -338,6 +343,19 @@ export class QueueWorker {
     const path = join(dir, `resume-epoch-${epoch}.ckpt`);
     writeFileSync(path, bytes);
     return { path, epoch, sha256 };
+  }
+
+  /** Jobs whose data is not JSON: removed, each logged by its id once, and its run's hub told when the id names one. */
+  private async dropUnreadable(): Promise<void> {
+    try {
+      for (const job of await dropUnreadableJobs(this.redis, this.worker)) {
+        const message = `refused job ${job.id}: its data is not JSON; removed from the queue`;
+        this.log(message);
+        if (job.run) await this.reportRefusal(job.run, message);
+      }
+    } catch (error) {
+      this.log(`warning: unreadable jobs not removed: ${this.redact(error)}`);
+    }
   }
 
   /** A job we cannot run but whose run we can name: its hub is told why, as an error event. */
