@@ -9,8 +9,9 @@ import type { StreamMessage } from './queue-messages';
  * checks that need the run. An entry that passes the schema (stream-entry.ts)
  * can still be forged, so that it:
  * - rewrites the recorded config (a start with lr 9.5 for a run queued at 0.5);
- * - jumps to a far later take (attempt 9: a start of a new take discards the
- *   points it retrains, so a forged one wiped every metric);
+ * - jumps to a far later take, or starts a take again (a start discards the
+ *   points its take trains again, so a forged one with attempt 9 wiped every
+ *   metric);
  * - lands at a step past the run's plan (step 1e15: every later, true point
  *   was then "not past the last" and dropped);
  * - announces a checkpoint larger than this hub takes.
@@ -19,6 +20,8 @@ import type { StreamMessage } from './queue-messages';
 export class EntryGuard {
   /** The newest take an accepted entry belonged to (0: none yet). */
   private take = 0;
+  /** Takes whose start has been applied: a take starts once. */
+  private readonly started = new Set<number>();
   private readonly config: RunConfig;
   /** Batches the run can have in all: its epochs times the most batches one epoch of its data needs. */
   private readonly plannedSteps: number;
@@ -37,16 +40,25 @@ export class EntryGuard {
     this.plannedSteps = this.config.epochs * this.plannedStepsPerEpoch;
   }
 
-  /** The take of the start the hub found recorded in Redis when it opened. */
-  startAt(take: number): void {
-    this.take = Math.max(this.take, take);
-  }
-
-  /** Why `message` may not be applied, or undefined when it may (and then its take counts as seen). */
-  async refusal(message: StreamMessage): Promise<string | undefined> {
-    const problem = (await this.takeProblem(message.attempt)) ?? this.planProblem(message);
-    if (problem === undefined) this.take = Math.max(this.take, message.attempt);
-    return problem;
+  /**
+   * Whether `message` may be applied, and why not when it may not (then its
+   * take counts as seen). A start of a take that has started already is not
+   * applied, quietly: a replay after the hub died before acknowledging (the
+   * points after it are replayed too, and the recorded ones stand), or a
+   * forgery that would discard the take's points. `countStart: false` for
+   * the start a hub finds recorded in Redis when it opens: that one is applied
+   * without discarding, so its entry in the stream, if still unread, must
+   * still discard what the take retrains.
+   */
+  async check(message: StreamMessage, { countStart = true } = {}): Promise<{ apply: true } | { apply: false; reason?: string }> {
+    const reason = (await this.takeProblem(message.attempt)) ?? this.planProblem(message);
+    if (reason !== undefined) return { apply: false, reason };
+    this.take = Math.max(this.take, message.attempt);
+    if (countStart && message.type === 'event' && message.event.type === 'start') {
+      if (this.started.has(message.attempt)) return { apply: false };
+      this.started.add(message.attempt);
+    }
+    return { apply: true };
   }
 
   /**

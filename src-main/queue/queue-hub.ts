@@ -173,9 +173,9 @@ export class QueueHub {
       this.log(terminalSafe(`warning: run ${runId}: skipped stream entry ${id}: ${reason}`, { oneLine: true }));
     try {
       const start = decodeStreamEntry(await this.redis.get(keys.start));
-      const startRefusal = start.ok ? await guard.refusal(start.message) : undefined;
-      if (start.ok && startRefusal === undefined) guard.startAt(start.message.attempt);
-      applier.attach(start.ok && startRefusal === undefined ? start.message : undefined);
+      // Checked as an entry would be, but not counted as this take's start (entry-guard.ts).
+      const startAccepted = start.ok && (await guard.check(start.message, { countStart: false })).apply;
+      applier.attach(start.ok && startAccepted ? start.message : undefined);
       await this.ensureGroup(keys);
       // First what was delivered to us and never acknowledged (we died mid-way), then what is new.
       let cursor = '0';
@@ -193,9 +193,9 @@ export class QueueHub {
             skip(id, decoded.reason);
             continue;
           }
-          const refusal = await guard.refusal(decoded.message);
-          if (refusal !== undefined) {
-            skip(id, refusal);
+          const verdict = await guard.check(decoded.message);
+          if (!verdict.apply) {
+            if (verdict.reason !== undefined) skip(id, verdict.reason);
             continue;
           }
           let event: TrainingEvent | undefined;
@@ -211,6 +211,10 @@ export class QueueHub {
         applier.flush();
         await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
       }
+    } catch (error) {
+      // A command cut off by close() ("Connection is closed"): what is unacknowledged is read again next time.
+      if (!this.closed) throw error;
+      return false;
     } finally {
       applier.close();
       this.followers.delete(reader);
@@ -240,6 +244,8 @@ export class QueueHub {
     try {
       reply = await reader.call('XREADGROUP', ...args, 'STREAMS', keys.events, cursor);
     } catch (error) {
+      // close() disconnects a reader in the middle of its blocking read: that is the end, not an error.
+      if (this.closed) return [];
       if (!/NOGROUP/.test(errorMessage(error))) throw error;
       await this.ensureGroup(keys);
       return [];

@@ -59,6 +59,8 @@ test('a hub fed hostile stream entries records the run\'s true points, NaN and I
     await send({ ...event(start!), host: { os: 'linux', cpu: 'x', gpu: null, name: 'box' } });
     for (const e of rest.slice(0, 3)) await send(event(e));
     // The hostile entries, between the true ones.
+    // The same take started again, with the true config: it would discard the points so far.
+    await send({ ...event({ ...start!, firstEpoch: 0 } as TrainingEvent) });
     const forgedStart = { ...start!, config: { ...recorded, lr: 9.5 } } as TrainingEvent;
     await send(event(forgedStart));
     await send(event({ ...start!, firstEpoch: 0 } as TrainingEvent, 9));
