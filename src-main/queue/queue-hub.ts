@@ -202,6 +202,8 @@ export class QueueHub {
           try {
             event = await applier.apply(decoded.message);
           } catch (error) {
+            // The store's own trouble (busy, full disk) is not the entry's: unacknowledged, it is read again.
+            if (isStorageError(error)) throw error;
             skip(id, this.redact(error));
             continue;
           }
@@ -291,6 +293,12 @@ export class QueueHub {
   private redactText(text: string): string {
     return redactSecret(text, this.address.redis.password);
   }
+}
+
+/** An error of SQLite or the file system (SQLITE_BUSY, SQLITE_FULL, ENOSPC…), as opposed to one about the entry. */
+function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(SQLITE_|E[A-Z]+$)/.test(code);
 }
 
 function safeJson(text: string | null | undefined): unknown {
