@@ -31,3 +31,21 @@ export function drained(stream: NodeJS.WriteStream): Promise<void> {
     });
   });
 }
+
+/** What a shell reports for a writer killed by SIGPIPE (128 + 13), as `yes | head` shows with pipefail. */
+export const BROKEN_PIPE_EXIT = 141;
+
+/**
+ * A reader that stops early (`runs list | head`) closes the pipe: the next
+ * write fails with EPIPE, which Node raises as an unhandled 'error' and a
+ * stack trace. Nothing more can be delivered, so the process ends quietly,
+ * with the status a Unix tool would have.
+ */
+export function exitQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(BROKEN_PIPE_EXIT);
+      throw error;
+    });
+  }
+}

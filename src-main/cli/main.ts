@@ -17,7 +17,7 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { terminalSafe } from './terminal-safe';
-import { exitAfterDrain } from './exit-after-drain';
+import { exitAfterDrain, exitQuietlyOnBrokenPipe } from './exit-after-drain';
 import { redactUrls } from '../shared/redact-urls';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
@@ -68,5 +68,6 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
 if (process.argv[1]?.endsWith('cli/main.ts')) {
+  exitQuietlyOnBrokenPipe();
   main(process.argv.slice(2)).then(exitAfterDrain);
 }

@@ -4,6 +4,7 @@
  * the command line unconditionally, where main.ts runs only as a script.
  */
 import { main } from './main';
-import { exitAfterDrain } from './exit-after-drain';
+import { exitAfterDrain, exitQuietlyOnBrokenPipe } from './exit-after-drain';
 
+exitQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(exitAfterDrain);

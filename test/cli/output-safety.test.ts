@@ -125,3 +125,18 @@ test('runs list --json into a slow pipe delivers every byte, as into a file, for
   assert.equal(table.code, 0, table.stderr);
   assert.ok(table.stdoutBytes > 3000 * 40, `the table's 3,001 lines all arrive (${table.stdoutBytes} bytes)`);
 });
+
+test('a reader that stops early (| head) ends the command quietly with 141, not an EPIPE stack', async (t) => {
+  const { dir, cleanup } = tempDir('cli-epipe-');
+  t.after(cleanup);
+  const db = join(dir, 'many.sqlite');
+  seed(db, 3000);
+  const child = spawn(process.execPath, [...CLI, 'runs', 'list', '--json', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Like head -c: read one chunk, then close the pipe.
+  child.stdout!.once('data', () => child.stdout!.destroy());
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  assert.equal(code, 141, stderr);
+  assert.equal(stderr, '');
+});
