@@ -14,7 +14,7 @@ import type { StreamMessage } from '../../src-main/queue/queue-messages';
 import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import { syntheticRun } from '../core/store/store-fixtures';
-import { TestRedis } from './redis-harness';
+import { spawnCli, TestRedis } from './redis-harness';
 
 let redis: TestRedis;
 let client: Redis;
@@ -120,6 +120,46 @@ test('a hub fed hostile stream entries records the run\'s true points, NaN and I
     assert.deepEqual(await hub.pendingRuns(), [], 'the run ended: its keys are gone');
   } finally {
     await hub.close();
+    store.close();
+  }
+});
+
+test('runs sync over hostile entries records the true ones, exits 0 and keeps the run', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'vgg-hostile-sync-')), 'hub.sqlite');
+  let store = RunStore.open(db);
+  const hub = await QueueHub.open(parseQueueUrl(redis.url), store, () => undefined);
+  const config = makeRunConfig({ model: 'lenet', batchSize: 32, lr: 0.5, epochs: 2, trainLimit: 96, testLimit: 32, engine: 'wasm' });
+  const runId = await hub.startRun(config);
+  const keys = runKeys(hub.hubId, runId);
+  // The hub goes away; a worker streams on, and so does someone else.
+  await hub.close();
+  const recorded = store.requireRun(runId).config;
+  store.close();
+  const [start, ...rest] = syntheticRun({ epochs: 2, stepsPerEpoch: 3, config: recorded, startTime: Date.now(), end: 'none' });
+  const send = (message: StreamMessage) => client.xadd(keys.events, '*', 'm', encodeStreamEntry(message));
+  await client.incr(keys.attempt);
+  // As a worker does: the start in the stream, and as the run's newest start for a hub that attaches late.
+  await send({ type: 'event', attempt: 1, worker: 'w1', event: start! });
+  await client.set(keys.start, encodeStreamEntry({ type: 'event', attempt: 1, worker: 'w1', event: start! }));
+  await send({ type: 'confusion', attempt: 1, matrix: Array.from({ length: 11 }, () => Array.from({ length: 11 }, () => 1)) });
+  await send({ type: 'takeover', attempt: 2, worker: 'x'.repeat(20_000), resumedFromEpoch: null });
+  for (const e of rest.slice(0, 4)) await send({ type: 'event', attempt: 1, worker: 'w1', event: e });
+  for (let round = 0; round < 2; round++) {
+    const sync = spawnCli(['runs', 'sync', '--queue', redis.url, '--db', db]);
+    assert.equal(await sync.exited, 0, sync.stderr.join('\n'));
+    assert.match(sync.stdout.join('\n'), new RegExp(`${runId}: \\d+ event\\(s\\) recorded, still training`));
+    // Each bad entry is acknowledged with the rest: said by the first sync only.
+    assert.equal(sync.stderr.filter((l) => /skipped stream entry/.test(l)).length, round === 0 ? 2 : 0, sync.stderr.join('\n'));
+  }
+  store = RunStore.open(db);
+  try {
+    const run = store.requireRun(runId);
+    // Between syncs no process records it, so opening the store may call it interrupted (whose run it is then is issue 29's);
+    // what matters here: a bad entry neither ended it nor deleted it.
+    assert.ok(run.status === 'running' || run.status === 'interrupted', `not ended by a bad entry: ${run.status} ${run.error}`);
+    assert.deepEqual(store.metrics(runId, ['batch.loss']).map((p) => p.step), [0, 1, 2]);
+    assert.equal(await client.exists(keys.events), 1, 'its stream is kept for the rest of the run');
+  } finally {
     store.close();
   }
 });
