@@ -26,6 +26,10 @@ const mebibytes = (value: string): number => nonNegativeInt(value) * 1024 * 1024
 /** The checkpoint size, in MB, above which a worker keeps it and a hub refuses it (queue-worker.ts, queue-hub.ts). */
 const DEFAULT_TRANSFER_MAX_MB = 256;
 
+/** `--checkpoint-transfer-max MB`, in MB as typed and shown, in bytes as parsed. */
+export const checkpointTransferMaxOption = (help: string): Option =>
+  new Option('--checkpoint-transfer-max <MB>', help).argParser(mebibytes).default(DEFAULT_TRANSFER_MAX_MB * 1024 * 1024, String(DEFAULT_TRANSFER_MAX_MB));
+
 /** `--name`: it names the worker's Redis key, its folder and every note it leaves on a run. */
 function workerName(value: string): string {
   if (value.trim() === '') throw new UsageError('--name cannot be empty');
@@ -56,11 +60,7 @@ export function registerQueueCommands(program: Command): void {
     .option('--name <name>', 'how this worker is listed (default: the host name)', workerName)
     .addOption(new Option('--engine <engine>', 'TensorFlow.js engine for every run').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (default: located or downloaded as for train)', userPath)
-    .addOption(
-      new Option('--checkpoint-transfer-max <MB>', 'larger checkpoints stay on this worker instead of going to the hub')
-        .argParser(mebibytes)
-        .default(DEFAULT_TRANSFER_MAX_MB * 1024 * 1024, String(DEFAULT_TRANSFER_MAX_MB)),
-    )
+    .addOption(checkpointTransferMaxOption('larger checkpoints stay on this worker instead of going to the hub'))
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
     });
@@ -105,11 +105,7 @@ export function registerRunsSync(runs: Command): void {
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
     .option('--db <file>', 'the hub database (default: the app’s)', userPath)
     .option('--follow', 'keep recording until those runs end')
-    .addOption(
-      new Option('--checkpoint-transfer-max <MB>', 'larger checkpoints from a worker are not taken')
-        .argParser(mebibytes)
-        .default(DEFAULT_TRANSFER_MAX_MB * 1024 * 1024, String(DEFAULT_TRANSFER_MAX_MB)),
-    )
+    .addOption(checkpointTransferMaxOption('larger checkpoints from a worker are not taken'))
     .action(async (flags: { queue: string; db?: string; follow?: boolean; checkpointTransferMax: number }) => {
       const { QueueHub } = await import('../queue/queue-hub');
       const store = openRunStore(flags.db);

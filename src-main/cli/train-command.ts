@@ -22,6 +22,7 @@ import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from
 import { flagForField } from './run-flag-table';
 import { makeRunConfig } from '../shared/train/make-run-config';
 import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
+import { checkpointTransferMaxOption } from './queue-commands';
 
 interface TrainFlags {
   data?: string;
@@ -31,6 +32,7 @@ interface TrainFlags {
   checkpoints: 'every' | 'last' | 'none';
   memoryLimit?: string;
   queue?: string;
+  checkpointTransferMax: number;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -49,6 +51,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
     .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .addOption(checkpointTransferMaxOption('with --queue: larger checkpoints from the worker are not taken'))
     .action(async (flags: TrainFlags, command: Command) => {
       // The training worker reads the limit from its environment, as it does for the GUI and serve.
       if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
@@ -95,7 +98,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
       throw new UsageError(errorMessage(error));
     }
     const { trainOnQueue } = await import('./train-on-queue');
-    return trainOnQueue(config, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
+    return trainOnQueue(config, { queue: flags.queue, db: flags.db, checkpointTransferMaxBytes: flags.checkpointTransferMax, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
   }
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   let runId: string | undefined;
