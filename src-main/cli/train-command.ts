@@ -24,6 +24,7 @@ import { MEMORY_LIMIT_ENV } from '../core/engine/memory-limit';
 import { prepareRun } from '../service/prepare-run';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import { addPythonFlag } from './python-flag';
+import { checkpointTransferMaxOption } from './queue-commands';
 
 interface TrainFlags {
   data?: string;
@@ -33,6 +34,7 @@ interface TrainFlags {
   checkpoints: 'every' | 'last' | 'none';
   memoryLimit?: string;
   queue?: string;
+  checkpointTransferMax: number;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -50,7 +52,8 @@ export function registerTrainCommand(program: Command): void {
         .default('every'),
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
-    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here');
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .addOption(checkpointTransferMaxOption('with --queue: larger checkpoints from the worker are not taken'));
   addPythonFlag(train)
     .action(async (flags: TrainFlags, command: Command) => {
       process.exitCode = await runTrain(flags, command);
@@ -91,7 +94,7 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
     }
     const { config } = run;
     const { trainOnQueue } = await import('./train-on-queue');
-    return trainOnQueue(run, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
+    return trainOnQueue(run, { queue: flags.queue, db: flags.db, checkpointTransferMaxBytes: flags.checkpointTransferMax, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
   }
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   let runId: string | undefined;

@@ -13,7 +13,7 @@ import { queueAddress } from './queue-commands';
  */
 export async function trainOnQueue(
   run: PreparedRun,
-  options: { queue: string; db?: string; view: (runId: string) => (event: TrainingEvent) => void },
+  options: { queue: string; db?: string; checkpointTransferMaxBytes?: number; view: (runId: string) => (event: TrainingEvent) => void },
 ): Promise<number> {
   const address = queueAddress(options.queue);
   const store = RunStore.open(options.db ?? defaultDatabasePath());
@@ -24,7 +24,9 @@ export async function trainOnQueue(
   };
   process.once('SIGINT', onInterrupt);
   try {
-    hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
+    hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`), {
+      checkpointTransferMaxBytes: options.checkpointTransferMaxBytes,
+    });
     runId = await hub.startRun(run);
     const view = options.view(runId);
     let last: TrainingEvent | undefined;

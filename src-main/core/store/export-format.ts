@@ -7,10 +7,13 @@ import { RUN_STATUSES, type RunSnapshot } from '../../shared/runs/run-entities';
 import {
   ARCHITECTURE_MAX_LAYERS,
   CONFUSION_CLASSES,
+  ENGINE_DETAIL_MAX_LENGTH,
+  ERROR_MAX_LENGTH,
   NOTES_MAX_LENGTH,
   RUN_NAME_MAX_LENGTH,
   TAG_MAX_LENGTH,
   TAGS_PER_RUN_MAX,
+  TIME_MAX_MS,
 } from '../../shared/runs/run-limits';
 
 /**
@@ -41,7 +44,7 @@ const int = z.number().int();
 /** Steps, counts, sizes: a negative one is a corrupt or forged file. */
 const count = int.min(0);
 /** ms since the epoch, or seconds: never before zero. */
-const time = z.number().min(0);
+const time = z.number().min(0).max(TIME_MAX_MS);
 export { TAG_MAX_LENGTH };
 
 /** Every (key, step) once: the summary and the charts assume one value per step. */
@@ -73,7 +76,7 @@ const exportedRunSchema = z.object({
   model: z.string().min(1).max(100),
   architecture: z.array(layerSpecSchema).max(ARCHITECTURE_MAX_LAYERS).nullable(),
   dataset: z.string().min(1),
-  engine: engineInfoSchema.nullable(),
+  engine: engineInfoSchema.extend({ detail: z.string().max(ENGINE_DETAIL_MAX_LENGTH).optional() }).nullable(),
   host: z
     .object({ os: z.string(), cpu: z.string().nullable(), gpu: z.string().nullable(), name: z.string().max(255).nullable().optional() })
     .nullable(),
@@ -89,7 +92,7 @@ const exportedRunSchema = z.object({
     .nullable(),
   epochsCompleted: count.nullable(),
   durationSeconds: time.nullable(),
-  error: z.string().nullable(),
+  error: z.string().max(ERROR_MAX_LENGTH).nullable(),
   notes: z.string().max(NOTES_MAX_LENGTH),
   tags: z.array(z.string().trim().min(1).max(TAG_MAX_LENGTH)).max(TAGS_PER_RUN_MAX),
   baseline: z.boolean(),

@@ -5,6 +5,8 @@ import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { MetricLog } from './metric-log';
 import type { RunLifecycle } from './run-lifecycle';
+import { cutText } from '../../shared/cut-text';
+import { ERROR_MAX_LENGTH } from '../../shared/runs/run-limits';
 
 /** The parts of the store a recorder writes to: the metric log and the run's lifecycle (a RunStore is both). */
 export type RecordingStore = Pick<MetricLog, 'appendMetrics'> & Pick<RunLifecycle, 'markStarted' | 'heartbeat' | 'finishRun'>;
@@ -119,7 +121,8 @@ export class RunRecorder {
           flushError = error;
         }
         this.stop();
-        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: event.message });
+        // Within the import's limit, so the run's export imports again.
+        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: cutText(event.message, ERROR_MAX_LENGTH) });
         if (flushError !== undefined) this.onError(flushError);
         return;
       }

@@ -22,11 +22,15 @@ export async function resumeRun(
   const { checkpoint, skipped } = await store.intactCheckpoint(runId);
   const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');
   if (!checkpoint) {
+    // The record may show epochs whose checkpoint was never finished (killed while writing it): say so, not "no epoch".
+    const epochsRecorded = run.summary['epoch.test_acc']?.count ?? run.epochsCompleted ?? 0;
+    const because =
+      epochsRecorded > 0
+        ? `it recorded ${epochsRecorded} epoch(s), but no checkpoint of them was finished (stopped while writing one?), checkpoints were off, or it was imported without weights`
+        : 'it finished no epoch, ran with checkpoints off, or was imported without weights';
     throw new ApiError(
       'conflict',
-      skipped.length > 0
-        ? `run ${runId} has no intact checkpoint to resume from (${why})`
-        : `run ${runId} has no checkpoint to resume from: it finished no epoch, ran with checkpoints off, or was imported without weights`,
+      skipped.length > 0 ? `run ${runId} has no intact checkpoint to resume from (${why})` : `run ${runId} has no checkpoint to resume from: ${because}`,
     );
   }
   if (queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} was queued meanwhile`);
