@@ -39,3 +39,21 @@ test('a network that only gets smaller by its images is offered fewer images; no
   assert.equal(quickVariant({ ...lenet, trainLimit: 100, testLimit: 100 }, false, 'wasm', sources), null);
   assert.equal(quickVariant(form, true, 'wasm', { runs: [], measured: null }), null, 'no speed known: nothing to judge by');
 });
+
+test('before the engine’s speed is measured, a CPU engine’s floor already asks about VGG-19 and VGG-11 on all the data, and not about LeNet', () => {
+  const unmeasured = { runs: [], measured: null };
+  const floor = estimateRunTime(form, true, 'wasm', unmeasured);
+  assert.ok(floor, 'a floor for a CPU engine');
+  assert.equal(floor.lowerBound, true);
+  assert.ok(floor.totalSeconds > ASK_ABOVE_SECONDS, `VGG-19: ${floor.totalSeconds} s`);
+  assert.match(floor.basis, /no CPU engine reaches/);
+  const vgg11 = findPreset('vgg11');
+  if (vgg11.family !== 'vgg') throw new Error('vgg11 is a VGG');
+  const vgg11Form = { ...form, model: 'vgg11', blocks: vgg11.blocks.map((b) => ({ ...b })) };
+  assert.ok(estimateRunTime(vgg11Form, true, 'wasm', unmeasured)!.totalSeconds > ASK_ABOVE_SECONDS, 'VGG-11 at 96 px');
+  const lenet = { ...form, model: 'lenet', blocks: [], resize: 28 };
+  assert.ok(estimateRunTime(lenet, false, 'wasm', unmeasured)!.totalSeconds < ASK_ABOVE_SECONDS, 'LeNet');
+  assert.equal(estimateRunTime(form, true, 'webgpu', unmeasured), null, 'no floor is stated for a GPU engine');
+  // The floor is below what the engine's measured speed then says.
+  assert.ok(floor.totalSeconds < estimateRunTime(form, true, 'wasm', sources)!.totalSeconds);
+});
