@@ -1,8 +1,10 @@
 /**
  * Builds the shipped example set (resources/examples/example-runs.json.gz)
  * from runs recorded by `vgg-workbench train --checkpoints none`:
- *   npx tsx scripts/build-example-runs.ts --db runs.sqlite [--baseline] ID [[--baseline] ID]...
- * (in the order Compare should list them; `--baseline` marks the id after it as a baseline run)
+ *   npx tsx scripts/build-example-runs.ts --db runs.sqlite [--baseline] ID [[--baseline] ID]... [--tag ID TAG]...
+ * (in the order Compare should list them; `--baseline` marks the id after it as a baseline run;
+ * `--tag ID TAG` adds a tag, as `plan:vgg-vs-baselines` to the three runs of plan 1's quick budget,
+ * so the Plans view answers that plan from the examples alone)
  * Each run keeps its recorded metrics, host and engine; the script adds the
  * `example` tag and a note saying where and how it trained, drops the local
  * data folder from its config, and refuses a run that did not complete.
@@ -18,10 +20,11 @@ import { EXAMPLE_RUNS_PATH } from '../src-main/service/example-runs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function parseArgs(argv: string[]): { db: string; ids: string[]; baselines: Set<string> } {
+function parseArgs(argv: string[]): { db: string; ids: string[]; baselines: Set<string>; tags: [string, string][] } {
   let db: string | undefined;
   const ids: string[] = [];
   const baselines = new Set<string>();
+  const tags: [string, string][] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     if (arg === '--db') db = argv[++i];
@@ -30,19 +33,24 @@ function parseArgs(argv: string[]): { db: string; ids: string[]; baselines: Set<
       if (id === undefined) throw new Error('--baseline needs a run id after it');
       ids.push(id);
       baselines.add(id);
+    } else if (arg === '--tag') {
+      const [id, tag] = [argv[++i], argv[++i]];
+      if (id === undefined || tag === undefined) throw new Error('--tag needs a run id and a tag after it');
+      tags.push([id, tag]);
     } else ids.push(arg);
   }
   if (!db || ids.length === 0) throw new Error('usage: build-example-runs.ts --db FILE [--baseline] ID [[--baseline] ID]...');
-  return { db, ids, baselines };
+  return { db, ids, baselines, tags };
 }
 
-const { db, ids, baselines } = parseArgs(process.argv.slice(2));
+const { db, ids, baselines, tags } = parseArgs(process.argv.slice(2));
 const store = RunStore.open(db);
 try {
   const file = exportRuns(store, ids.map((id) => store.resolveRunId(id)));
   for (const run of file.runs) {
     if (run.status !== 'completed') throw new Error(`run ${run.id} is ${run.status}: ship only runs trained to the end`);
-    run.tags = [...new Set([...run.tags, EXAMPLE_RUN_TAG])];
+    const added = tags.filter(([id]) => run.id.startsWith(id)).map(([, tag]) => tag);
+    run.tags = [...new Set([...run.tags, EXAMPLE_RUN_TAG, ...added])].sort();
     run.baseline = baselines.has(run.id) || [...baselines].some((id) => run.id.startsWith(id));
     const engine = run.engine ? `${run.engine.id} engine (${run.engine.detail})` : 'an unrecorded engine';
     const where = run.host ? `${run.host.cpu ?? 'an unnamed CPU'}, ${run.host.os}` : 'an unrecorded machine';

@@ -99,7 +99,18 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   },
   electron: {
     // The main process names each bundled entry and the replica entry's variable.
-    mayImport: ['shared', 'api', 'core/paths.ts', 'core/thread/replica-entry.ts', 'service', 'server', 'queue'],
+    // ask-child.ts and utility-child.ts: a utility process is asked the one way the CLI asks its children.
+    mayImport: [
+      'shared',
+      'api',
+      'core/paths.ts',
+      'core/thread/replica-entry.ts',
+      'core/thread/ask-child.ts',
+      'core/thread/utility-child.ts',
+      'service',
+      'server',
+      'queue',
+    ],
     mayStart: ['core', 'worker'],
     why: 'window, preload and IPC: thin, over the service',
   },

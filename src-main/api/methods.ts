@@ -17,6 +17,7 @@ import {
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
 import { queueWorkersSchema } from './queue-workers';
+import { sweepRowSchema } from './sweep-rows';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -35,6 +36,8 @@ const replayRef = z.object({ replayId: z.string().min(1) }).strict();
 const tag = z.string().trim().min(1).max(TAG_MAX_LENGTH);
 /** Never more than a run may hold: a longer list is refused before any of it is looked at. */
 const tagList = z.array(tag).max(TAGS_PER_RUN_MAX);
+/** Read by prepare-run.ts (a size like 6GB or a share like 60%); the cap only bounds what is parsed. */
+const memoryLimit = z.string().trim().min(1).max(32);
 const exampleRunsStateSchema = z.object({ available: z.boolean(), shipped: z.array(z.string()), present: z.array(z.string()) });
 
 /** A run as a person states it: the model, and only what they change from its recipe. */
@@ -48,6 +51,8 @@ export const startRunSchema = z
     baseline: z.boolean().optional(),
     /** A folder on the service's machine holding the four IDX files; absent: the usual places. Not stored with the run. */
     dataDir: z.string().min(1).optional(),
+    /** The memory the run may plan for on the service's machine ("6GB", "60%"); absent: VGG_WORKBENCH_MEMORY_LIMIT, else 70% of RAM. Not stored with the run. */
+    memoryLimit: memoryLimit.optional(),
   })
   .strict();
 
@@ -142,7 +147,12 @@ export const API_METHODS = {
    */
   'runs.resume': method(
     z
-      .object({ runId, epochs: z.number().int().min(1).max(1000).optional(), dataDir: z.string().min(1).optional() })
+      .object({
+        runId,
+        epochs: z.number().int().min(1).max(1000).optional(),
+        dataDir: z.string().min(1).optional(),
+        memoryLimit: memoryLimit.optional(),
+      })
       .strict(),
     /** `notice`: the newest checkpoint was unusable, and which one the run resumes from instead. */
     runResult.extend({ notice: z.string().optional() }),
@@ -171,6 +181,11 @@ export const API_METHODS = {
   'runs.list': method(
     z.object({ filter: runFilterSchema.optional() }).strict(),
     z.object({ runs: z.array(runRecordSchema) }),
+  ),
+  /** Settings, costs and final outcomes of the given runs, of a tag's runs, or of every run, in one summary query: the sweep view. */
+  'runs.sweep': method(
+    z.object({ runIds: z.array(runId).max(10_000).optional(), tag: tag.optional() }).strict(),
+    z.object({ rows: z.array(sweepRowSchema) }),
   ),
   'runs.get': method(
     runRef,

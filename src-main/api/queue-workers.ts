@@ -1,27 +1,14 @@
 import { z } from 'zod';
-
-/** A worker serving the service's Redis queue, as it announces itself (src-main/queue/queue-messages.ts). */
-export const queueWorkerSchema = z.object({
-  name: z.string(),
-  host: z.string(),
-  engine: z.string(),
-  adapter: z.string().nullable(),
-  freeMemoryBytes: z.number(),
-  state: z.enum(['idle', 'training', 'stopping']),
-  /** The hub's run id it trains now; another hub's run ids mean nothing here. */
-  runId: z.string().nullable(),
-  heartbeatAt: z.number(),
-  startedAt: z.number(),
-});
-export type QueueWorkerInfo = z.infer<typeof queueWorkerSchema>;
+import { workerAnnouncementSchema } from '../shared/queue/worker-announcement';
 
 /**
  * `workers.list`'s answer: the queue's address without its password, or null
- * with the reason when the service has no queue (or cannot reach it).
+ * with the reason when the service has no queue (or cannot reach it). Each
+ * worker as it announces itself (shared/queue/worker-announcement.ts).
  */
 export const queueWorkersSchema = z.object({
   queue: z.string().nullable(),
-  workers: z.array(queueWorkerSchema),
+  workers: z.array(workerAnnouncementSchema),
   reason: z.string().nullable(),
 });
 export type QueueWorkers = z.infer<typeof queueWorkersSchema>;

@@ -13,6 +13,7 @@ import { AGREEMENT_TOLERANCE, checkAgreement } from '../core/bench/engine-agreem
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import { positiveInt } from './option-parsers';
 import { errorMessage } from '../shared/error-message';
+import { exitAfterDrain } from './exit-after-drain';
 
 const USAGE_ERROR = 2;
 
@@ -74,5 +75,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/agreement.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then(exitAfterDrain);
 }

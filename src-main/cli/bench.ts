@@ -20,6 +20,7 @@ import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
+import { exitAfterDrain } from './exit-after-drain';
 
 const USAGE_ERROR = 2;
 /** Kernels shown by --profile. */
@@ -296,5 +297,5 @@ function formatProfile(profile: KernelProfile, engine: string): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli/bench.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  main(process.argv.slice(2)).then(exitAfterDrain);
 }

@@ -17,6 +17,8 @@ import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
 import { terminalSafe } from './terminal-safe';
+import { exitAfterDrain, exitQuietlyOnBrokenPipe } from './exit-after-drain';
+import { redactUrls } from '../shared/redact-urls';
 
 /** Usage errors (bad flags, unknown commands) exit with 2, as Unix tools do. */
 export const USAGE_ERROR = 2;
@@ -55,15 +57,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Messages may echo input (a run's name, a path, a flag's value): escaped, never obeyed by the terminal.
     if (error instanceof UsageError) {
-      process.stderr.write(`error: ${terminalSafe(error.message)}\n`);
+      process.stderr.write(`error: ${terminalSafe(redactUrls(error.message))}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`error: ${terminalSafe(error instanceof Error ? messageWithFlags(error) : errorMessage(error))}\n`);
+    // A library's message may echo a URL with its password (`http://:secret@…`): never printed whole.
+    process.stderr.write(`error: ${terminalSafe(redactUrls(error instanceof Error ? messageWithFlags(error) : errorMessage(error)))}\n`);
     return 1;
   }
 }
 
 // Run as a script from source (npm run cli); the bundle runs vgg-workbench.entry.ts instead.
 if (process.argv[1]?.endsWith('cli/main.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  exitQuietlyOnBrokenPipe();
+  main(process.argv.slice(2)).then(exitAfterDrain);
 }

@@ -1,9 +1,21 @@
 import { InvalidArgumentError } from 'commander';
 
 /** Commander argument parsers: a bad value is reported with the flag's name and exit status 2. */
+
+/**
+ * A number as people write it in decimal: `2`, `0.05`, `-1`, `1e-3`. Number()
+ * alone also reads `0x2`, `0b10`, `" 1 "` and `""` (0), which a flag should
+ * refuse rather than guess at.
+ */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The decimal number `value` spells, or undefined when it spells none. */
+export function decimalNumber(value: string): number | undefined {
+  return DECIMAL.test(value) ? Number(value) : undefined;
+}
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
     throw new InvalidArgumentError('expected a whole number of 1 or more.');
   }
   return n;
@@ -11,7 +23,7 @@ export function positiveInt(value: string): number {
 
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
     throw new InvalidArgumentError('expected a whole number of 0 or more.');
   }
   return n;
@@ -20,7 +32,7 @@ export function nonNegativeInt(value: string): number {
 /** A TCP port: 0 (any free one) to 65535, said in the flag's own words rather than Node's RangeError. */
 export function portNumber(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) {
+  if (!/^\d+$/.test(value) || n > 65535) {
     throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free one).');
   }
   return n;
@@ -45,16 +57,16 @@ export function nonEmptyPath(value: string): string {
 }
 
 export function positiveFloat(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  const n = decimalNumber(value);
+  if (n === undefined || !Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError('expected a number greater than 0, e.g. 0.05.');
   }
   return n;
 }
 
 export function unitFloat(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) {
+  const n = decimalNumber(value);
+  if (n === undefined || !Number.isFinite(n) || n < 0 || n >= 1) {
     throw new InvalidArgumentError('expected a number from 0 up to (not including) 1, e.g. 0.9.');
   }
   return n;

@@ -1,6 +1,7 @@
 import { defaultDatabasePath } from '../core/paths';
 import { RunStore } from '../core/store/run-store';
-import { makeRunConfig } from '../shared/train/make-run-config';
+import { ApiError } from '../api/api-error';
+import { prepareRun } from '../service/prepare-run';
 import type { PlanRunRequest } from '../shared/plans/experiment-plans';
 import type { TrainingEvent } from '../shared/train/events';
 import { QueueHub } from '../queue/queue-hub';
@@ -19,7 +20,16 @@ export async function runPlanOnQueue(
   if (requests.some((r) => r.config.initFrom !== undefined)) {
     throw new UsageError("this plan warm-starts runs from an earlier run's checkpoint, which a worker does not have: run it here, without --queue");
   }
-  const configs = requests.map((r) => makeRunConfig(r.config));
+  // Every run checked before any is queued, as `runs.startQueue` does; a plan's own run that fails is a bug, said as it is.
+  const prepared = requests.map((r, i) => {
+    try {
+      return prepareRun(r, `runs.${i}.`);
+    } catch (error) {
+      if (error instanceof ApiError) throw new Error(`plan run ${i} (${r.config.model}): ${error.message}`);
+      throw error;
+    }
+  });
+  const configs = prepared.map((run) => run.config);
   const address = queueAddress(options.queue);
   const store = RunStore.open(options.db ?? defaultDatabasePath());
   let hub: QueueHub | undefined;
@@ -30,9 +40,9 @@ export async function runPlanOnQueue(
   process.once('SIGINT', onInterrupt);
   try {
     hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
-    for (const [i, config] of configs.entries()) {
+    for (const [i, run] of prepared.entries()) {
       const { tags, notes, baseline } = requests[i]!;
-      runIds.push(await hub.startRun(config, { tags, notes, baseline }));
+      runIds.push(await hub.startRun(run, { tags, notes, baseline }));
     }
     const workers = await hub.workers();
     if (!options.json) {

@@ -23,6 +23,7 @@ import { warmStartLines } from './train-command';
 import { errorMessage } from '../shared/error-message';
 import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
+import { registerPlanShow } from './plans-show';
 
 interface ListFlags {
   json?: boolean;
@@ -70,6 +71,7 @@ export function registerPlansCommands(program: Command): void {
     .action(async (id: string, flags: RunFlags) => {
       process.exitCode = await runPlan(id, flags);
     });
+  registerPlanShow(plans);
 }
 
 /** The engine's speed on the quick budgets' VGG-11 (width 1/8, 32 px, batch 64): a few timed steps. */

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunStore } from '../core/store/run-store';
 import { BATCH_METRICS, EPOCH_METRICS } from '../shared/runs/metric-keys';
-import { makeRunConfig } from '../shared/train/make-run-config';
-import type { EngineChoice, RunConfig } from '../shared/train/run-config';
+import type { RunConfigRequest } from '../shared/train/make-run-config';
+import type { PreparedRun } from '../shared/train/prepared-run';
+import type { EngineChoice } from '../shared/train/run-config';
+import { prepareRun } from '../service/prepare-run';
 import type { TrainingEvent } from '../shared/train/events';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
 import { QueueHub } from '../queue/queue-hub';
@@ -26,7 +28,7 @@ import { ensureFashionMnist } from './ensure-dataset';
  */
 const WORKERS = 2;
 /** Small batches: the most events per second LeNet can give. */
-const STEPPING: Parameters<typeof makeRunConfig>[0] = { model: 'lenet', epochs: 1, batchSize: 16, trainLimit: 4096, testLimit: 256 };
+const STEPPING: RunConfigRequest = { model: 'lenet', epochs: 1, batchSize: 16, trainLimit: 4096, testLimit: 256 };
 
 export interface QueueBenchResult {
   engine: string;
@@ -47,7 +49,8 @@ export async function runQueueBench(options: { engine: EngineChoice; json: boole
     if (!options.json) process.stdout.write(`${line}\n`);
   };
   const dataDir = await ensureFashionMnist(undefined, { quiet: true });
-  const config = makeRunConfig({ ...STEPPING, engine: options.engine });
+  const run = prepareRun({ config: { ...STEPPING, engine: options.engine } });
+  const { config } = run;
   const dir = mkdtempSync(join(tmpdir(), 'vgg-queue-bench-'));
   const redis = await startRedis(dir);
   const address = parseQueueUrl(`redis://127.0.0.1:${redis.port}`);
@@ -65,9 +68,9 @@ export async function runQueueBench(options: { engine: EngineChoice; json: boole
     hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
     await waitForWorkers(hub, WORKERS);
     say(`queue: launching one LeNet run on ${WORKERS} waiting workers…`);
-    const queueFirstBatchMs = await firstBatchOnQueue(hub, config);
+    const queueFirstBatchMs = await firstBatchOnQueue(hub, run);
     say(`queue: ${WORKERS} LeNet runs at once (batch ${config.batchSize}, ${config.trainLimit} images)…`);
-    const rate = await recordRate(hub, store, config, WORKERS);
+    const rate = await recordRate(hub, store, run, WORKERS);
     const result: QueueBenchResult = {
       engine: options.engine,
       localFirstBatchMs,
@@ -97,7 +100,7 @@ export async function runQueueBench(options: { engine: EngineChoice; json: boole
 
 const ms = (value: number): string => `${Math.round(value)} ms`;
 
-async function firstBatchLocally(config: RunConfig, dataDir: string): Promise<number> {
+async function firstBatchLocally(config: PreparedRun['config'], dataDir: string): Promise<number> {
   const host = new TrainingWorkerHost();
   const started = performance.now();
   let first: number | undefined;
@@ -120,9 +123,9 @@ async function firstBatchLocally(config: RunConfig, dataDir: string): Promise<nu
   return first - started;
 }
 
-async function firstBatchOnQueue(hub: QueueHub, config: RunConfig): Promise<number> {
+async function firstBatchOnQueue(hub: QueueHub, run: PreparedRun): Promise<number> {
   const started = performance.now();
-  const runId = await hub.startRun(config);
+  const runId = await hub.startRun(run);
   let first: number | undefined;
   await hub.follow(runId, {
     onEvent: (event) => {
@@ -140,10 +143,11 @@ async function firstBatchOnQueue(hub: QueueHub, config: RunConfig): Promise<numb
 async function recordRate(
   hub: QueueHub,
   store: RunStore,
-  config: RunConfig,
+  prepared: PreparedRun,
   runs: number,
 ): Promise<{ runs: number; events: number; seconds: number; eventsPerSec: number; lost: number; duplicated: number }> {
-  const runIds = await Promise.all(Array.from({ length: runs }, () => hub.startRun(config)));
+  const { config } = prepared;
+  const runIds = await Promise.all(Array.from({ length: runs }, () => hub.startRun(prepared)));
   let events = 0;
   let firstAt: number | undefined;
   let lastAt = 0;

@@ -11,6 +11,7 @@ import { UsageError } from './usage-error';
 import { userPath } from './user-path';
 import { alignColumns } from './text-table';
 import { openRunStore } from './runs-command';
+import { WORKER_NAME_MAX_LENGTH } from '../shared/runs/run-limits';
 
 /** `--queue URL`, parsed: a bad URL is a usage error naming the URL without its password. */
 export function queueAddress(url: string): QueueAddress {
@@ -23,6 +24,19 @@ export function queueAddress(url: string): QueueAddress {
 }
 
 const mebibytes = (value: string): number => nonNegativeInt(value) * 1024 * 1024;
+/** The checkpoint size, in MB, above which a worker keeps it and a hub refuses it (queue-worker.ts, queue-hub.ts). */
+const DEFAULT_TRANSFER_MAX_MB = 256;
+
+/** `--checkpoint-transfer-max MB`, in MB as typed and shown, in bytes as parsed. */
+export const checkpointTransferMaxOption = (help: string): Option =>
+  new Option('--checkpoint-transfer-max <MB>', help).argParser(mebibytes).default(DEFAULT_TRANSFER_MAX_MB * 1024 * 1024, String(DEFAULT_TRANSFER_MAX_MB));
+
+/** `--name`: it names the worker's Redis key, its folder and every note it leaves on a run. */
+function workerName(value: string): string {
+  if (value.trim() === '') throw new UsageError('--name cannot be empty');
+  if (value.length > WORKER_NAME_MAX_LENGTH) throw new UsageError(`--name is ${value.length} characters long: at most ${WORKER_NAME_MAX_LENGTH}`);
+  return value;
+}
 
 /** Test hook: shorter lock and stalled-check times, as LOCK_MS,STALLED_MS (the defaults are in queue-worker.ts). */
 const TIMINGS_ENV = 'VGG_WORKBENCH_QUEUE_TIMINGS';
@@ -44,10 +58,10 @@ export function registerQueueCommands(program: Command): void {
     .command('worker')
     .description('Take runs from a Redis queue, train them here and stream every event back to the hub that launched them.')
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB] or rediss://… (password also from VGG_WORKBENCH_QUEUE_PASSWORD)')
-    .option('--name <name>', 'how this worker is listed (default: the host name)')
+    .option('--name <name>', 'how this worker is listed (default: the host name)', workerName)
     .addOption(new Option('--engine <engine>', 'engine for every run (a TensorFlow.js backend, or pytorch)').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (default: located or downloaded as for train)', userPath)
-    .option('--checkpoint-transfer-max <MB>', 'larger checkpoints stay on this worker instead of going to the hub', mebibytes, 256 * 1024 * 1024);
+    .addOption(checkpointTransferMaxOption('larger checkpoints stay on this worker instead of going to the hub'));
   addPythonFlag(worker)
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
@@ -93,10 +107,13 @@ export function registerRunsSync(runs: Command): void {
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
     .option('--db <file>', 'the hub database (default: the app’s)', userPath)
     .option('--follow', 'keep recording until those runs end')
-    .action(async (flags: { queue: string; db?: string; follow?: boolean }) => {
+    .addOption(checkpointTransferMaxOption('larger checkpoints from a worker are not taken'))
+    .action(async (flags: { queue: string; db?: string; follow?: boolean; checkpointTransferMax: number }) => {
       const { QueueHub } = await import('../queue/queue-hub');
       const store = openRunStore(flags.db);
-      const hub = await QueueHub.open(queueAddress(flags.queue), store, (line) => process.stderr.write(`${line}\n`));
+      const hub = await QueueHub.open(queueAddress(flags.queue), store, (line) => process.stderr.write(`${line}\n`), {
+        checkpointTransferMaxBytes: flags.checkpointTransferMax,
+      });
       try {
         const results = await hub.sync({ live: flags.follow === true });
         if (results.length === 0) process.stdout.write('nothing to sync: no run of this database is on the queue\n');

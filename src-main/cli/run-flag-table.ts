@@ -36,7 +36,7 @@ export const FLAGS: Record<RunField, { flag: string; help: string }> = {
 };
 
 /** Request fields outside the config that the train command also sets. */
-const REQUEST_FLAGS: Record<string, string> = { dataDir: '--data', epochs: '--epochs' };
+const REQUEST_FLAGS: Record<string, string> = { dataDir: '--data', epochs: '--epochs', memoryLimit: '--memory-limit' };
 
 // The table's order, model first: the order of the help. Its keys are the schema's, by its type.
 export const RUN_FIELDS = Object.keys(FLAGS) as RunField[];

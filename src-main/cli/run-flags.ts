@@ -5,7 +5,7 @@ import { runRequestSchema } from '../api/methods';
 import { parseArch } from '../shared/models/parse-arch';
 import { errorMessage } from '../shared/error-message';
 import { messageWithFlags } from './flag-advice';
-import { runIdOrPrefix } from './option-parsers';
+import { decimalNumber, runIdOrPrefix } from './option-parsers';
 import { UsageError } from './usage-error';
 import { FLAGS, flagForField, RUN_FIELDS, type RunField, type RunRequestConfig } from './run-flag-table';
 
@@ -20,8 +20,8 @@ function valueSchema(field: RunField): z.ZodType {
 
 /** Text to a number; its range is the service's to check, so the refusal (naming the flag) comes from one place. */
 function numberArgument(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  const n = decimalNumber(value);
+  if (n === undefined || !Number.isFinite(n)) throw new InvalidArgumentError('expected a decimal number, e.g. 2 or 0.05.');
   return n;
 }
 

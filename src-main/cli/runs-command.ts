@@ -1,16 +1,19 @@
 import { Command, Option } from 'commander';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultDatabasePath } from '../core/paths';
 import { exportPages, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
-import { BrokenRunError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { BrokenRunError, RunBusyError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
+import { currentLivenessContext, liveQueueOwner } from '../core/store/owner-liveness';
 import { isDiskFullError } from '../core/store/database';
 import { positiveInt } from './option-parsers';
 import { UsageError } from './usage-error';
 import { userPath } from './user-path';
 import { alignColumns } from './text-table';
 import { terminalSafe, terminalSafeJson } from './terminal-safe';
+import { databaseFiles, refuseOverwrite, type ProtectedFile } from './output-guard';
+import { writeFileAtomically } from './atomic-file';
 
 /**
  * `vgg-workbench runs …`: list, show, export, import, delete and tag recorded
@@ -46,6 +49,29 @@ function withStore<T>(path: string, fn: (store: RunStore) => T, options: RunStor
   } finally {
     store.close();
   }
+}
+
+/**
+ * The API refuses to delete a run its queue holds (queue.isActive); this
+ * process has no queue, so it asks the store who queued the run: a live
+ * process here (the app, `serve`, another `train`) still means to train it.
+ * A row that no longer reads stays deletable, as BrokenRunError promises.
+ */
+function refuseQueuedElsewhere(store: RunStore, id: string): void {
+  let run: RunRecord | undefined;
+  try {
+    run = store.getRun(id);
+  } catch (error) {
+    if (error instanceof BrokenRunError) return;
+    throw error;
+  }
+  const owner = run && liveQueueOwner(run, currentLivenessContext());
+  if (owner) throw new RunBusyError(`run ${id} is queued by process ${owner.pid} on ${owner.hostname}: cancel it there first`);
+}
+
+/** The recorded checkpoints of the runs an export reads (older releases kept some outside the folder). */
+function checkpointFiles(store: RunStore, ids: readonly string[]): ProtectedFile[] {
+  return ids.flatMap((id) => store.checkpoints(id).map((c) => ({ path: c.path, what: `the checkpoint of epoch ${c.epoch} of run ${id}` })));
 }
 
 // ---- formatting for people ----------------------------------------------------
@@ -157,7 +183,8 @@ function showText(store: RunStore, run: RunRecord): string {
     ],
     ['host', run.host ? [run.host.os, run.host.cpu, run.host.gpu].filter(Boolean).join(' / ') : '-'],
     ['config hash', run.configHash],
-    ['tags', run.tags.join(', ') || '-'],
+    // One line: a tag holding a newline would otherwise print as a field of its own.
+    ['tags', run.tags.map((tag) => terminalSafe(tag, { oneLine: true })).join(', ') || '-'],
   );
   if (run.notes) fields.push(['notes', run.notes.replace(/\n/g, '\n' + ' '.repeat(15))]);
   if (run.error) fields.push(['error', run.error]);
@@ -267,26 +294,17 @@ export function registerRunsCommands(
           return;
         }
         const out = flags.out;
+        refuseOverwrite('--out', out, [...databaseFiles(store.path), ...checkpointFiles(store, ids)], [
+          { path: store.checkpointFolder.root, what: 'the checkpoint folder' },
+        ]);
         const pages = exportPages(store, ids, flags.format);
         // The first page checks the runs and the total: a refused export leaves no file behind.
         const first = pages.next();
-        let fd: number;
-        try {
-          fd = openSync(out, 'w');
-        } catch (error) {
-          throw fileError('write', out, error);
-        }
-        try {
-          if (!first.done) writeSync(fd, first.value);
-          for (const page of pages) writeSync(fd, page);
-        } catch (error) {
-          // A half-written export would not import: none at all says so more plainly.
-          closeSync(fd);
-          rmSync(out, { force: true });
-          // An errno is the file's fault (a full disk); anything else (a run deleted meanwhile) speaks for itself.
-          throw typeof (error as NodeJS.ErrnoException).code === 'string' ? fileError('write', out, error) : error;
-        }
-        closeSync(fd);
+        // Temp file, then rename: a failed export leaves no half file, and an old file whole.
+        writeFileAtomically(out, (append) => {
+          if (!first.done) append(first.value);
+          for (const page of pages) append(page);
+        });
         write(`Wrote ${ids.length} run(s) as ${flags.format.toUpperCase()} to ${flags.out}\n`);
       });
     });
@@ -320,6 +338,7 @@ export function registerRunsCommands(
       requireDatabase(dbPath(flags));
       const deleteIn = (store: RunStore): void => {
         const id = store.resolveRunId(idArg);
+        refuseQueuedElsewhere(store, id);
         const { deletedFiles } = store.deleteRun(id);
         write(`Deleted run ${id}${deletedFiles.length ? ` and ${deletedFiles.length} checkpoint file(s)` : ''}\n`);
       };

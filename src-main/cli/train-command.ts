@@ -20,9 +20,11 @@ import { requireExistingDatabase } from './existing-database';
 import { defaultDatabasePath } from '../core/paths';
 import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from './run-flags';
 import { flagForField } from './run-flag-table';
-import { makeRunConfig } from '../shared/train/make-run-config';
-import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/engine/memory-limit';
+import { MEMORY_LIMIT_ENV } from '../core/engine/memory-limit';
+import { prepareRun } from '../service/prepare-run';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import { addPythonFlag } from './python-flag';
+import { checkpointTransferMaxOption } from './queue-commands';
 
 interface TrainFlags {
   data?: string;
@@ -32,6 +34,7 @@ interface TrainFlags {
   checkpoints: 'every' | 'last' | 'none';
   memoryLimit?: string;
   queue?: string;
+  checkpointTransferMax: number;
 }
 
 export function registerTrainCommand(program: Command): void {
@@ -49,23 +52,12 @@ export function registerTrainCommand(program: Command): void {
         .default('every'),
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
-    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here');
+    .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .addOption(checkpointTransferMaxOption('with --queue: larger checkpoints from the worker are not taken'));
   addPythonFlag(train)
     .action(async (flags: TrainFlags, command: Command) => {
-      // The training worker reads the limit from its environment, as it does for the GUI and serve.
-      if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
       process.exitCode = await runTrain(flags, command);
     });
-}
-
-/** --memory-limit as given, once it parses; a UsageError naming the forms it takes otherwise. */
-function checkedMemoryLimit(text: string): string {
-  try {
-    parseMemoryLimit(text, '--memory-limit');
-    return text;
-  } catch (error) {
-    throw new UsageError(errorMessage(error));
-  }
 }
 
 /**
@@ -90,14 +82,19 @@ async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   if (flags.resume !== undefined) requireExistingDatabase(flags.db ?? defaultDatabasePath());
   if (flags.queue !== undefined) {
     if (flags.resume !== undefined) throw new UsageError('--queue trains a new run; --resume continues one on this machine');
-    let config: RunConfig;
-    try {
-      config = makeRunConfig(runRequestFromFlags(command), (field) => flagForField(`config.${field}`) ?? field);
-    } catch (error) {
-      throw new UsageError(errorMessage(error));
+    if (flags.memoryLimit !== undefined) {
+      throw new UsageError(`--memory-limit plans this machine's memory; a queue worker plans for its own (set ${MEMORY_LIMIT_ENV} where it runs)`);
     }
+    let run: PreparedRun;
+    try {
+      run = prepareRun({ config: runRequestFromFlags(command) });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'invalid-request') throw refusalAsUsage(error);
+      throw error;
+    }
+    const { config } = run;
     const { trainOnQueue } = await import('./train-on-queue');
-    return trainOnQueue(config, { queue: flags.queue, db: flags.db, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
+    return trainOnQueue(run, { queue: flags.queue, db: flags.db, checkpointTransferMaxBytes: flags.checkpointTransferMax, view: (runId) => (json ? jsonView() : humanView(config, runId, false)) });
   }
   const service = await openCliService({ db: flags.db, checkpoints: flags.checkpoints });
   let runId: string | undefined;
@@ -133,6 +130,8 @@ async function startRun(
   flags: TrainFlags,
   command: Command,
 ): Promise<{ run: RunRecord; notice?: string }> {
+  // A field of the request, checked by the service with the rest (prepare-run.ts) and handed to the worker.
+  const memoryLimit = flags.memoryLimit === undefined ? {} : { memoryLimit: flags.memoryLimit };
   try {
     if (flags.resume) {
       const epochs = runRequestFromFlags(command).epochs;
@@ -140,16 +139,17 @@ async function startRun(
         runId: service.store.resolveRunId(flags.resume),
         ...(epochs !== undefined ? { epochs } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
+        ...memoryLimit,
       });
     }
     const config = runRequestFromFlags(command);
     if (config.initFrom !== undefined) config.initFrom = resolveInitFrom(service.store, config.initFrom);
-    return await service.call('runs.start', { config, ...(flags.data !== undefined ? { dataDir: flags.data } : {}) });
+    return await service.call('runs.start', { config, ...(flags.data !== undefined ? { dataDir: flags.data } : {}), ...memoryLimit });
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'invalid-request') throw error;
     const worded = refusalAsUsage(error);
     // A resume is refused for the recorded run's sake (nothing left to train), not for a mistyped flag: status 1.
-    throw flags.resume ? new Error(worded.message) : worded;
+    throw flags.resume && error.field !== 'memoryLimit' ? new Error(worded.message) : worded;
   }
 }
 

@@ -1,6 +1,6 @@
 import { defaultDatabasePath } from '../core/paths';
 import { RunStore } from '../core/store/run-store';
-import type { RunConfig } from '../shared/train/run-config';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import type { TrainingEvent } from '../shared/train/events';
 import { QueueHub } from '../queue/queue-hub';
 import { queueAddress } from './queue-commands';
@@ -12,8 +12,8 @@ import { queueAddress } from './queue-commands';
  * Exit codes as a local run: 0 completed, 130 cancelled, 1 failed.
  */
 export async function trainOnQueue(
-  config: RunConfig,
-  options: { queue: string; db?: string; view: (runId: string) => (event: TrainingEvent) => void },
+  run: PreparedRun,
+  options: { queue: string; db?: string; checkpointTransferMaxBytes?: number; view: (runId: string) => (event: TrainingEvent) => void },
 ): Promise<number> {
   const address = queueAddress(options.queue);
   const store = RunStore.open(options.db ?? defaultDatabasePath());
@@ -24,8 +24,10 @@ export async function trainOnQueue(
   };
   process.once('SIGINT', onInterrupt);
   try {
-    hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`));
-    runId = await hub.startRun(config);
+    hub = await QueueHub.open(address, store, (line) => process.stderr.write(`${line}\n`), {
+      checkpointTransferMaxBytes: options.checkpointTransferMaxBytes,
+    });
+    runId = await hub.startRun(run);
     const view = options.view(runId);
     let last: TrainingEvent | undefined;
     await hub.follow(runId, {

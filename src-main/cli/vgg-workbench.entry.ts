@@ -4,5 +4,7 @@
  * the command line unconditionally, where main.ts runs only as a script.
  */
 import { main } from './main';
+import { exitAfterDrain, exitQuietlyOnBrokenPipe } from './exit-after-drain';
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+exitQuietlyOnBrokenPipe();
+main(process.argv.slice(2)).then(exitAfterDrain);

@@ -4,21 +4,33 @@ import { resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunStore } from '../core/store/run-store';
-import { resolveNetwork } from '../shared/models/presets';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import type { RunConfig } from '../shared/train/run-config';
 import type { TrainingEvent } from '../shared/train/events';
 import { errorMessage } from '../shared/error-message';
 import { HUB_GROUP, QUEUE_NAME, hubRunsKey, jobId, runKeys, type RunKeys } from './queue-keys';
-import { checkpointMetaSchema, queuedConfigSchema, makeQueueJob, streamMessageSchema, type StreamMessage, type WorkerAnnouncement } from './queue-messages';
+import { checkpointMetaSchema, queuedConfigSchema, makeQueueJob, type StreamMessage, type WorkerAnnouncement } from './queue-messages';
+import { decodeStreamEntry, encodeStreamEntry } from './stream-entry';
+import { EntryGuard } from './entry-guard';
+import { terminalSafe } from '../shared/terminal-safe';
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { checkQueueReachable, openRedis } from './redis-connection';
 import { listWorkers } from './list-workers';
+import { connectionNotice, isConnectionError } from './connection-notice';
 import { RunApplier } from './run-applier';
 
 /** Entries read per XREADGROUP: one SQLite transaction and one XACK each. */
 const READ_COUNT = 500;
 const BLOCK_MS = 2000;
+
+/** Above this, a worker keeps its checkpoint (queue-worker.ts); a hub takes no larger one either. */
+export const DEFAULT_HUB_CHECKPOINT_MAX = 256 * 1024 * 1024;
+
+export interface HubOptions {
+  /** The largest checkpoint this hub reads from Redis (`--checkpoint-transfer-max`). */
+  checkpointTransferMaxBytes?: number;
+}
 
 export interface FollowOptions {
   /** Each training event as it is recorded, in order (replayed duplicates are not repeated). */
@@ -48,28 +60,38 @@ export class QueueHub {
     private readonly store: RunStore,
     private readonly redis: Redis,
     private readonly log: (line: string) => void,
+    private readonly options: HubOptions = {},
   ) {
     this.hubId = createHash('sha256').update(`${hostname()}\0${resolve(store.path)}`).digest('hex').slice(0, 16);
     this.queueConnection = openRedis(address, log);
     this.queue = new Queue(QUEUE_NAME, { connection: this.queueConnection });
+    // Without a listener BullMQ prints every error with its stack: a connection error is the notice's, the rest one line.
+    this.queue.on('error', (error) => {
+      if (isConnectionError(error)) connectionNotice(address.display, log, (text) => this.redactText(text)).lost(error);
+      else log(`warning: queue ${address.display}: ${this.redact(error)}`);
+    });
   }
 
   /** Checks the queue answers (a clear error otherwise), then connects. */
-  static async open(address: QueueAddress, store: RunStore, log: (line: string) => void): Promise<QueueHub> {
+  static async open(address: QueueAddress, store: RunStore, log: (line: string) => void, options: HubOptions = {}): Promise<QueueHub> {
     await checkQueueReachable(address);
-    return new QueueHub(address, store, openRedis(address, log), log);
+    return new QueueHub(address, store, openRedis(address, log), log, options);
   }
 
   get display(): string {
     return this.address.display;
   }
 
-  /** Creates the run in this hub's store and puts it on the queue. */
-  async startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
+  /**
+   * Creates the run in this hub's store and puts it on the queue. It takes a
+   * run prepared by service/prepare-run.ts, so a queued run passes the same
+   * checks (the recipe, the network fitting the image) as a local one. The
+   * memory limit stays here: a worker plans for its own machine.
+   */
+  async startRun(run: PreparedRun, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
     // dataDir goes: the data is the worker's own.
-    const travelling = queuedConfigSchema.parse(config);
-    const network = resolveNetwork(travelling);
-    const runId = this.store.createRun(travelling, { architecture: network.layers, ...options });
+    const travelling = queuedConfigSchema.parse(run.config);
+    const runId = this.store.createRun(travelling, { architecture: run.architecture, ...options });
     try {
       await this.submit(runId, travelling);
     } catch (error) {
@@ -104,7 +126,7 @@ export class QueueHub {
       }
       const attempt = Number((await this.redis.get(keys.attempt)) ?? '0') || 1;
       const done: StreamMessage = { type: 'event', attempt, worker: 'hub', event: { type: 'done', time: Date.now(), status: 'cancelled', epochs: 0, seconds: 0 } };
-      await this.redis.xadd(keys.events, '*', 'm', JSON.stringify(done));
+      await this.redis.xadd(keys.events, '*', 'm', encodeStreamEntry(done));
     }
   }
 
@@ -145,11 +167,19 @@ export class QueueHub {
     const reader = this.redis.duplicate();
     reader.on('error', () => undefined); // The command connection reports; this one just retries.
     this.followers.add(reader);
-    const applier = new RunApplier(this.store, runId, (epoch, chunks) => this.readChunks(keys, epoch, chunks), (error) =>
+    const applier = new RunApplier(this.store, runId, (epoch, chunks, bytes) => this.readChunks(keys, epoch, chunks, bytes), (error) =>
       this.log(`warning: run ${runId}: ${this.redact(error)}`),
     );
+    const maxBytes = this.options.checkpointTransferMaxBytes ?? DEFAULT_HUB_CHECKPOINT_MAX;
+    const guard = new EntryGuard(this.store, runId, maxBytes, async () => Number(await this.redis.get(keys.attempt)) || 0);
+    // Logged once, escaped: an entry's text is anyone's who reaches Redis.
+    const skip = (id: string, reason: string): void =>
+      this.log(terminalSafe(`warning: run ${runId}: skipped stream entry ${id}: ${reason}`, { oneLine: true }));
     try {
-      applier.attach(parseMessage(await this.redis.get(keys.start)));
+      const start = decodeStreamEntry(await this.redis.get(keys.start));
+      // Checked as an entry would be, but not counted as this take's start (entry-guard.ts).
+      const startAccepted = start.ok && (await guard.check(start.message, { countStart: false })).apply;
+      applier.attach(start.ok && startAccepted ? start.message : undefined);
       await this.ensureGroup(keys);
       // First what was delivered to us and never acknowledged (we died mid-way), then what is new.
       let cursor = '0';
@@ -161,18 +191,36 @@ export class QueueHub {
           continue;
         }
         for (const [id, raw] of entries) {
-          const message = parseMessage(raw);
-          if (!message) {
-            this.log(`warning: run ${runId}: ignored a malformed stream entry ${id}`);
+          // A bad entry is acknowledged with the rest and skipped: it never stops the hub, nor a sync.
+          const decoded = decodeStreamEntry(raw);
+          if (!decoded.ok) {
+            skip(id, decoded.reason);
             continue;
           }
-          const event = await applier.apply(message);
+          const verdict = await guard.check(decoded.message);
+          if (!verdict.apply) {
+            if (verdict.reason !== undefined) skip(id, verdict.reason);
+            continue;
+          }
+          let event: TrainingEvent | undefined;
+          try {
+            event = await applier.apply(decoded.message);
+          } catch (error) {
+            // The store's own trouble (busy, full disk) is not the entry's: unacknowledged, it is read again.
+            if (isStorageError(error)) throw error;
+            skip(id, this.redact(error));
+            continue;
+          }
           if (event) options.onEvent?.(event);
           if (applier.isEnded) break;
         }
         applier.flush();
         await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
       }
+    } catch (error) {
+      // A command cut off by close() ("Connection is closed"): what is unacknowledged is read again next time.
+      if (!this.closed) throw error;
+      return false;
     } finally {
       applier.close();
       this.followers.delete(reader);
@@ -202,6 +250,8 @@ export class QueueHub {
     try {
       reply = await reader.call('XREADGROUP', ...args, 'STREAMS', keys.events, cursor);
     } catch (error) {
+      // close() disconnects a reader in the middle of its blocking read: that is the end, not an error.
+      if (this.closed) return [];
       if (!/NOGROUP/.test(errorMessage(error))) throw error;
       await this.ensureGroup(keys);
       return [];
@@ -217,7 +267,12 @@ export class QueueHub {
     }
   }
 
-  private async readChunks(keys: RunKeys, epoch: number, chunks: number): Promise<Buffer | undefined> {
+  private async readChunks(keys: RunKeys, epoch: number, chunks: number, bytes: number): Promise<Buffer | undefined> {
+    // Sizes first: chunks that add up to more than announced are never loaded (a 300 MB junk checkpoint once was).
+    let total = 0;
+    for (let i = 0; i < chunks && total <= bytes; i++) total += await this.redis.strlen(keys.checkpointChunk(epoch, i));
+    if (total > bytes) throw new Error(`the checkpoint of epoch ${epoch} has more bytes in Redis than the ${bytes} announced; not read`);
+    if (total !== bytes) return undefined;
     const parts: Buffer[] = [];
     for (let i = 0; i < chunks; i++) {
       const part = await this.redis.getBuffer(keys.checkpointChunk(epoch, i));
@@ -236,8 +291,18 @@ export class QueueHub {
   }
 
   private redact(error: unknown): string {
-    return redactSecret(errorMessage(error), this.address.redis.password);
+    return this.redactText(errorMessage(error));
   }
+
+  private redactText(text: string): string {
+    return redactSecret(text, this.address.redis.password);
+  }
+}
+
+/** An error of SQLite or the file system (SQLITE_BUSY, SQLITE_FULL, ENOSPC…), as opposed to one about the entry. */
+function isStorageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(SQLITE_|E[A-Z]+$)/.test(code);
 }
 
 function safeJson(text: string | null | undefined): unknown {
@@ -247,11 +312,6 @@ function safeJson(text: string | null | undefined): unknown {
   } catch {
     return undefined;
   }
-}
-
-function parseMessage(text: string | null | undefined): StreamMessage | undefined {
-  const parsed = streamMessageSchema.safeParse(safeJson(text));
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** XREADGROUP's reply, [[stream, [[id, [field, value, …]], …]]] or null, as (id, value of field m). */

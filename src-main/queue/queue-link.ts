@@ -3,7 +3,7 @@ import type { TrainingEvent } from '../shared/train/events';
 import { errorMessage } from '../shared/error-message';
 import { QueueHub } from './queue-hub';
 import type { WorkerAnnouncement } from './queue-messages';
-import { parseQueueUrl, redactQueueUrls } from './queue-url';
+import { parseQueueUrl, redactUrls } from './queue-url';
 
 /**
  * What the app and `serve` hold when started with a queue URL: at open they
@@ -24,7 +24,7 @@ export class QueueLink {
     private readonly onError: (error: unknown) => void,
   ) {
     this.ready = this.open(url, store).catch((error: unknown) => {
-      this.openError = redactQueueUrls(errorMessage(error));
+      this.openError = redactUrls(errorMessage(error));
       onError(new Error(this.openError));
     });
   }

@@ -86,16 +86,5 @@ export const checkpointMetaSchema = z.object({
 });
 export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
 
-/** What a worker says of itself, every few seconds, under its own key with a time to live. */
-export const workerAnnouncementSchema = z.object({
-  name: z.string(),
-  host: z.string(),
-  engine: z.string(),
-  adapter: z.string().nullable(),
-  freeMemoryBytes: z.number(),
-  state: z.enum(['idle', 'training', 'stopping']),
-  runId: z.string().nullable(),
-  heartbeatAt: z.number(),
-  startedAt: z.number(),
-});
-export type WorkerAnnouncement = z.infer<typeof workerAnnouncementSchema>;
+/** What a worker says of itself: one schema, shared with the API's worker list. */
+export { workerAnnouncementSchema, type WorkerAnnouncement } from '../shared/queue/worker-announcement';

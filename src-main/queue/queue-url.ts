@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { redactSecret, redactUrls } from '../shared/redact-urls';
 
 /** The CLI and `serve` read the queue's password from here when the URL has none. */
 export const QUEUE_PASSWORD_ENV = 'VGG_WORKBENCH_QUEUE_PASSWORD';
@@ -10,20 +11,8 @@ export interface QueueAddress {
   redis: RedisOptions;
 }
 
-/**
- * Replaces the password (and user) of every redis:// or rediss:// URL in a
- * text by `***`. The one function every message, log line and stored field
- * about a queue goes through, so a secret cannot leak by another road.
- */
-export function redactQueueUrls(text: string): string {
-  return text.replace(/\b(rediss?:\/\/)[^\s/@]*@/gi, '$1***@');
-}
-
-/** Removes a known secret from a text as well, wherever it appears (a library may echo it). */
-export function redactSecret(text: string, secret: string | undefined): string {
-  const redacted = redactQueueUrls(text);
-  return secret ? redacted.split(secret).join('***') : redacted;
-}
+// Every URL in a message is redacted by one function (shared/redact-urls.ts); the queue's code imports it from here too.
+export { redactSecret, redactUrls };
 
 export class QueueUrlError extends Error {}
 
@@ -37,21 +26,28 @@ export function parseQueueUrl(raw: string, env: NodeJS.ProcessEnv = process.env)
   try {
     url = new URL(raw);
   } catch {
-    throw new QueueUrlError(`--queue ${redactQueueUrls(raw)} is not a URL: write redis://[:password@]HOST:PORT[/DB]`);
+    throw new QueueUrlError(`--queue ${redactUrls(raw)} is not a URL: write redis://HOST:PORT[/DB], with :PASSWORD@ before the host if it needs one`);
   }
   const tls = url.protocol === 'rediss:';
   if (url.protocol !== 'redis:' && !tls) {
-    throw new QueueUrlError(`--queue ${redactQueueUrls(raw)}: the scheme must be redis:// or rediss:// (TLS)`);
+    throw new QueueUrlError(`--queue ${redactUrls(raw)}: the scheme must be redis:// or rediss:// (TLS)`);
   }
-  if (!url.hostname) throw new QueueUrlError(`--queue ${redactQueueUrls(raw)} names no host`);
+  if (!url.hostname) throw new QueueUrlError(`--queue ${redactUrls(raw)} names no host`);
   const port = url.port === '' ? 6379 : Number(url.port);
   const dbPart = url.pathname.replace(/^\//, '');
   const db = dbPart === '' ? 0 : Number(dbPart);
   if (!Number.isInteger(db) || db < 0) {
-    throw new QueueUrlError(`--queue ${redactQueueUrls(raw)}: the database after the port must be a number (e.g. /0)`);
+    throw new QueueUrlError(`--queue ${redactUrls(raw)}: the database after the port must be a number (e.g. /0)`);
   }
-  const password = url.password ? decodeURIComponent(url.password) : env[QUEUE_PASSWORD_ENV] || undefined;
-  const username = url.username ? decodeURIComponent(url.username) : undefined;
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new QueueUrlError(`--queue ${redactUrls(raw)}: the ${what} holds a malformed %-escape: write % itself as %25`);
+    }
+  };
+  const password = url.password ? decode(url.password, 'password') : env[QUEUE_PASSWORD_ENV] || undefined;
+  const username = url.username ? decode(url.username, 'user name') : undefined;
   const display = `${url.protocol}//${url.password || url.username ? '***@' : ''}${url.host}${db === 0 ? '' : `/${db}`}`;
   return {
     display,

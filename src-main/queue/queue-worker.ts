@@ -10,7 +10,7 @@ import { describeGpuAdapter } from '../shared/train/gpu-adapter';
 import { describeHost } from '../core/store/host-info';
 import { errorMessage } from '../shared/error-message';
 import { TrainingWorkerHost } from '../worker/training-worker-host';
-import type { RunRequest } from '../worker/protocol';
+import type { RunMessage } from '../worker/protocol';
 import type { CheckpointWritten } from '../worker/protocol';
 import { QUEUE_NAME, runKeys, workerKey, type RunKeys } from './queue-keys';
 import {
@@ -24,6 +24,10 @@ import {
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { openRedis } from './redis-connection';
+import { dropUnreadableJobs, isUnreadableJobError } from './unreadable-jobs';
+import { connectionNotice, isConnectionError } from './connection-notice';
+import { encodeStreamEntry } from './stream-entry';
+import { terminalSafe } from '../shared/terminal-safe';
 
 /**
  * How fast a dead worker's run is taken up. BullMQ renews a job's lock every
@@ -81,9 +85,9 @@ export class QueueWorker {
   private readonly workDir: string;
 
   constructor(private readonly options: QueueWorkerOptions) {
-    const onError = (message: string): void => options.log(`warning: ${message}`);
+    const onError = (message: string): void => this.log(`warning: ${message}`);
     this.redis = openRedis(options.address, onError);
-    this.workDir = options.workDir ?? join(tmpdir(), `vgg-workbench-worker-${safeName(options.name)}`);
+    this.workDir = options.workDir ?? defaultWorkDir(options.name);
     const timings = options.timings ?? QUEUE_TIMINGS;
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: (this.workerConnection = openRedis(options.address, onError)),
@@ -93,14 +97,32 @@ export class QueueWorker {
       maxStalledCount: timings.maxStalledCount,
       autorun: false,
     });
-    this.worker.on('error', (error) => onError(redactSecret(errorMessage(error), options.address.redis.password)));
+    const notice = connectionNotice(options.address.display, onError, (text) => redactSecret(text, options.address.redis.password));
+    // BullMQ repeats each connection error of a reconnect: the notice says it once.
+    this.worker.on('error', (error) => {
+      if (isConnectionError(error)) notice.lost(error);
+      else if (isUnreadableJobError(error)) void this.dropUnreadable();
+      else onError(this.redact(error));
+    });
+  }
+
+  /**
+   * Every line this worker logs: one line, escaped, secrets out. A job's id,
+   * a model's name and a refusal's text are anyone's who reaches Redis.
+   */
+  private log(line: string): void {
+    this.options.log(terminalSafe(redactSecret(line, this.options.address.redis.password), { oneLine: true }));
+  }
+
+  private redact(error: unknown): string {
+    return redactSecret(errorMessage(error), this.options.address.redis.password);
   }
 
   /** Announces itself and starts taking runs. */
   async start(): Promise<void> {
     await this.announce();
     this.heartbeat = setInterval(() => void this.announce(), WORKER_TTL_MS / 3);
-    this.options.log(`worker ${this.options.name} on ${hostname()}: waiting for runs on ${this.options.address.display}`);
+    this.log(`worker ${this.options.name} on ${hostname()}: waiting for runs on ${this.options.address.display}`);
     void this.worker.run();
   }
 
@@ -111,7 +133,7 @@ export class QueueWorker {
   async stop(): Promise<void> {
     this.handingBack = true;
     if (this.current) {
-      this.options.log(`stopping: handing run ${this.current.job.runId} back to the queue`);
+      this.log(`stopping: handing run ${this.current.job.runId} back to the queue`);
       this.current.host.cancel(this.current.job.runId);
     }
     await this.announce('stopping');
@@ -139,7 +161,7 @@ export class QueueWorker {
     try {
       await this.redis.set(workerKey(this.options.name), JSON.stringify(announcement), 'PX', WORKER_TTL_MS);
     } catch (error) {
-      this.options.log(`warning: heartbeat not sent: ${redactSecret(errorMessage(error), this.options.address.redis.password)}`);
+      this.log(`warning: heartbeat not sent: ${redactSecret(errorMessage(error), this.options.address.redis.password)}`);
     }
   }
 
@@ -147,7 +169,7 @@ export class QueueWorker {
     const parsed = queueJobSchema.safeParse(raw.data);
     if (!parsed.success) {
       const message = `refused job ${raw.id}: not a valid run (${parsed.error.issues.map((i) => `${i.path.join('.') || 'job'}: ${i.message}`).join('; ')})`;
-      this.options.log(message);
+      this.log(message);
       await this.reportRefusal(raw.data, message);
       // Unrecoverable: BullMQ fails the job at once instead of retrying a job that can never be valid.
       throw new UnrecoverableError(message);
@@ -155,10 +177,25 @@ export class QueueWorker {
     const job = parsed.data;
     const keys = runKeys(job.hubId, job.runId);
     const attempt = await this.redis.incr(keys.attempt);
+    const send = sender(this.redis, keys, (error) => this.log(`warning: event not sent: ${errorMessage(error)}`));
+    try {
+      return await this.processValid(raw, token, job, keys, attempt, send);
+    } catch (error) {
+      if (error instanceof WaitingError) throw error;
+      // Anything that stops the run before or around training (a folder it cannot make, a thread
+      // that will not start) reaches its hub as the run's error: the hub would otherwise wait forever.
+      const reason = `worker ${this.options.name} could not run it: ${this.redact(error)}`;
+      this.log(`run ${job.runId} (job ${raw.id}): ${reason}`);
+      send({ type: 'event', attempt, worker: this.options.name, event: { type: 'error', time: Date.now(), message: reason } });
+      await send.drain();
+      throw new UnrecoverableError(reason);
+    }
+  }
+
+  private async processValid(raw: Job, token: string | undefined, job: QueueJob, keys: RunKeys, attempt: number, send: Sender): Promise<string> {
     const host = (this.host ??= new TrainingWorkerHost(this.options.workerPath));
     this.current = { job, keys, attempt, host };
     void this.announce('training');
-    const send = sender(this.redis, keys, (error) => this.options.log(`warning: event not sent: ${errorMessage(error)}`));
     try {
       if (await this.redis.exists(keys.cancel)) {
         send({ type: 'event', attempt, worker: this.options.name, event: { type: 'done', time: Date.now(), status: 'cancelled', epochs: 0, seconds: 0 } });
@@ -168,22 +205,26 @@ export class QueueWorker {
       const resume = attempt > 1 ? await this.fetchCheckpoint(keys, job) : undefined;
       if (attempt > 1) {
         send({ type: 'takeover', attempt, worker: this.options.name, resumedFromEpoch: resume?.epoch ?? null });
-        this.options.log(`run ${job.runId}: taken over (attempt ${attempt}), ${resume ? `resuming after epoch ${resume.epoch}` : 'starting over: no checkpoint at the hub'}`);
+        this.log(`run ${job.runId}: taken over (attempt ${attempt}), ${resume ? `resuming after epoch ${resume.epoch}` : 'starting over: no checkpoint at the hub'}`);
       } else {
-        this.options.log(`run ${job.runId}: training ${job.config.model}`);
+        this.log(`run ${job.runId}: training ${job.config.model}`);
       }
       const outcome = await this.train(job, keys, attempt, host, send, resume);
       await send.drain();
       if (this.handingBack && outcome === 'cancelled' && !(await this.redis.exists(keys.cancel))) {
         await raw.moveToWait(token);
-        this.options.log(`run ${job.runId}: handed back to the queue`);
+        this.log(`run ${job.runId}: handed back to the queue`);
         throw new WaitingError();
       }
-      this.options.log(`run ${job.runId}: ${outcome}`);
+      this.log(`run ${job.runId}: ${outcome}`);
       return outcome;
     } finally {
       this.current = undefined;
-      rmSync(join(this.workDir, `${job.hubId}-${job.runId}`), { recursive: true, force: true });
+      try {
+        rmSync(join(this.workDir, `${job.hubId}-${job.runId}`), { recursive: true, force: true });
+      } catch (error) {
+        this.log(`warning: run ${job.runId}: its local folder was not removed: ${this.redact(error)}`);
+      }
       void this.announce('idle');
     }
   }
@@ -198,7 +239,7 @@ export class QueueWorker {
   ): Promise<string> {
     const runDir = join(this.workDir, `${job.hubId}-${job.runId}`);
     mkdirSync(runDir, { recursive: true });
-    const request: RunRequest = {
+    const request: RunMessage = {
       type: 'run',
       runId: job.runId,
       config: { ...job.config, engine: this.options.engine },
@@ -215,7 +256,7 @@ export class QueueWorker {
           if (event.type === 'start') {
             this.engineSeen = event.engine;
             const start: StreamMessage = { type: 'event', attempt, worker, event, host: { ...describeHost(event.engine), name: hostname() } };
-            void this.redis.set(keys.start, JSON.stringify(start));
+            void this.redis.set(keys.start, encodeStreamEntry(start));
             send(start);
             return;
           }
@@ -258,7 +299,7 @@ export class QueueWorker {
   private async shipCheckpoint(keys: RunKeys, attempt: number, checkpoint: CheckpointWritten): Promise<void> {
     // Runs inside the send chain: it appends its message itself, in its place.
     const send = async (message: StreamMessage): Promise<void> => {
-      await this.redis.xadd(keys.events, '*', 'm', JSON.stringify(message));
+      await this.redis.xadd(keys.events, '*', 'm', encodeStreamEntry(message));
     };
     const max = this.options.checkpointTransferMaxBytes ?? DEFAULT_CHECKPOINT_TRANSFER_MAX;
     if (checkpoint.bytes > max) {
@@ -294,7 +335,7 @@ export class QueueWorker {
     }
     const bytes = Buffer.concat(parts);
     if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
-      this.options.log(`run ${job.runId}: the checkpoint of epoch ${epoch} in the queue does not match its sha256; starting over`);
+      this.log(`run ${job.runId}: the checkpoint of epoch ${epoch} in the queue does not match its sha256; starting over`);
       return undefined;
     }
     const dir = join(this.workDir, `${job.hubId}-${job.runId}`);
@@ -302,6 +343,19 @@ export class QueueWorker {
     const path = join(dir, `resume-epoch-${epoch}.ckpt`);
     writeFileSync(path, bytes);
     return { path, epoch, sha256 };
+  }
+
+  /** Jobs whose data is not JSON: removed, each logged by its id once, and its run's hub told when the id names one. */
+  private async dropUnreadable(): Promise<void> {
+    try {
+      for (const job of await dropUnreadableJobs(this.redis, this.worker)) {
+        const message = `refused job ${job.id}: its data is not JSON; removed from the queue`;
+        this.log(message);
+        if (job.run) await this.reportRefusal(job.run, message);
+      }
+    } catch (error) {
+      this.log(`warning: unreadable jobs not removed: ${this.redact(error)}`);
+    }
   }
 
   /** A job we cannot run but whose run we can name: its hub is told why, as an error event. */
@@ -328,7 +382,7 @@ function sender(redis: Redis, keys: RunKeys, onError: (error: unknown) => void):
   const enqueue = (work: () => Promise<unknown>): void => {
     chain = chain.then(work).then(() => undefined, onError);
   };
-  const send = ((message: StreamMessage) => enqueue(() => redis.xadd(keys.events, '*', 'm', JSON.stringify(message)))) as Sender;
+  const send = ((message: StreamMessage) => enqueue(() => redis.xadd(keys.events, '*', 'm', encodeStreamEntry(message)))) as Sender;
   send.after = (work) => enqueue(work);
   send.drain = async () => {
     // Work in the chain may add more: wait until it stops growing.
@@ -340,4 +394,9 @@ function sender(redis: Redis, keys: RunKeys, onError: (error: unknown) => void):
   return send;
 }
 
-const safeName = (name: string): string => name.replace(/[^A-Za-z0-9_-]/g, '_');
+/** Where a worker keeps its runs' local checkpoints when not told. */
+export const defaultWorkDir = (name: string): string => join(tmpdir(), `vgg-workbench-worker-${safeName(name)}`);
+
+/** A folder name from a worker's name: safe characters, short enough for any file system, distinct by its hash. */
+const safeName = (name: string): string =>
+  `${name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;

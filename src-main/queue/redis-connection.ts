@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { errorMessage } from '../shared/error-message';
+import { connectionNotice, isConnectionError } from './connection-notice';
 
 export class QueueUnreachableError extends Error {}
 
@@ -27,7 +28,7 @@ export async function checkQueueReachable(address: QueueAddress, timeoutMs = 500
   } catch (error) {
     const why = redactSecret(errorMessage(cause ?? error), address.redis.password);
     const hint = /WRONGPASS|NOAUTH|invalid password|invalid username/i.test(why)
-      ? ` (put the password in the URL as redis://:PASSWORD@HOST:PORT or in VGG_WORKBENCH_QUEUE_PASSWORD)`
+      ? ` (put the password in the URL, as :PASSWORD@ before the host, or in VGG_WORKBENCH_QUEUE_PASSWORD)`
       : '';
     throw new QueueUnreachableError(`cannot use the queue at ${address.display}: ${why}${hint}`);
   } finally {
@@ -46,12 +47,19 @@ export function openRedis(address: QueueAddress, onError: (message: string) => v
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
+  const redact = (text: string): string => redactSecret(text, address.redis.password);
+  const notice = connectionNotice(address.display, onError, redact);
   let lastReported = 0;
   redis.on('error', (error: unknown) => {
-    // A restart produces one error per retry; one line every 10 s says enough.
+    // A restart produces one error per retry: the notice says it once, for every connection of this process.
+    if (isConnectionError(error)) {
+      notice.lost(error);
+      return;
+    }
     if (Date.now() - lastReported < 10_000) return;
     lastReported = Date.now();
-    onError(`queue ${address.display}: ${redactSecret(errorMessage(error), address.redis.password)}`);
+    onError(`queue ${address.display}: ${redact(errorMessage(error))}`);
   });
+  redis.on('ready', () => notice.back());
   return redis;
 }

@@ -9,7 +9,7 @@ import { formatBytes } from '../shared/format';
 import type { StreamMessage } from './queue-messages';
 
 /** Reads a checkpoint's chunks from Redis (the hub's side of the transfer). */
-export type ChunkReader = (epoch: number, chunks: number) => Promise<Buffer | undefined>;
+export type ChunkReader = (epoch: number, chunks: number, bytes: number) => Promise<Buffer | undefined>;
 
 /**
  * Applies one run's stream messages to the hub's store through the same
@@ -153,7 +153,7 @@ export class RunApplier {
 
   private async applyCheckpoint(message: Extract<StreamMessage, { type: 'checkpoint' }>): Promise<void> {
     if (this.store.checkpoints(this.runId).some((c) => c.epoch === message.epoch)) return;
-    const bytes = await this.readChunks(message.epoch, message.chunks);
+    const bytes = await this.readChunks(message.epoch, message.chunks, message.bytes);
     if (!bytes) {
       // A newer checkpoint replaced it in Redis; that one's own message follows.
       return;

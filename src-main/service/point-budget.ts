@@ -1,5 +1,5 @@
 import { ApiError } from '../api/api-error';
-import type { RunStore } from '../core/store/run-store';
+import type { MetricLog } from '../core/store/metric-log';
 import { REQUEST_MAX_POINTS } from '../shared/runs/run-limits';
 
 /**
@@ -8,7 +8,7 @@ import { REQUEST_MAX_POINTS } from '../shared/runs/run-limits';
  * them would hold every other request for seconds. Counting uses the
  * (run, key, step) index and costs milliseconds.
  */
-export function checkPointBudget(store: RunStore, runId: string, what: string, keys?: readonly string[]): void {
+export function checkPointBudget(store: Pick<MetricLog, 'countMetrics'>, runId: string, what: string, keys?: readonly string[]): void {
   const points = store.countMetrics([runId], keys);
   if (points <= REQUEST_MAX_POINTS) return;
   throw new ApiError(

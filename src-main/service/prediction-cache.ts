@@ -1,6 +1,7 @@
 import type { ApiResult } from '../api/methods';
 import { FASHION_MNIST_CLASSES } from '../core/data/fashion-mnist';
-import type { RunStore } from '../core/store/run-store';
+import type { CheckpointRecords } from '../core/store/checkpoint-records';
+import type { RunTable } from '../core/store/run-table';
 import type { DatasetManager } from './dataset-manager';
 import type { PredictionSource } from './prediction-protocol';
 import { PredictionWorkerSource } from './prediction-worker-source';
@@ -21,7 +22,8 @@ export class PredictionCache {
   private readonly cache = new Map<string, Promise<Uint8Array>>();
 
   constructor(
-    private readonly store: RunStore,
+    /** The run and its intact checkpoint: all the cache reads of the store. */
+    private readonly store: Pick<RunTable, 'requireRun'> & Pick<CheckpointRecords, 'intactCheckpoint'>,
     private readonly dataset: DatasetManager,
     source?: PredictionSource,
   ) {
@@ -41,7 +43,7 @@ export class PredictionCache {
     if (!checkpoint) {
       return unavailable(
         `run ${runId} has no checkpoint here (it saved none, or was imported without weights), so its final ` +
-          'model cannot be asked about single images (its confusion matrix, runs.confusion, has the counts)',
+          'model cannot be asked about single images; the confusion matrix recorded with the run has the counts',
       );
     }
     let datasetDir: string;

@@ -1,28 +1,30 @@
 import { ApiError } from '../api/api-error';
 import type { ApiParsedRequest } from '../api/methods';
-import type { LayerSpec } from '../shared/models/layer-spec';
 import { resolveNetwork } from '../shared/models/presets';
 import { InputTooSmallError, summarizeNetwork } from '../shared/models/summary';
 import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
+import type { PreparedRun } from '../shared/train/prepared-run';
 import type { RunConfig } from '../shared/train/run-config';
+import { parseMemoryLimit } from '../core/engine/memory-limit';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';
 
-export interface PreparedRun {
-  config: RunConfig;
-  architecture: LayerSpec[];
-}
+export type { PreparedRun };
+
+/** What a run request states: the API's `runs.start`, a plan's run, the CLI's flags. */
+export type RunRequestInput = Pick<ApiParsedRequest<'runs.start'>, 'config' | 'memoryLimit'>;
 
 /**
  * The one place a run request becomes a RunConfig, for every front end (the
- * GUI's form, a plan, the CLI's flags, which send their request as typed).
+ * GUI's form, a plan, the CLI's flags, which send their request as typed) and
+ * every queue (this process's, a Redis queue's hub).
  * A run request made whole and checked before anything is queued: the
  * preset's recipe fills what the request leaves out, and a network the
  * image size cannot feed (VGG's five pools on 28×28) is refused now rather
  * than minutes later in the worker. Errors name the request field
  * (`config.resize`), prefixed with `fieldPrefix` inside a queue request.
  */
-export function prepareRun(request: ApiParsedRequest<'runs.start'>, fieldPrefix = ''): PreparedRun {
+export function prepareRun(request: RunRequestInput, fieldPrefix = ''): PreparedRun {
   const prefix = `${fieldPrefix}config.`;
   let config: RunConfig;
   try {
@@ -45,5 +47,22 @@ export function prepareRun(request: ApiParsedRequest<'runs.start'>, fieldPrefix 
     if (error instanceof InputTooSmallError) throw inputTooSmall(error, prefix);
     throw new ApiError('invalid-request', errorMessage(error), { field: prefix.slice(0, -1) });
   }
-  return { config, architecture: network.layers };
+  const memoryLimit = checkedMemoryLimit(request.memoryLimit, `${fieldPrefix}memoryLimit`);
+  // Only prepareRun makes a PreparedRun (shared/train/prepared-run.ts).
+  return { config, architecture: network.layers, ...(memoryLimit === undefined ? {} : { memoryLimit }) } as PreparedRun;
+}
+
+/**
+ * The memory a run may plan for, as a request states it ("6GB", "60%"): read
+ * here so a mistyped one is refused naming the field; the training worker
+ * plans the run within it (worker/protocol.ts's `memoryLimit`).
+ */
+export function checkedMemoryLimit(text: string | undefined, field = 'memoryLimit'): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    parseMemoryLimit(text, 'a memory limit');
+  } catch (error) {
+    throw new ApiError('invalid-request', errorMessage(error), { field });
+  }
+  return text;
 }

@@ -1,6 +1,6 @@
 import type { RunStore } from '../core/store/run-store';
 import type { WorkerAnnouncement } from '../queue/queue-messages';
-import { redactQueueUrls } from '../queue/queue-url';
+import { redactUrls } from '../shared/redact-urls';
 import type { EventHub } from './event-hub';
 
 export interface QueueLinkHandle {
@@ -30,7 +30,7 @@ export function linkQueue(url: string, store: RunStore, hub: EventHub, onError: 
       ),
   );
   return {
-    display: redactQueueUrls(url),
+    display: redactUrls(url),
     workers: async () => (await link).workers(),
     close: async () => (await link).close(),
   };

@@ -1,6 +1,5 @@
 import type { TrainingEvent } from '../shared/train/events';
 import { recordedEvents } from '../core/store/recorded-events';
-import type { RunStore } from '../core/store/run-store';
 
 /** Time and timers, injectable so tests can drive a replay deterministically. */
 export interface ReplayClock {
@@ -86,7 +85,7 @@ export class Replay {
     this.anchorRecorded = events[0]?.time ?? 0;
   }
 
-  static fromStore(store: RunStore, runId: string, options?: ReplayOptions): Replay {
+  static fromStore(store: Parameters<typeof recordedEvents>[0], runId: string, options?: ReplayOptions): Replay {
     return new Replay(recordedEvents(store, runId), options);
   }
 

@@ -5,7 +5,7 @@ import type { RunStore } from '../core/store/run-store';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import type { RunConfig } from '../shared/train/run-config';
 import type { RunOutcome } from '../worker/execute-run';
-import type { RunRequest } from '../worker/protocol';
+import type { RunMessage } from '../worker/protocol';
 import type { EventHub } from './event-hub';
 import type { WorkerHostLike } from './worker-host-like';
 import { errorMessage } from '../shared/error-message';
@@ -17,8 +17,10 @@ export interface QueuedRun {
   config: RunConfig;
   /** The Fashion-MNIST folder, located when the run was queued (DatasetManager.folderForRun). */
   datasetDir: string;
+  /** The request's memory limit (prepare-run.ts), handed to the worker as RunMessage.memoryLimit. */
+  memoryLimit?: string;
   /** Continue from this checkpoint (written at the end of `epoch`). */
-  resume?: RunRequest['resume'];
+  resume?: RunMessage['resume'];
 }
 
 export type CheckpointPolicy = 'every' | 'last' | 'none';
@@ -213,13 +215,14 @@ export class RunQueue {
     announce(last);
   }
 
-  private request(run: QueuedRun): RunRequest {
+  private request(run: QueuedRun): RunMessage {
     const { checkpointPolicy, store } = this.options;
     return {
       type: 'run',
       runId: run.runId,
       config: run.config,
       datasetDir: run.datasetDir,
+      ...(run.memoryLimit === undefined ? {} : { memoryLimit: run.memoryLimit }),
       ...(run.resume ? { resume: run.resume } : {}),
       ...(run.resume ? {} : this.warmStart(run.config)),
       ...(checkpointPolicy === 'none'
@@ -233,7 +236,7 @@ export class RunQueue {
    * source may be an earlier run of the same queue). None found: the worker
    * fails the run, saying so. Its hash is checked as the worker loads it.
    */
-  private warmStart(config: RunConfig): Pick<RunRequest, 'warmStart'> {
+  private warmStart(config: RunConfig): Pick<RunMessage, 'warmStart'> {
     if (config.initFrom === undefined) return {};
     const { store } = this.options;
     const checkpoint = store.latestCheckpoint(config.initFrom);

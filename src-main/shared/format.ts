@@ -11,14 +11,19 @@ function decimal(value: number, digits: number): string {
   return format.format(value);
 }
 
-/** 1234 → "1.23k", 138357544 → "138.4M". */
+/**
+ * Three significant digits and a unit, the same precision at every size:
+ * 1234 → "1.23k", 61710 → "61.7k", 445000 → "445k", 138357544 → "138M".
+ */
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  const abs = Math.abs(value);
-  if (abs >= 1e9) return `${(value / 1e9).toFixed(2)}G`;
-  if (abs >= 1e6) return `${(value / 1e6).toFixed(abs >= 1e8 ? 1 : 2)}M`;
-  if (abs >= 1e3) return `${(value / 1e3).toFixed(abs >= 1e5 ? 0 : 2)}k`;
-  return String(Math.round(value));
+  if (Math.abs(value) < 1e3) return String(Math.round(value));
+  // Rounded first, so 999,999 reads "1.00M", not "1000k".
+  const rounded = Number(value.toPrecision(3));
+  const [scale, unit] = Math.abs(rounded) >= 1e9 ? [1e9, 'G'] : Math.abs(rounded) >= 1e6 ? [1e6, 'M'] : [1e3, 'k'];
+  const scaled = rounded / scale;
+  const abs = Math.abs(scaled);
+  return `${scaled.toFixed(abs >= 100 ? 0 : abs >= 10 ? 1 : 2)}${unit}`;
 }
 
 /** An accuracy in 0..1 as the book writes it (0.83), with one more digit. */

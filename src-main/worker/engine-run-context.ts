@@ -4,7 +4,7 @@ import { estimateRunMemory } from '../core/engine/run-memory';
 import { checkpointTemplate } from '../core/train/checkpoint-template';
 import { checkEngineFits } from '../core/train/memory-estimate';
 import type { EngineInfo } from '../shared/train/events';
-import type { FromWorker, RunRequest } from './protocol';
+import type { FromWorker, RunMessage } from './protocol';
 
 /**
  * What an engine that runs its runs itself (EngineRow.run) needs from this
@@ -13,7 +13,7 @@ import type { FromWorker, RunRequest } from './protocol';
  * The worker computes each, so the engine's folder imports no tfjs and no data code.
  */
 export function engineRunContext(
-  request: RunRequest,
+  request: RunMessage,
   engine: EngineInfo,
   signal: AbortSignal,
   post: (message: FromWorker) => void,

@@ -4,12 +4,13 @@ import { restoreCheckpoint } from '../core/train/checkpoint-weights';
 import { warmStartFrom } from '../core/train/warm-start';
 import { saveCheckpoint } from '../core/checkpoint/checkpoint-io';
 import { selectRunEngine } from '../core/train/run-engine';
+import { machineMemoryLimit } from '../core/engine/memory-limit';
 import { ENGINE_ROWS } from '../core/engine/engines';
 import { engineRunContext } from './engine-run-context';
 import { suggestionsOf } from '../shared/refusal';
 import type { EngineInfo } from '../shared/train/events';
 import { loadFashionMnist, type FashionMnist } from '../core/data/fashion-mnist';
-import type { FromWorker, RunRequest } from './protocol';
+import type { FromWorker, RunMessage } from './protocol';
 import { errorMessage } from '../shared/error-message';
 
 // Decoding 47 MB of IDX takes a second and the worker outlives many runs, so
@@ -17,7 +18,7 @@ import { errorMessage } from '../shared/error-message';
 // few milliseconds), since runs may ask for different ones.
 const datasets = new Map<string, FashionMnist>();
 
-async function datasetFor(dir: string): Promise<FashionMnist> {
+async function loadDatasetOnce(dir: string): Promise<FashionMnist> {
   const cached = datasets.get(dir);
   if (cached) return cached;
   const dataset = await loadFashionMnist(dir);
@@ -33,7 +34,7 @@ export interface RunOutcome {
 
 /** Runs one request to its end, reporting every event; never throws. */
 export async function executeRun(
-  request: RunRequest,
+  request: RunMessage,
   signal: AbortSignal,
   post: (message: FromWorker) => void,
 ): Promise<RunOutcome> {
@@ -43,12 +44,12 @@ export async function executeRun(
   let engine: EngineInfo;
   let dataset: FashionMnist;
   try {
-    // Each engine's row plans the run to fit the machine's memory; what cannot fit is refused here.
-    engine = await selectRunEngine(config);
+    // Each engine's row plans the run to fit the machine's memory (the request's --memory-limit first); what cannot fit is refused here.
+    engine = await selectRunEngine(config, request.memoryLimit === undefined ? {} : { limit: machineMemoryLimit({ flag: request.memoryLimit }) });
     // An engine that runs its runs itself (pytorch) reads the data files on its own.
     const runner = ENGINE_ROWS[engine.id].run;
     if (runner) return await runner(engineRunContext(request, engine, signal, post));
-    dataset = await datasetFor(request.datasetDir);
+    dataset = await loadDatasetOnce(request.datasetDir);
   } catch (error) {
     const suggestions = suggestionsOf(error);
     emit({ type: 'error', time: Date.now(), message: errorMessage(error), ...(suggestions.length > 0 ? { suggestions } : {}) });
@@ -63,7 +64,7 @@ export async function executeRun(
 }
 
 /** Writing checkpoints and resuming from one: files here, rows in the main thread (one writer). */
-function checkpointHooks(request: RunRequest, post: (message: FromWorker) => void): TrainerHooks {
+function checkpointHooks(request: RunMessage, post: (message: FromWorker) => void): TrainerHooks {
   const { runId, resume, checkpoint, warmStart, config } = request;
   return {
     // A resumed run has its own weights; only a new run is initialised from another's.

@@ -7,12 +7,18 @@ import { trainingEventSchema } from '../shared/train/events';
  * Both sides parse what they receive: a worker boundary is a process boundary
  * in all but name, and a malformed message must fail loudly, not half-work.
  */
-export const runRequestSchema = z.object({
+export const runMessageSchema = z.object({
   type: z.literal('run'),
   runId: z.string().min(1),
   config: runConfigSchema,
   /** The Fashion-MNIST folder, located once by the service when the run was queued: the worker does not look again. */
   datasetDir: z.string().min(1),
+  /**
+   * The memory this run may plan for ("6GB", "60%"), from the request's
+   * `memoryLimit` (prepare-run.ts checked it); absent: VGG_WORKBENCH_MEMORY_LIMIT,
+   * else the machine's default share.
+   */
+  memoryLimit: z.string().min(1).max(32).optional(),
   /** Where this run's checkpoints go; none are written when absent. */
   checkpoint: z
     .object({
@@ -39,10 +45,10 @@ export const runRequestSchema = z.object({
     })
     .optional(),
 });
-export type RunRequest = z.infer<typeof runRequestSchema>;
+export type RunMessage = z.infer<typeof runMessageSchema>;
 
 export const toWorkerSchema = z.discriminatedUnion('type', [
-  runRequestSchema,
+  runMessageSchema,
   z.object({ type: z.literal('cancel'), runId: z.string().min(1) }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../core/thread/start-thread';
-import { fromWorkerSchema, type CheckpointWritten, type RunRequest } from './protocol';
+import { fromWorkerSchema, type CheckpointWritten, type RunMessage } from './protocol';
 import type { TrainingEvent } from '../shared/train/events';
 import type { RunOutcome } from './execute-run';
 
@@ -35,7 +35,7 @@ export class TrainingWorkerHost {
   }
 
   /** Trains a run; resolves with its outcome once the worker has finished it. Refused while another one trains. */
-  run(request: RunRequest, handlers: RunHandlers): Promise<RunOutcome> {
+  run(request: RunMessage, handlers: RunHandlers): Promise<RunOutcome> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.running) {
       return Promise.reject(new Error(`the training worker is training run ${this.running.runId}: queue run ${request.runId} in the service's RunQueue`));

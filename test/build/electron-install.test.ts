@@ -1,10 +1,12 @@
 // The desktop app's install path, end to end, against a local mirror on
 // 127.0.0.1 (there is no network here): the project's install policy
-// (package.json's allowScripts) lets Electron's postinstall download and
-// unpack its binary, and `npm start` then builds SQLite for Electron from a
-// prebuild on the same mirror and hands the built app to that binary instead
-// of falling back to the browser mode. The "binary" is a stub script that
-// records how it was started.
+// (package.json's allowScripts) keeps Electron's package without running its
+// download, so a failed download can never make npm drop the package; the
+// first `npm start` then fetches the binary with Electron's own installer
+// from ELECTRON_MIRROR, builds SQLite for Electron from a prebuild on the same
+// mirror, and hands the built app to that binary instead of falling back to
+// the browser mode. The "binary" is a stub script that records how it was
+// started.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -99,8 +101,8 @@ function downloadingEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 let scratchElectron: string;
 
-test("the project's install policy runs Electron's download, and it unpacks from a mirror", { timeout: 240_000 }, async () => {
-  assert.equal(project.allowScripts.electron, true, 'package.json allowScripts lets electron run its postinstall');
+test("the project's install policy keeps Electron's package and runs no download", { timeout: 240_000 }, async () => {
+  assert.equal(project.allowScripts.electron, false, "package.json allowScripts keeps Electron's postinstall (its download) from running");
   const scratch = join(dir, 'app');
   mkdirSync(scratch);
   writeFileSync(
@@ -115,23 +117,17 @@ test("the project's install policy runs Electron's download, and it unpacks from
   );
   const install = await runAsync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'], {
     cwd: scratch,
-    env: downloadingEnv({
-      ELECTRON_MIRROR: `${mirror}/`,
-      // Check the zip against the mirror's SHASUMS256.txt, not the package's pinned sums of the real archive.
-      electron_use_remote_checksums: '1',
-      electron_config_cache: join(dir, 'electron-cache'),
-    }),
+    env: downloadingEnv({ ELECTRON_MIRROR: `${mirror}/`, electron_config_cache: join(dir, 'electron-cache') }),
   });
   const output = `${install.stdout}\n${install.stderr}`;
   assert.equal(install.status, 0, output);
-  assert.ok(requested.includes(`/v${electronVersion}/SHASUMS256.txt`), `the checksums were fetched: ${requested.join(', ')}`);
-  assert.ok(requested.some((p) => p.endsWith('.zip')), `the archive was fetched: ${requested.join(', ')}`);
-  scratchElectron = join(scratch, 'node_modules/electron/dist');
-  assert.equal(readFileSync(join(scratchElectron, 'electron'), 'utf8'), STUB, output);
-  assert.equal(readFileSync(join(scratch, 'node_modules/electron/path.txt'), 'utf8'), 'electron');
+  scratchElectron = join(scratch, 'node_modules/electron');
+  assert.ok(existsSync(join(scratchElectron, 'package.json')), `npm kept the electron package: ${output}`);
+  assert.ok(!existsSync(join(scratchElectron, 'dist')), 'no binary was unpacked during the install');
+  assert.deepEqual(requested, [], 'the install asked the mirror for nothing');
 });
 
-test('npm start builds SQLite for Electron and hands the built app to the Electron binary', { timeout: 420_000 }, async () => {
+test("npm start fetches Electron's binary from ELECTRON_MIRROR, builds SQLite for Electron and hands the built app to the binary", { timeout: 420_000 }, async () => {
   assert.ok(scratchElectron, 'the install test ran first');
   const log = join(dir, 'stub.log');
   const nativeDir = join(dir, 'native');
@@ -139,7 +135,12 @@ test('npm start builds SQLite for Electron and hands the built app to the Electr
     cwd: root,
     killOn: /browser mode/,
     env: downloadingEnv({
-      ELECTRON_OVERRIDE_DIST_PATH: scratchElectron,
+      // The scratch install's package, so the stub binary never lands in the project's own node_modules.
+      VGG_WORKBENCH_ELECTRON_DIR: scratchElectron,
+      ELECTRON_MIRROR: `${mirror}/`,
+      // Check the zip against the mirror's SHASUMS256.txt, not the package's pinned sums of the real archive.
+      electron_use_remote_checksums: '1',
+      electron_config_cache: join(dir, 'electron-cache'),
       STUB_LOG: log,
       VGG_WORKBENCH_SQLITE_DIR: nativeDir,
       npm_config_better_sqlite3_binary_host: mirror,
@@ -150,6 +151,10 @@ test('npm start builds SQLite for Electron and hands the built app to the Electr
   const output = `${start.stdout}\n${start.stderr}`;
   assert.equal(start.status, 0, output);
   assert.doesNotMatch(output, /browser mode/);
+  assert.match(output, new RegExp(`fetching Electron ${electronVersion.replaceAll('.', '\\.')} from ELECTRON_MIRROR`));
+  assert.ok(requested.includes(`/v${electronVersion}/SHASUMS256.txt`), `the checksums were fetched: ${requested.join(', ')}`);
+  assert.ok(requested.some((p) => p.endsWith('.zip')), `the archive was fetched: ${requested.join(', ')}`);
+  assert.equal(readFileSync(join(scratchElectron, 'dist', 'electron'), 'utf8'), STUB);
   assert.match(output, new RegExp(`Building SQLite \\(better-sqlite3 ${sqliteVersion}\\) for Electron ${electronVersion.replaceAll('.', '\\.')}`));
   assert.ok(
     requested.some((p) => p.endsWith(`-electron-v${electronAbi}-${platformArch}.tar.gz`)),

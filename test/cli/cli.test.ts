@@ -31,6 +31,11 @@ test('bad flags get a clear message and exit status 2', () => {
     [['train', '--engine', 'cuda'], /--engine.*Allowed choices are auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/],
     [['train', '--arch', '2x'], /--arch/],
     [['train', '--model', 'vgg11', '--resize', '28'], /at least 32×32.*--resize 32/],
+    // The queue's door is the same door: refused here, before the queue is even looked for.
+    [['train', '--model', 'vgg11', '--resize', '28', '--queue', 'redis://127.0.0.1:1'], /--resize: .*at least 32×32.*--resize 32/],
+    [['train', '--lr', '11', '--queue', 'redis://127.0.0.1:1'], /error: --lr: .*<=10/],
+    [['train', '--memory-limit', 'lots'], /error: --memory-limit: .*a size like 6GB/],
+    [['train', '--memory-limit', '6GB', '--queue', 'redis://127.0.0.1:1'], /--memory-limit plans this machine's memory/],
     [['train', '--model', 'lenet', '--width-ratio', '4'], /only VGG models take width ratio/],
     [['train', '--bogus'], /unknown option '--bogus'/],
     [['models', '--input', '22xx'], /HEIGHTxWIDTHxCHANNELS/],
@@ -60,14 +65,20 @@ test('models prints a table with the block shapes of VGG-11 at 96×96', () => {
   assert.match(stdout, /44,920,074/);
 });
 
-test('engines lists all six with availability and reasons; webgpu shows its adapter', () => {
+test('engines lists all six with availability and reasons', () => {
   const { code, stdout } = cli('engines', '--json');
   assert.equal(code, 0);
   const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string; detail?: string; adapter?: { vendor: string; software: boolean } }[];
   assert.deepEqual(engines.map((e) => e.id), ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
   assert.ok(engines.find((e) => e.id === 'wasm')!.available);
   for (const e of engines.filter((x) => !x.available)) assert.ok(e.reason && e.reason.length > 10);
-  if (!('VK_ICD_FILENAMES' in swiftShaderOnly)) return;
+});
+
+test('engines shows webgpu on SwiftShader as a software adapter that auto skips', (t) => {
+  if (!('VK_ICD_FILENAMES' in swiftShaderOnly)) return t.skip('no SwiftShader here (apt-get install chromium)');
+  const { code, stdout } = cli('engines', '--json');
+  assert.equal(code, 0);
+  const engines = JSON.parse(stdout) as { id: string; available: boolean; reason?: string; detail?: string; adapter?: { vendor: string; software: boolean } }[];
   const webgpu = engines.find((e) => e.id === 'webgpu')!;
   assert.ok(webgpu.available, webgpu.reason);
   assert.equal(webgpu.adapter?.vendor, 'google');

@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommanderError } from 'commander';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerRunsCommands } from '../../src-main/cli/runs-command';
 import { UsageError } from '../../src-main/cli/usage-error';
 import { metricsCsv } from '../../src-main/core/store/export-import';
 import { RunRecorder } from '../../src-main/core/store/run-recorder';
-import { RunNotFoundError, RunStore } from '../../src-main/core/store/run-store';
+import { RunBusyError, RunNotFoundError, RunStore } from '../../src-main/core/store/run-store';
 import { smallConfig, syntheticRun, tempDir } from '../core/store/store-fixtures';
 
 /** A program with only the runs commands, its output captured. */
@@ -163,4 +165,31 @@ test('failures throw (exit 1 in main); bad usage is a UsageError or a commander 
   await usage(['runs', 'list', '--limit', '0'], 'commander.invalidArgument');
   await usage(['runs', 'list', '--status', 'paused'], 'commander.invalidArgument');
   assert.match(stderr(), /Allowed choices are json, csv/);
+});
+
+test('runs delete refuses a run still queued by a live process, as the API refuses one its queue holds', async (t) => {
+  const { dir, cleanup } = tempDir('cli-runs-');
+  t.after(cleanup);
+  const db = join(dir, 'runs.sqlite');
+  const { queued } = seed(db);
+  // Another process of this host that queued the run and is still alive (the app, serve, another train).
+  const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  t.after(() => holder.kill());
+  const raw = new Database(db);
+  raw.prepare(`UPDATE runs SET owner_pid = ? WHERE id = ?`).run(holder.pid, queued);
+  raw.close();
+  const { run } = cli(db);
+  await assert.rejects(run('runs', 'delete', queued), (error: unknown) => {
+    assert.ok(error instanceof RunBusyError);
+    assert.match(error.message, new RegExp(`run ${queued} is queued by process ${holder.pid} on .*: cancel it there first`));
+    return true;
+  });
+  assert.match(await run('runs', 'show', queued), /queued/, 'the run is still recorded');
+
+  // Once that process is gone, nothing holds the run: the store cancels it on open, and it deletes.
+  await new Promise<void>((resolve) => {
+    holder.once('exit', () => resolve());
+    holder.kill();
+  });
+  assert.equal(await run('runs', 'delete', queued), `Deleted run ${queued}\n`);
 });

@@ -49,7 +49,7 @@ test('Compare: two runs side by side; the compared LeNet is its own baseline, Al
     return series?.length === 3 && series.every((s) => s.data.length === 2) ? series : undefined;
   }, 'test accuracy of all three runs, two epochs each');
   assert.deepEqual(names(testAcc), expected);
-  assert.deepEqual(testAcc[0]!.data.map((p) => (p as number[])[0]), [0, 1], 'x is the epoch');
+  assert.deepEqual(testAcc[0]!.data.map((p) => (p as number[])[0]), [1, 2], 'x is the epoch, counted from 1');
   for (const metric of ['loss', 'trainAcc']) assert.deepEqual(names(await chartSeries(page, `compare-${metric}-chart`)), expected);
 
   // A reload shows the same comparison, from the address alone.

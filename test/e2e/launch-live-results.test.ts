@@ -57,13 +57,13 @@ test('Launch: presets fill the book recipe, the block editor feeds the live summ
   page.off('response', onResponse);
   assert.deepEqual(refusedCalls, []);
 
-  // A refused field is marked, with the reason beside it; nothing is created.
+  // A refused field is marked as it is typed, with the reason beside it, and Start waits; nothing is created.
   await page.getByLabel('Learning rate').fill('0');
-  await page.getByRole('button', { name: 'Start run' }).click();
   const lr = page.getByLabel('Learning rate');
   await eventually(async () => ((await lr.getAttribute('aria-invalid')) === 'true' ? true : undefined), 'the learning rate to be marked');
   const describedBy = (await lr.getAttribute('aria-describedby')) ?? '';
-  assert.match((await page.locator(`[id="${describedBy.split(' ').pop()}"]`).textContent()) ?? '', /config\.lr/);
+  assert.match((await page.locator(`[id="${describedBy.split(' ').pop()}"]`).textContent()) ?? '', /^Learning rate needs a number above 0/);
+  assert.equal(await page.getByRole('button', { name: 'Start run' }).isDisabled(), true);
   assert.equal((await workbench.service.call('runs.list', {})).runs.length, 0);
 
   await page.getByRole('button', { name: 'Book recipe' }).click();

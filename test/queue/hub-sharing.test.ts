@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RunStore } from '../../src-main/core/store/run-store';
 import { QueueHub } from '../../src-main/queue/queue-hub';
 import { parseQueueUrl } from '../../src-main/queue/queue-url';
-import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
+import { prepareRun } from '../../src-main/service/prepare-run';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { spawnCli, spawnWorker, stopAll, TestRedis, type Spawned } from './redis-harness';
 
@@ -40,9 +40,9 @@ test('a hub and 2 workers share 4 runs: each worker trains some, every run is re
   const store = RunStore.open(db);
   const hub = await QueueHub.open(parseQueueUrl(redis.url), store, () => undefined);
   try {
-    const config = makeRunConfig({ model: 'lenet', batchSize: 64, lr: 0.05, epochs: 1, trainLimit: 512, testLimit: 128, engine: 'wasm' });
+    const config = { model: 'lenet', batchSize: 64, lr: 0.05, epochs: 1, trainLimit: 512, testLimit: 128, engine: 'wasm' } as const;
     const runIds = [];
-    for (let seed = 0; seed < 4; seed++) runIds.push(await hub.startRun({ ...config, seed }));
+    for (let seed = 0; seed < 4; seed++) runIds.push(await hub.startRun(prepareRun({ config: { ...config, seed } })));
     const ended = await Promise.all(runIds.map((id) => hub.follow(id)));
     assert.deepEqual(ended, [true, true, true, true]);
     for (const id of runIds) assertRecordedOnce(store, id, 1, 8);

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunRequest } from '../../src-main/worker/protocol';
+import type { RunMessage } from '../../src-main/worker/protocol';
 import { exportRuns } from '../../src-main/core/store/export-import';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import { smallConfig, tempDir } from '../core/store/store-fixtures';
@@ -20,7 +20,7 @@ const sha = (data: Buffer | string): string => createHash('sha256').update(data)
 
 function openService(t: { after: (fn: () => Promise<void> | void) => void }) {
   const { dir, cleanup } = tempDir('trust-');
-  const requests: RunRequest[] = [];
+  const requests: RunMessage[] = [];
   const service = ExperimentService.open({
     databasePath: join(dir, 'runs.sqlite'),
     dataDir: dir,

@@ -7,7 +7,7 @@ import { RunStore } from '../../src-main/core/store/run-store';
 import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
 import type { RunOutcome } from '../../src-main/worker/execute-run';
-import type { RunRequest } from '../../src-main/worker/protocol';
+import type { RunMessage } from '../../src-main/worker/protocol';
 import type { RunHandlers } from '../../src-main/worker/training-worker-host';
 import { EventHub } from '../../src-main/service/event-hub';
 import { RunQueue } from '../../src-main/service/run-queue';
@@ -16,7 +16,7 @@ import { EventLog } from './event-log';
 
 /** The queue's failure paths, against a scripted worker host (no TensorFlow involved). */
 
-type Script = (request: RunRequest, handlers: RunHandlers) => Promise<RunOutcome>;
+type Script = (request: RunMessage, handlers: RunHandlers) => Promise<RunOutcome>;
 
 let dir: string;
 let store: RunStore;
@@ -47,13 +47,13 @@ function setUp(scripts: Script[]) {
   const hub = new EventHub();
   const log = new EventLog();
   hub.subscribe(log.listener);
-  const hosts: { requests: RunRequest[]; closed: boolean }[] = [];
+  const hosts: { requests: RunMessage[]; closed: boolean }[] = [];
   const errors: unknown[] = [];
   const queue = new RunQueue({
     store,
     hub,
     createHost: (): WorkerHostLike => {
-      const host = { requests: [] as RunRequest[], closed: false };
+      const host = { requests: [] as RunMessage[], closed: false };
       hosts.push(host);
       return {
         run: (request, handlers) => {

@@ -26,3 +26,24 @@ test('a thread count whose replicas cannot fit the memory limit is refused befor
     else process.env[MEMORY_LIMIT_ENV] = saved;
   }
 });
+
+test("the run message's memoryLimit (the request's --memory-limit) is the limit planned for, over the environment's", async () => {
+  const saved = process.env[MEMORY_LIMIT_ENV];
+  process.env[MEMORY_LIMIT_ENV] = '100%';
+  try {
+    const config = makeRunConfig({ model: 'vgg11', resize: 96, threads: 4, epochs: 1, trainLimit: 64, testLimit: 64, engine: 'wasm' });
+    const messages: FromWorker[] = [];
+    const outcome = await executeRun(
+      { type: 'run', runId: 'r2', config, datasetDir: '/nonexistent-the-refusal-comes-first', memoryLimit: '6GB' },
+      new AbortController().signal,
+      (m) => messages.push(m),
+    );
+    assert.deepEqual(outcome, { status: 'failed', epochsDone: 0 });
+    const [refusal] = messages.flatMap((m) => (m.type === 'event' ? [m.event] : []));
+    assert.ok(refusal?.type === 'error');
+    assert.match(refusal.message, /on 4 threads \(4 replicas.*over the 6 GB \(--memory-limit\)/);
+  } finally {
+    if (saved === undefined) delete process.env[MEMORY_LIMIT_ENV];
+    else process.env[MEMORY_LIMIT_ENV] = saved;
+  }
+});

@@ -9,7 +9,7 @@ import { makeRunConfig } from '../../src-main/shared/train/make-run-config';
 import { PYTHON_ENV } from '../../src-main/core/engine/pytorch/find-python';
 import type { RunConfigInput } from '../../src-main/shared/train/run-config';
 import type { TrainingEvent } from '../../src-main/shared/train/events';
-import type { CheckpointWritten, FromWorker, RunRequest } from '../../src-main/worker/protocol';
+import type { CheckpointWritten, FromWorker, RunMessage } from '../../src-main/worker/protocol';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 
 /**
@@ -28,7 +28,7 @@ const SMALL: Omit<RunConfigInput, 'epochs'> = {
   testLimit: 256,
 };
 
-async function run(request: Omit<RunRequest, 'type' | 'runId' | 'datasetDir'>): Promise<{ events: TrainingEvent[]; checkpoints: CheckpointWritten[] }> {
+async function run(request: Omit<RunMessage, 'type' | 'runId' | 'datasetDir'>): Promise<{ events: TrainingEvent[]; checkpoints: CheckpointWritten[] }> {
   const messages: FromWorker[] = [];
   assert.equal(process.env[PYTHON_ENV], undefined, 'discovery, not a named Python');
   const outcome = await executeRun({ type: 'run', runId: 'r', datasetDir: REAL_DATA_DIR, ...request }, new AbortController().signal, (m) => messages.push(m));

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EngineInfo } from '../../shared/train/events';
 import type { EngineChoice } from '../../shared/train/run-config';
-import { childExecArgv } from './measure-in-child-process';
+import { askChild } from '../thread/ask-child';
+import { forkChild } from '../thread/fork-child';
 import { replicaLayout } from '../train/data-parallel';
 import { runnableEntry } from '../thread/entry-url';
 
@@ -95,25 +95,18 @@ export type CeilingChildMessage =
 
 const CHILD = fileURLToPath(runnableEntry(new URL('./ceiling-child.entry.ts', import.meta.url)));
 
+/** The ceiling's child times a few kernels for seconds; one still silent after this is hung. */
+const CEILING_TIMEOUT_MS = 10 * 60_000;
+
 /** Measures the engine's ceiling at `threads` in a fresh process, so the backend starts as a training run's would. */
 export function measureCeilingIsolated(engine: EngineChoice, threads: number | undefined): Promise<{ engine: EngineInfo; ceiling: EngineCeiling }> {
-  const child = fork(CHILD, [engine, String(threads ?? '-')], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (action: () => void): void => {
-      if (!settled) action();
-      settled = true;
-    };
-    child.on('message', (message: CeilingChildMessage) => {
-      if (message.type === 'result') settle(() => resolve({ engine: message.engine, ceiling: layoutCeiling(message.rates, message.engine) }));
-      else settle(() => reject(new Error(`ceiling on ${engine}: ${message.message}`)));
-    });
-    child.on('error', (error) => settle(() => reject(error)));
-    child.on('exit', (code, signal) => {
-      const tail = stderr.trim().split('\n').slice(-5).join('\n');
-      settle(() => reject(new Error(`ceiling on ${engine}: the measuring process ${signal ? `was killed by ${signal}` : `exited with status ${code}`}${tail ? `:\n${tail}` : ''}`)));
-    });
+  const parse = (received: unknown): { answer: { engine: EngineInfo; ceiling: EngineCeiling } } => {
+    const message = received as CeilingChildMessage;
+    if (message.type === 'error') throw new Error(`ceiling on ${engine}: ${message.message}`);
+    return { answer: { engine: message.engine, ceiling: layoutCeiling(message.rates, message.engine) } };
+  };
+  return askChild(() => forkChild(CHILD, [engine, String(threads ?? '-')]), parse, {
+    timeoutMs: CEILING_TIMEOUT_MS,
+    label: `ceiling on ${engine}: the measuring process`,
   });
 }

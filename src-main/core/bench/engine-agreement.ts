@@ -6,6 +6,7 @@ import { resolveNetwork } from '../../shared/models/presets';
 import { vggBlock } from '../../shared/models/vgg';
 import type { LayerSpec } from '../../shared/models/layer-spec';
 import { BENCH_LR } from './workloads';
+import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 
 /**
  * Does a GPU compute what the CPU computes? A few SGD steps of small networks
@@ -15,8 +16,6 @@ import { BENCH_LR } from './workloads';
  * figure, `lossDiff`. Run where a driver has never run our kernels (the
  * device kit on a new GPU) before any throughput is believed.
  */
-
-const CLASSES = 10;
 
 /** The largest loss difference accepted: float32 sums in a different order drift by about 1e-5 in a few steps. */
 export const AGREEMENT_TOLERANCE = 1e-3;
@@ -30,13 +29,13 @@ export interface AgreementNetwork {
 /** LeNet (the book's) at 28, and one VGG block (two 3×3 convs, ReLU, 2×2 max-pool) with its classifier at 32. */
 export function agreementNetworks(): AgreementNetwork[] {
   return [
-    { name: 'lenet', layers: resolveNetwork({ model: 'lenet' }, CLASSES).layers, side: 28 },
+    { name: 'lenet', layers: resolveNetwork({ model: 'lenet' }, NUM_CLASSES).layers, side: 28 },
     {
       name: 'vgg-block',
       layers: [
         ...vggBlock({ convs: 2, channels: 16 }, 1),
         { kind: 'flatten', name: 'flatten' },
-        { kind: 'dense', name: 'logits', units: CLASSES, activation: 'linear' },
+        { kind: 'dense', name: 'logits', units: NUM_CLASSES, activation: 'linear' },
       ],
       side: 32,
     },
@@ -103,7 +102,7 @@ async function trainOn(backend: string, network: AgreementNetwork, data: HostBat
   try {
     for (const batch of data) {
       const xs = tf.tensor4d(batch.images, [batch.size, network.side, network.side, 1]);
-      const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), CLASSES));
+      const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.labels, 'int32'), NUM_CLASSES));
       const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs) as tf.Tensor) as tf.Scalar, true);
       tf.dispose([xs, ys]);
       if (!loss) throw new Error('optimizer returned no loss');

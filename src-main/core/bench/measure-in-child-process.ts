@@ -1,9 +1,10 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EngineInfo } from '../../shared/train/events';
 import type { EngineChoice } from '../../shared/train/run-config';
 import type { Measurement } from './measure';
 import { runnableEntry } from '../thread/entry-url';
+import { askChild } from '../thread/ask-child';
+import { forkChild } from '../thread/fork-child';
 
 /**
  * Measures each workload in a fresh Node process, because two of its numbers
@@ -41,53 +42,32 @@ export function startMeasureChildFrom(module: string, args: readonly string[]): 
   childEntry = { module, args };
 }
 
-/** The flags Node itself was started with (tsx's loader), minus the test runner's, which would make the child a test run. */
-export function childExecArgv(): string[] {
-  return process.execArgv.filter((flag) => !flag.startsWith('--test'));
-}
+/** A workload runs for minutes at most (bench.ts sizes them); one still silent after this is hung. */
+const MEASURE_TIMEOUT_MS = 60 * 60_000;
 
-/** Runs measureWorkload for `workload` on `engine` in a child process. */
+/** Runs measureWorkload for `workload` on `engine` in a child process (askChild: killed once it answers). */
 export function measureInChildProcess(workload: string, engine: EngineChoice, options: ChildProcessOptions = {}): Promise<ChildProcessResult> {
   const args = [workload, engine, String(options.steps ?? '-'), String(options.threads ?? '-')];
-  // stdout is dropped: tfjs prints its "install tfjs-node" banner there, which would spoil --json.
-  const child = fork(childEntry.module, [...childEntry.args, ...args], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-
-  return new Promise((resolve, reject) => {
-    let engineInfo: EngineInfo | undefined;
-    let settled = false;
-    const settle = (action: () => void): void => {
-      if (settled) return;
-      settled = true;
-      action();
-    };
-    child.on('message', (message: ChildMessage) => {
-      switch (message.type) {
-        case 'engine':
-          engineInfo = message.engine;
-          options.onEngine?.(message.engine);
-          break;
-        case 'step':
-          options.onStep?.(message.done, message.total);
-          break;
-        case 'result':
-          if (engineInfo) {
-            const found = engineInfo;
-            settle(() => resolve({ engine: found, measurement: message.measurement }));
-          }
-          break;
-        case 'error':
-          settle(() => reject(new Error(`${workload}: ${message.message}`)));
-          break;
-      }
-    });
-    child.on('error', (error) => settle(() => reject(error)));
-    child.on('exit', (code, signal) => {
-      // A child killed by the OOM killer or a wasm abort ends here without an answer.
-      const why = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-      const tail = stderr.trim().split('\n').slice(-5).join('\n');
-      settle(() => reject(new Error(`${workload}: the measuring process ${why}${tail ? `:\n${tail}` : ''}`)));
-    });
+  let engineInfo: EngineInfo | undefined;
+  const parse = (received: unknown): { answer: ChildProcessResult } | undefined => {
+    const message = received as ChildMessage;
+    switch (message.type) {
+      case 'engine':
+        engineInfo = message.engine;
+        options.onEngine?.(message.engine);
+        return undefined;
+      case 'step':
+        options.onStep?.(message.done, message.total);
+        return undefined;
+      case 'result':
+        return engineInfo ? { answer: { engine: engineInfo, measurement: message.measurement } } : undefined;
+      case 'error':
+        throw new Error(`${workload}: ${message.message}`);
+    }
+  };
+  // A child killed by the OOM killer or a wasm abort ends without an answer: askChild quotes its stderr.
+  return askChild(() => forkChild(childEntry.module, [...childEntry.args, ...args]), parse, {
+    timeoutMs: MEASURE_TIMEOUT_MS,
+    label: `${workload}: the measuring process`,
   });
 }

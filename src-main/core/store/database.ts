@@ -240,6 +240,8 @@ function openChecked(path: string, options: OpenDatabaseOptions): Database.Datab
     }
   })();
   if (stat?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  // /dev/null, a pipe or a socket: SQLite would say only "disk I/O error".
+  if (stat && !stat.isFile()) throw Object.assign(new Error('it is not a regular file (a device, a pipe or a socket): name a .sqlite file'), { code: 'ENOTREG' });
   const exists = stat !== undefined && stat.size > 0;
   if (exists) assertOurs(path, options.nativeBinding);
   else mkdirSync(dirname(path), { recursive: true });

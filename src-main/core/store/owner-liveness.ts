@@ -39,3 +39,19 @@ export function isOwnerAlive(owner: RunOwner | null, context: LivenessContext): 
   if (owner.hostname === context.hostname) return isProcessAlive(owner.pid);
   return owner.heartbeatAt !== null && context.now - owner.heartbeatAt <= context.heartbeatTimeoutMs;
 }
+
+/**
+ * The live process whose queue a queued run waits in, if any: the process that
+ * queued it, on this host, still running (the rule reapOrphanedQueue uses to
+ * cancel the others). A process never waits on its own queue here, so `self`
+ * (this process) is not one. On another host no pid can be asked: undefined.
+ */
+export function liveQueueOwner(
+  run: { status: string; owner: RunOwner | null },
+  context: LivenessContext,
+  self: number = process.pid,
+): RunOwner | undefined {
+  const { owner } = run;
+  if (run.status !== 'queued' || owner === null || owner.pid === self || owner.hostname !== context.hostname) return undefined;
+  return isProcessAlive(owner.pid) ? owner : undefined;
+}

@@ -1,7 +1,8 @@
 import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/events';
 import { batchFieldOf, epochFieldOf } from '../../shared/runs/metric-keys';
 import type { MetricPoint } from '../../shared/runs/run-entities';
-import type { RunStore } from './run-store';
+import type { MetricLog } from './metric-log';
+import type { RunTable } from './run-table';
 import { parseWarmStartNote } from '../../shared/train/warm-start-note';
 
 /**
@@ -11,7 +12,7 @@ import { parseWarmStartNote } from '../../shared/train/warm-start-note';
  * order the events arrived), then done or error where the run ended so.
  * An interrupted run's stream just stops; a run that never started has none.
  */
-export function recordedEvents(store: RunStore, runId: string): TrainingEvent[] {
+export function recordedEvents(store: Pick<RunTable, 'requireRun'> & Pick<MetricLog, 'metrics'>, runId: string): TrainingEvent[] {
   const run = store.requireRun(runId);
   const { startedAt, engine, params, macs, shape } = run;
   if (startedAt === null || engine === null || params === null || macs === null || shape === null) {

@@ -3,7 +3,13 @@ import type { BatchEvent, EpochEvent, TrainingEvent } from '../../shared/train/e
 import { describeHost } from './host-info';
 import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
-import type { RunStore } from './run-store';
+import type { MetricLog } from './metric-log';
+import type { RunLifecycle } from './run-lifecycle';
+import { cutText } from '../../shared/cut-text';
+import { ERROR_MAX_LENGTH } from '../../shared/runs/run-limits';
+
+/** The parts of the store a recorder writes to: the metric log and the run's lifecycle (a RunStore is both). */
+export type RecordingStore = Pick<MetricLog, 'appendMetrics'> & Pick<RunLifecycle, 'markStarted' | 'heartbeat' | 'finishRun'>;
 
 /**
  * Batch events are buffered and written together: one transaction per
@@ -57,7 +63,7 @@ export class RunRecorder {
   private readonly onError: (error: unknown) => void;
 
   constructor(
-    private readonly store: RunStore,
+    private readonly store: RecordingStore,
     readonly runId: string,
     private readonly options: RunRecorderOptions = {},
   ) {
@@ -115,7 +121,8 @@ export class RunRecorder {
           flushError = error;
         }
         this.stop();
-        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: event.message });
+        // Within the import's limit, so the run's export imports again.
+        this.store.finishRun(this.runId, { status: 'failed', time: event.time, error: cutText(event.message, ERROR_MAX_LENGTH) });
         if (flushError !== undefined) this.onError(flushError);
         return;
       }

@@ -7,6 +7,7 @@ import { replayHandlers } from './replay';
 import { runRecordHandlers } from './run-records';
 import { runHandlers } from './runs';
 import type { ServiceParts } from './service-parts';
+import { sweepHandlers } from './sweep';
 import { workerHandlers } from './workers';
 
 /** Every API method's handler, one file per area in the order of methods.ts; the type refuses a method left out. */
@@ -18,6 +19,7 @@ export function apiHandlers(parts: ServiceParts): ApiHandlers {
     ...runHandlers(parts),
     ...workerHandlers(parts),
     ...runRecordHandlers(parts),
+    ...sweepHandlers(parts),
     ...exampleHandlers(parts),
     ...replayHandlers(parts),
   };

@@ -4,7 +4,7 @@ import type { ApiHandlers } from '../dispatch';
 import { prepareRun } from '../prepare-run';
 import { checkPointBudget } from '../point-budget';
 import { resumeRun } from './resume-run';
-import { datasetFor, startRuns } from './start-runs';
+import { datasetDirFor, startRuns } from './start-runs';
 import type { ServiceParts } from './service-parts';
 
 type RunTrainingMethods = 'runs.start' | 'runs.startQueue' | 'runs.resume' | 'runs.cancel' | 'runs.queue' | 'runs.events';
@@ -15,14 +15,14 @@ export function runHandlers(parts: ServiceParts): Pick<ApiHandlers, RunTrainingM
   return {
     'runs.start': (request) => {
       const run = prepareRun(request);
-      const datasetDir = datasetFor(parts, request, '');
+      const datasetDir = datasetDirFor(parts, request, '');
       return { run: startRuns(parts, [{ run, request, datasetDir }])[0]! };
     },
     'runs.startQueue': ({ runs }) => {
       // All checked before any is created: one bad request refuses the lot.
       const prepared = runs.map((request, i) => {
         const run = prepareRun(request, `runs.${i}.`);
-        const datasetDir = datasetFor(parts, request, `runs.${i}.`);
+        const datasetDir = datasetDirFor(parts, request, `runs.${i}.`);
         return { run, request, datasetDir };
       });
       return { runs: startRuns(parts, prepared) };

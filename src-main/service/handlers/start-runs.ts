@@ -8,19 +8,21 @@ import type { ServiceParts } from './service-parts';
 export interface RunToStart {
   run: PreparedRun;
   request: ApiParsedRequest<'runs.start'>;
-  /** Located as the run is queued (datasetFor). */
+  /** Located as the run is queued (datasetDirFor). */
   datasetDir: string;
 }
 
 /** Records the runs, all or none, announces them, and queues them in order. */
 export function startRuns({ store, hub, queue }: ServiceParts, prepared: RunToStart[]): RunRecord[] {
   prepared.forEach(({ run }, i) => checkInitFrom(store, run.config, i, prepared.length > 1 ? `runs.${i}.` : ''));
+  const configs: RunConfig[] = [];
   const ids = store.transaction(() => {
     const created: string[] = [];
     for (const { run, request } of prepared) {
       // `#N` names an earlier run of this queue, whose id exists only now.
       const initFrom = run.config.initFrom;
       const config = initFrom?.startsWith('#') ? { ...run.config, initFrom: created[Number(initFrom.slice(1))]! } : run.config;
+      configs.push(config);
       created.push(
         store.createRun(config, {
           architecture: run.architecture,
@@ -34,8 +36,19 @@ export function startRuns({ store, hub, queue }: ServiceParts, prepared: RunToSt
   });
   const records = ids.map((id) => store.requireRun(id));
   hub.emit({ topic: 'runs', change: 'created', runIds: ids });
+  // Queued from the prepared config (with `#N` resolved), not from the rows just written.
   queue.enqueue(
-    records.map((r, i) => ({ runId: r.id, name: r.name, model: r.model, config: r.config, datasetDir: prepared[i]!.datasetDir })),
+    records.map((r, i) => {
+      const { run, datasetDir } = prepared[i]!;
+      return {
+        runId: r.id,
+        name: r.name,
+        model: run.config.model,
+        config: configs[i]!,
+        datasetDir,
+        ...(run.memoryLimit === undefined ? {} : { memoryLimit: run.memoryLimit }),
+      };
+    }),
   );
   return records;
 }
@@ -66,6 +79,6 @@ function checkInitFrom(store: ServiceParts['store'], config: RunConfig, index: n
 }
 
 /** The dataset folder of a run being queued; refuses a run the worker could only fail (no dataset here, or a named folder that is not one). */
-export function datasetFor({ dataset }: ServiceParts, request: { dataDir?: string }, fieldPrefix: string): string {
+export function datasetDirFor({ dataset }: ServiceParts, request: { dataDir?: string }, fieldPrefix: string): string {
   return dataset.folderForRun(request.dataDir, `${fieldPrefix}dataDir`);
 }

@@ -1,6 +1,6 @@
 import type { ApiHandlers } from '../dispatch';
 import { errorMessage } from '../../shared/error-message';
-import { redactQueueUrls } from '../../queue/queue-url';
+import { redactUrls } from '../../shared/redact-urls';
 import type { ServiceParts } from './service-parts';
 
 export const NO_QUEUE_REASON = 'this workbench was started without a queue: start it with serve --queue redis://HOST:PORT to train on workers';
@@ -13,7 +13,7 @@ export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, '
       try {
         return { queue: queueLink.display, workers: await queueLink.workers(), reason: null };
       } catch (error) {
-        return { queue: queueLink.display, workers: [], reason: redactQueueUrls(errorMessage(error)) };
+        return { queue: queueLink.display, workers: [], reason: redactUrls(errorMessage(error)) };
       }
     },
   };

@@ -51,3 +51,18 @@ export const REQUEST_MAX_POINTS = 100_000;
  * milliseconds), so a large export never holds the service for long.
  */
 export const EXPORT_PAGE_POINTS = 10_000;
+
+/** A run's error text: enough for any stack a person reads; a longer one is cut, never stored whole. */
+export const ERROR_MAX_LENGTH = 10_000;
+
+/** The engine's detail line (the GPU it found, or why none): one sentence, not a document. */
+export const ENGINE_DETAIL_MAX_LENGTH = 1_000;
+
+/** A model's name, as config.model and the run list carry it (the import's limit since the first release). */
+export const MODEL_NAME_MAX_LENGTH = 100;
+
+/** A queue worker's name, and a host's: DNS names stop at 253 characters. */
+export const WORKER_NAME_MAX_LENGTH = 255;
+
+/** The latest time a JavaScript Date can show (ECMA-262 §21.4.1.1): later is no time, and prints "NaN-NaN-NaN". */
+export const TIME_MAX_MS = 8.64e15;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
+import { MODEL_NAME_MAX_LENGTH } from '../runs/run-limits';
 
 /**
  * Engines in the order auto-selection tries them. `pytorch` (the user's own
@@ -59,7 +60,7 @@ const L = RUN_FIELD_LIMITS;
  */
 export const runConfigSchema = z.object({
   name: z.string().max(200).optional(),
-  model: z.string().min(1),
+  model: z.string().min(1).max(MODEL_NAME_MAX_LENGTH),
   /** Overrides the preset's blocks (VGG-style models only). */
   blocks: z.array(vggBlockSchema).min(LIMITS.blocks.min).max(LIMITS.blocks.max).optional(),
   widthRatio: z.number().int().min(L.widthRatio.min).max(L.widthRatio.max).default(1),

@@ -34,7 +34,7 @@ function keyFor(metric: CompareMetric, axis: XAxisMode): string {
   return metric === 'loss' ? BATCH_METRIC_KEYS.loss : BATCH_METRIC_KEYS.accuracy;
 }
 
-/** [x, y] points of one run's metric on the chosen axis; time is seconds since the run started. */
+/** [x, y] points of one run's metric on the chosen axis; epochs counted from 1 as people count them; time is seconds since the run started. */
 export function metricSeries(run: RunRecord, points: readonly MetricPoint[], metric: CompareMetric, axis: XAxisMode): [number, number][] {
   const key = keyFor(metric, axis);
   const chosen = points.filter((p) => p.key === key);
@@ -45,7 +45,7 @@ export function metricSeries(run: RunRecord, points: readonly MetricPoint[], met
     let x: number;
     if (axis === 'time') x = (p.wallTime - origin) / 1000;
     else if (axis === 'step') x = perEpoch ? (p.epoch + 1) * stepsPerEpoch - 1 : p.step;
-    else x = p.epoch;
+    else x = p.epoch + 1;
     return [x, p.value];
   });
 }

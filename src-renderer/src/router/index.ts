@@ -7,6 +7,7 @@ import PlansView from '../views/PlansView.vue';
 import ReplayView from '../views/ReplayView.vue';
 import ResultsView from '../views/ResultsView.vue';
 import RunsView from '../views/RunsView.vue';
+import SweepView from '../views/SweepView.vue';
 
 /**
  * Every view and its subject in the address, so a reload, back and forward,
@@ -21,8 +22,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/launch', name: 'launch', component: LaunchView },
   { path: '/live/:run?', name: 'live', component: LiveView },
   { path: '/runs', name: 'runs', component: RunsView },
-  { path: '/plans', name: 'plans', component: PlansView },
+  { path: '/plans/:plan?', name: 'plans', component: PlansView },
   { path: '/compare', name: 'compare', component: CompareView },
+  { path: '/sweep', name: 'sweep', component: SweepView },
   { path: '/replay/:run?', name: 'replay', component: ReplayView },
   { path: '/results/:run?', name: 'results', component: ResultsView },
   { path: '/data', name: 'data', component: DataView },

@@ -3,6 +3,7 @@ export const VIEWS = [
   { id: 'launch', label: 'Launch' },
   { id: 'live', label: 'Live run' },
   { id: 'runs', label: 'Runs' },
+  { id: 'sweep', label: 'Sweep' },
   { id: 'plans', label: 'Experiment plans' },
   { id: 'compare', label: 'Compare' },
   { id: 'replay', label: 'Replay' },

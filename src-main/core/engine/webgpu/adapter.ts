@@ -1,7 +1,9 @@
 import type { GpuAdapter } from '../../../shared/train/gpu-adapter';
 import { errorMessage } from '../../../shared/error-message';
 import { EngineUnavailableError, shortenMessage } from '../engine-unavailable';
-import { missingVulkanDriver } from './vulkan-drivers';
+import { missingVulkanDriver, vulkanDriverManifests } from './vulkan-drivers';
+import { searchAdapterApart } from './dawn-preflight';
+import { readDawnStderr } from './dawn-stderr';
 
 /**
  * Dawn, Google's WebGPU implementation, through its Node binding (the npm
@@ -20,6 +22,8 @@ interface DawnBinding {
 const NO_ADAPTER_FIX =
   'install the GPU vendor\'s driver with Vulkan (Linux: the Vulkan loader libvulkan1 and mesa-vulkan-drivers or ' +
   "NVIDIA's driver), D3D12 (Windows 10 or later) or Metal (macOS), or choose engine 'wasm'";
+
+const NO_ADAPTER_REASON = 'Dawn found no WebGPU adapter: no GPU driver with Vulkan, D3D12 or Metal';
 
 /** Names of CPU implementations of Vulkan/D3D12 that report themselves as ordinary adapters. */
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
@@ -89,10 +93,19 @@ export function openGpuAdapter(): Promise<OpenedAdapter> {
     // Asked before Dawn loads: without a driver, Dawn's native code prints its own warnings to stderr.
     const noDriver = missingVulkanDriver();
     if (noDriver) throw new EngineUnavailableError(noDriver, NO_ADAPTER_FIX);
+    // A driver is there, but Dawn may still turn it down (Debian 12's lavapipe) and print why from native code:
+    // looked for apart first, so that case is said once, in our words, and Dawn is never loaded here.
+    if (process.platform === 'linux') {
+      const search = await searchAdapterApart(bindingSource);
+      if (search && !search.found) {
+        const verdict = readDawnStderr(search.stderr, vulkanDriverManifests());
+        throw new EngineUnavailableError(verdict?.reason ?? NO_ADAPTER_REASON, verdict?.fix ?? NO_ADAPTER_FIX);
+      }
+    }
     const gpu = (instance ??= (await loadBinding()).create([]));
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) {
-      throw new EngineUnavailableError('Dawn found no WebGPU adapter: no GPU driver with Vulkan, D3D12 or Metal', NO_ADAPTER_FIX);
+      throw new EngineUnavailableError(NO_ADAPTER_REASON, NO_ADAPTER_FIX);
     }
     return { adapter, description: describeAdapter(adapter) };
   })();

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,4 +62,20 @@ export function missingVulkanDriver(env: NodeJS.ProcessEnv = process.env, platfo
   return where
     ? `no Vulkan driver: ${env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : 'VK_ICD_FILENAMES'} names ${where}, which holds no driver manifest`
     : 'no Vulkan driver is installed (no driver manifest in /usr/share/vulkan/icd.d, /etc/vulkan/icd.d or the other folders the Vulkan loader searches)';
+}
+
+/** The driver manifests the Vulkan loader would read here, each with the library it names (for naming a rejected driver). */
+export function vulkanDriverManifests(env: NodeJS.ProcessEnv = process.env): { file: string; library: string }[] {
+  return vulkanDriverSearchPaths(env)
+    .flatMap(manifestsAt)
+    .flatMap((file) => {
+      try {
+        const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        const icd = typeof parsed === 'object' && parsed !== null && 'ICD' in parsed ? parsed.ICD : undefined;
+        const library = typeof icd === 'object' && icd !== null && 'library_path' in icd ? icd.library_path : undefined;
+        return typeof library === 'string' ? [{ file, library }] : [];
+      } catch {
+        return [];
+      }
+    });
 }

@@ -1,5 +1,7 @@
 import { use, type ComposeOption } from 'echarts/core';
 import { HeatmapChart, LineChart, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
+// The plans' answers and the sweep view: bars per network and scatters (parallel coordinates: parallel-setup.ts).
+import { BarChart, ScatterChart, type BarSeriesOption, type ScatterSeriesOption } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -28,12 +30,16 @@ use([
   // Compare's reference bands and values from the literature.
   MarkAreaComponent,
   MarkLineComponent,
+  BarChart,
+  ScatterChart,
   CanvasRenderer,
 ]);
 
 export type ChartOption = ComposeOption<
   | LineSeriesOption
   | HeatmapSeriesOption
+  | BarSeriesOption
+  | ScatterSeriesOption
   | GridComponentOption
   | LegendComponentOption
   | TooltipComponentOption
