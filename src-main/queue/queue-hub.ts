@@ -15,10 +15,15 @@ import { redactSecret } from './queue-url';
 import { checkQueueReachable, openRedis } from './redis-connection';
 import { listWorkers } from './list-workers';
 import { RunApplier } from './run-applier';
+import { RecorderLease } from './hub-recorder-lease';
+import { EventsOnce } from './events-once';
 
 /** Entries read per XREADGROUP: one SQLite transaction and one XACK each. */
 const READ_COUNT = 500;
 const BLOCK_MS = 2000;
+/** How long an ended run's stream stays for the watchers of other processes of the hub to read its end. */
+const ENDED_STREAM_LINGER_MS = 60_000;
+const END_POLL_MS = 100;
 
 export interface FollowOptions {
   /** Each training event as it is recorded, in order (replayed duplicates are not repeated). */
@@ -73,6 +78,7 @@ export class QueueHub {
     try {
       await this.submit(runId, travelling);
     } catch (error) {
+      this.store.releaseQueueOwned(runId);
       this.store.finishRun(runId, { status: 'failed', time: Date.now(), error: `not queued: ${this.redact(error)}` });
       throw error;
     }
@@ -83,6 +89,8 @@ export class QueueHub {
   async submit(runId: string, config: RunConfig): Promise<void> {
     const job = makeQueueJob(this.hubId, runId, config);
     await this.ensureGroup(runKeys(this.hubId, runId));
+    // From here the run is the queue's: no reaper ends it when this process dies.
+    this.store.markQueueOwned({ runId, hubId: this.hubId, queue: this.address.display, queuedAt: Date.now() });
     await this.redis.sadd(hubRunsKey(this.hubId), runId);
     await this.queue.add('run', job, { jobId: jobId(this.hubId, runId), removeOnComplete: true, removeOnFail: 1000 });
   }
@@ -132,9 +140,11 @@ export class QueueHub {
   }
 
   /**
-   * Records a run's stream into the store until the run ends (or, with
-   * untilCaughtUp, until nothing is left to read). Resolves true when the run
-   * has ended and its Redis keys are gone.
+   * Follows a run until it ends (or, with untilCaughtUp, until nothing is left
+   * to read). Of the processes of this hub following it, the holder of its
+   * recorder lease (hub-recorder-lease.ts) records the stream into the store;
+   * the others watch it. Each passes every event on once. Resolves true when
+   * the run has ended.
    */
   async follow(runId: string, options: FollowOptions = {}): Promise<boolean> {
     const keys = runKeys(this.hubId, runId);
@@ -145,41 +155,91 @@ export class QueueHub {
     const reader = this.redis.duplicate();
     reader.on('error', () => undefined); // The command connection reports; this one just retries.
     this.followers.add(reader);
-    const applier = new RunApplier(this.store, runId, (epoch, chunks) => this.readChunks(keys, epoch, chunks), (error) =>
-      this.log(`warning: run ${runId}: ${this.redact(error)}`),
-    );
+    const lease = new RecorderLease(this.redis, keys.recorder);
+    const once = new EventsOnce();
+    const pass = (attempt: number, event: TrainingEvent | undefined): void => {
+      if (event && once.admit(attempt, event)) options.onEvent?.(event);
+    };
+    let applier: RunApplier | undefined;
+    let ended = false;
+    // The recorder reads the group: first what was delivered and never acknowledged (a recorder died mid-way), then what is new.
+    let groupCursor = '0';
+    // A watcher reads the whole stream on its own cursor.
+    let watchCursor = '0-0';
+    let sawEnd = false;
     try {
-      applier.attach(parseMessage(await this.redis.get(keys.start)));
-      await this.ensureGroup(keys);
-      // First what was delivered to us and never acknowledged (we died mid-way), then what is new.
-      let cursor = '0';
-      while (!applier.isEnded && !this.closed) {
-        const entries = await this.read(reader, keys, cursor, options.untilCaughtUp ? undefined : BLOCK_MS);
-        if (entries.length === 0) {
-          if (cursor === '0') cursor = '>';
-          else if (options.untilCaughtUp) break;
-          continue;
-        }
-        for (const [id, raw] of entries) {
-          const message = parseMessage(raw);
-          if (!message) {
-            this.log(`warning: run ${runId}: ignored a malformed stream entry ${id}`);
+      while (!ended && !this.closed) {
+        if (await lease.tryAcquire()) {
+          if (!applier) {
+            applier = new RunApplier(this.store, runId, (epoch, chunks) => this.readChunks(keys, epoch, chunks), (error) =>
+              this.log(`warning: run ${runId}: ${this.redact(error)}`),
+            );
+            const start = parseMessage(await this.redis.get(keys.start));
+            applier.attach(start);
+            if (start?.type === 'event') pass(start.attempt, start.event);
+            await this.ensureGroup(keys);
+            groupCursor = '0';
+          }
+          if (applier.isEnded) {
+            ended = true;
+            break;
+          }
+          const entries = await this.read(reader, keys, groupCursor, options.untilCaughtUp ? undefined : BLOCK_MS);
+          if (entries.length === 0) {
+            if (groupCursor === '0') groupCursor = '>';
+            else if (options.untilCaughtUp) break;
             continue;
           }
-          const event = await applier.apply(message);
-          if (event) options.onEvent?.(event);
-          if (applier.isEnded) break;
+          for (const [id, raw] of entries) {
+            const message = parseMessage(raw);
+            if (!message) {
+              this.log(`warning: run ${runId}: ignored a malformed stream entry ${id}`);
+              continue;
+            }
+            pass(message.attempt, await applier.apply(message));
+            if (applier.isEnded) break;
+          }
+          applier.flush();
+          await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
+          ended = applier.isEnded;
+        } else {
+          if (applier) {
+            // The lease was lost (a long pause): another process records from here.
+            applier.close();
+            applier = undefined;
+          }
+          // Once the end is seen, only the recorder's commit of it is awaited: poll the store often.
+          const entries = await this.watch(reader, keys, watchCursor, options.untilCaughtUp ? undefined : sawEnd ? END_POLL_MS : BLOCK_MS);
+          if (entries.length === 0) {
+            // Everything streamed so far is read: ended when the recorder has recorded the end.
+            ended = isEnded(this.store.getRun(runId)?.status);
+            if (options.untilCaughtUp) break;
+            continue;
+          }
+          for (const [id, raw] of entries) {
+            watchCursor = id;
+            const message = parseMessage(raw);
+            if (message?.type !== 'event') continue;
+            pass(message.attempt, message.event);
+            if (message.event.type === 'done' || message.event.type === 'error') sawEnd = true;
+          }
         }
-        applier.flush();
-        await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
       }
     } finally {
-      applier.close();
+      applier?.close();
+      if (lease.held) await lease.release();
       this.followers.delete(reader);
       reader.disconnect();
     }
-    if (applier.isEnded) await this.cleanUp(runId, keys);
-    return applier.isEnded;
+    if (applier?.isEnded) await this.cleanUp(runId, keys);
+    return ended;
+  }
+
+  /** A watcher's read: the stream's entries after `cursor`, outside the consumer group. */
+  private async watch(reader: Redis, keys: RunKeys, cursor: string, blockMs: number | undefined): Promise<[string, string | undefined][]> {
+    const args: (string | number)[] = ['COUNT', READ_COUNT];
+    if (blockMs !== undefined) args.push('BLOCK', blockMs);
+    return streamEntries(await reader.call('XREAD', ...args, 'STREAMS', keys.events, cursor));
   }
 
   /** Workers whose heartbeat has not expired. */
@@ -231,14 +291,20 @@ export class QueueHub {
   private async cleanUp(runId: string, keys: RunKeys): Promise<void> {
     const meta = checkpointMetaSchema.safeParse(safeJson(await this.redis.get(keys.checkpoint)));
     const chunkKeys = meta.success ? Array.from({ length: meta.data.chunks }, (_, i) => keys.checkpointChunk(meta.data.epoch, i)) : [];
-    await this.redis.del(keys.events, keys.cancel, keys.attempt, keys.start, keys.checkpoint, ...chunkKeys);
+    await this.redis.del(keys.cancel, keys.attempt, keys.start, keys.checkpoint, keys.recorder, ...chunkKeys);
+    // Another process of this hub may still be watching the stream's tail: it goes a little later.
+    await this.redis.pexpire(keys.events, ENDED_STREAM_LINGER_MS);
     await this.redis.srem(hubRunsKey(this.hubId), runId);
+    if (this.store.hasRun(runId)) this.store.releaseQueueOwned(runId);
   }
 
   private redact(error: unknown): string {
     return redactSecret(errorMessage(error), this.address.redis.password);
   }
 }
+
+const isEnded = (status: string | undefined): boolean =>
+  status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled';
 
 function safeJson(text: string | null | undefined): unknown {
   if (text === null || text === undefined) return undefined;

@@ -15,6 +15,7 @@ import {
   type LivenessContext,
 } from './owner-liveness';
 import { reapInterrupted } from './run-reaper';
+import * as queueRuns from './queue-ownership';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -645,6 +646,23 @@ export class RunStore {
               runId,
             );
     if (result.changes === 0) throw new RunNotFoundError(runId);
+  }
+
+  /** Runs on a Redis queue belong to it, not to the process that queued them (queue-ownership.ts). */
+  markQueueOwned(ownership: queueRuns.QueueOwnership): void {
+    queueRuns.markQueueOwned(this.db, ownership);
+  }
+
+  releaseQueueOwned(runId: string): void {
+    queueRuns.releaseQueueOwned(this.db, runId);
+  }
+
+  queueOwnership(runId: string): queueRuns.QueueOwnership | undefined {
+    return queueRuns.queueOwnership(this.db, runId);
+  }
+
+  queueOwnedRuns(): queueRuns.QueueOwnership[] {
+    return queueRuns.queueOwnedRuns(this.db);
   }
 
   /** Marks runs whose recording process is gone as interrupted (see run-reaper.ts); returns their ids. */
