@@ -225,13 +225,16 @@ export class QueueHub {
           }
         }
       }
+      if (applier?.isEnded) await this.cleanUp(runId, keys);
+    } catch (error) {
+      // Closing the hub ends its connections under a read: not an error, the next hub carries on.
+      if (!this.closed) throw error;
     } finally {
       applier?.close();
       if (lease.held) await lease.release();
       this.followers.delete(reader);
       reader.disconnect();
     }
-    if (applier?.isEnded) await this.cleanUp(runId, keys);
     return ended;
   }
 
