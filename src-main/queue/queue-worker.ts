@@ -16,7 +16,6 @@ import { QUEUE_NAME, runKeys, workerKey, type RunKeys } from './queue-keys';
 import {
   checkpointMetaSchema,
   queueJobSchema,
-  type CheckpointMeta,
   type QueueJob,
   type StreamMessage,
   type WorkerAnnouncement,
@@ -24,6 +23,7 @@ import {
 import type { QueueAddress } from './queue-url';
 import { redactSecret } from './queue-url';
 import { openRedis } from './redis-connection';
+import { uploadCheckpoint } from './checkpoint-upload';
 
 /**
  * How fast a dead worker's run is taken up. BullMQ renews a job's lock every
@@ -36,8 +36,6 @@ export const QUEUE_TIMINGS = { lockMs: 15_000, stalledIntervalMs: 10_000, maxSta
 export type QueueTimings = { lockMs: number; stalledIntervalMs: number; maxStalledCount: number };
 /** The announcement lives this long without a heartbeat; beats come every third of it. */
 export const WORKER_TTL_MS = 15_000;
-/** Checkpoints travel in chunks of this size (one Redis string each). */
-export const CHECKPOINT_CHUNK_BYTES = 1024 * 1024;
 export const DEFAULT_CHECKPOINT_TRANSFER_MAX = 256 * 1024 * 1024;
 
 export interface QueueWorkerOptions {
@@ -265,19 +263,7 @@ export class QueueWorker {
       await send({ type: 'checkpoint-kept', attempt, worker: this.options.name, epoch: checkpoint.epoch, bytes: checkpoint.bytes });
       return;
     }
-    const bytes = readFileSync(checkpoint.path);
-    const chunks = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_CHUNK_BYTES));
-    const pipeline = this.redis.multi();
-    for (let i = 0; i < chunks; i++) {
-      pipeline.set(keys.checkpointChunk(checkpoint.epoch, i), bytes.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES));
-    }
-    const meta: CheckpointMeta = { epoch: checkpoint.epoch, bytes: bytes.length, sha256: checkpoint.sha256, chunks };
-    const previous = checkpointMetaSchema.safeParse(JSON.parse((await this.redis.get(keys.checkpoint)) ?? 'null'));
-    pipeline.set(keys.checkpoint, JSON.stringify(meta));
-    if (previous.success && previous.data.epoch !== meta.epoch) {
-      for (let i = 0; i < previous.data.chunks; i++) pipeline.del(keys.checkpointChunk(previous.data.epoch, i));
-    }
-    await pipeline.exec();
+    const meta = await uploadCheckpoint(this.redis, keys, checkpoint.epoch, checkpoint.sha256, readFileSync(checkpoint.path));
     await send({ type: 'checkpoint', attempt, ...meta });
   }
 
