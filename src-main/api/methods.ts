@@ -40,6 +40,9 @@ const exampleRunsStateSchema = z.object({ available: z.boolean(), shipped: z.arr
 /** A run as a person states it: the model, and only what they change from its recipe. */
 export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
 
+export const runOnSchema = z.enum(['here', 'workers']);
+export type RunOn = z.infer<typeof runOnSchema>;
+
 export const startRunSchema = z
   .object({
     config: runRequestSchema,
@@ -48,6 +51,8 @@ export const startRunSchema = z
     baseline: z.boolean().optional(),
     /** A folder on the service's machine holding the four IDX files; absent: the usual places. Not stored with the run. */
     dataDir: z.string().min(1).optional(),
+    /** Where it trains: here (the default), or on the workers of the service's Redis queue (`serve --queue`). */
+    on: runOnSchema.optional(),
   })
   .strict();
 

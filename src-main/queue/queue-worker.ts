@@ -127,7 +127,8 @@ export class QueueWorker {
       name: this.options.name,
       host: hostname(),
       engine: engine ? `${engine.id} (${engine.backend} ${engine.version})` : this.options.engine,
-      adapter: engine?.adapter ? describeGpuAdapter(engine.adapter) : (engine?.detail ?? null),
+      // The engine's detail says why a GPU is not used as often as which one is: only the latter names an adapter.
+      adapter: engine?.adapter ? describeGpuAdapter(engine.adapter) : engine?.detail?.startsWith('GPU: ') ? engine.detail.slice(5) : null,
       freeMemoryBytes: freemem(),
       state: this.handingBack ? 'stopping' : state,
       runId: this.current?.job.runId ?? null,
