@@ -23,6 +23,7 @@ import { warmStartLines } from './train-command';
 import { errorMessage } from '../shared/error-message';
 import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
+import { queueCaOption } from './queue-commands';
 
 interface ListFlags {
   json?: boolean;
@@ -67,6 +68,7 @@ export function registerPlansCommands(program: Command): void {
         .default('last'),
     )
     .option('--queue <url>', "spread the plan's runs over the workers of this Redis queue, recording them here")
+    .addOption(queueCaOption())
     .action(async (id: string, flags: RunFlags) => {
       process.exitCode = await runPlan(id, flags);
     });

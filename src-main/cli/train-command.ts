@@ -22,6 +22,7 @@ import { addRunFlags, givenRunFields, refusalAsUsage, runRequestFromFlags } from
 import { flagForField } from './run-flag-table';
 import { makeRunConfig } from '../shared/train/make-run-config';
 import { MEMORY_LIMIT_ENV, parseMemoryLimit } from '../core/train/replica-layout';
+import { queueCaOption } from './queue-commands';
 
 interface TrainFlags {
   data?: string;
@@ -49,6 +50,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
     .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .addOption(queueCaOption())
     .action(async (flags: TrainFlags, command: Command) => {
       // The training worker reads the limit from its environment, as it does for the GUI and serve.
       if (flags.memoryLimit !== undefined) process.env[MEMORY_LIMIT_ENV] = checkedMemoryLimit(flags.memoryLimit);
