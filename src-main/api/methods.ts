@@ -16,7 +16,7 @@ import {
   runStatusSchema,
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
-import { queueWorkersSchema } from './queue-workers';
+import { queueTestSchema, queueWorkersSchema } from './queue-workers';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -162,6 +162,8 @@ export const API_METHODS = {
   'runs.queue': method(empty, queueStateSchema),
   /** The workers serving the service's Redis queue (`serve --queue`); none, with the reason, without one. */
   'workers.list': method(empty, queueWorkersSchema),
+  /** The Queue panel's Test button: reaches the queue now and says the Redis version and the workers seen. */
+  'workers.test': method(empty, queueTestSchema),
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run

@@ -25,3 +25,14 @@ export const queueWorkersSchema = z.object({
   reason: z.string().nullable(),
 });
 export type QueueWorkers = z.infer<typeof queueWorkersSchema>;
+
+/** `workers.test`'s answer: what the service reached on its queue just now, or why it did not. */
+export const queueTestSchema = z.object({
+  queue: z.string().nullable(),
+  /** The Redis server's version, as INFO says it. */
+  redisVersion: z.string().nullable(),
+  /** Workers whose heartbeat has not expired. */
+  workersSeen: z.number().int().min(0),
+  reason: z.string().nullable(),
+});
+export type QueueTest = z.infer<typeof queueTestSchema>;

@@ -245,6 +245,11 @@ export class QueueHub {
     return streamEntries(await reader.call('XREAD', ...args, 'STREAMS', keys.events, cursor));
   }
 
+  /** The Redis server's version (INFO server), or "unknown" when it does not say. */
+  async redisVersion(): Promise<string> {
+    return /^redis_version:(\S+)/m.exec(await this.redis.info('server'))?.[1] ?? 'unknown';
+  }
+
   /** Workers whose heartbeat has not expired. */
   workers(): Promise<WorkerAnnouncement[]> {
     return listWorkers(this.redis);

@@ -79,6 +79,13 @@ export class QueueLink {
     return (await this.requireHub()).workers();
   }
 
+  /** Reaches the queue now (the Queue panel's Test): the Redis version and how many workers it sees. */
+  async test(): Promise<{ redisVersion: string; workersSeen: number }> {
+    const hub = await this.requireHub();
+    const [redisVersion, workers] = await Promise.all([hub.redisVersion(), hub.workers()]);
+    return { redisVersion, workersSeen: workers.length };
+  }
+
   /** Queues a run on the workers and follows it; resolves with its id once it is on the queue. */
   async startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean } = {}): Promise<string> {
     const hub = await this.requireHub();

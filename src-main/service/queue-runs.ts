@@ -9,6 +9,8 @@ export interface QueueLinkHandle {
   readonly display: string;
   /** The workers serving the queue now; throws why (redacted) when it cannot be reached. */
   workers(): Promise<WorkerAnnouncement[]>;
+  /** Reaches the queue now: the Redis version and how many workers it sees. */
+  test(): Promise<{ redisVersion: string; workersSeen: number }>;
   /** Puts a run on the queue for the workers, recorded in this database; resolves with its id. */
   startRun(config: RunConfig, options: { tags?: string[]; notes?: string; baseline?: boolean }): Promise<string>;
   /** Cancels a run of this database on the queue, waiting or training on a worker. */
@@ -39,6 +41,7 @@ export function linkQueue(url: string, store: RunStore, hub: EventHub, onError: 
   return {
     display: redactQueueUrls(url),
     workers: async () => (await link).workers(),
+    test: async () => (await link).test(),
     startRun: async (config, options) => (await link).startRun(config, options),
     cancel: async (runId) => (await link).cancel(runId),
     close: async () => (await link).close(),

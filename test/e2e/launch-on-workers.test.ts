@@ -90,3 +90,19 @@ test('Cancel on a run training on a worker stops it', { timeout: 240_000 }, asyn
   assert.ok((run?.epochsCompleted ?? 0) < 20, 'it stopped long before its 20 epochs');
   assert.deepEqual(workbench.pageErrors, []);
 });
+
+test('Data & engine: Test says the Redis version and the workers seen, and the workers table reads cleanly', { timeout: 60_000 }, async () => {
+  const { page } = workbench;
+  await goTo(page, 'Data & engine');
+  const panel = page.getByTestId('workers-panel');
+  await panel.getByRole('button', { name: 'Test' }).click();
+  const result = panel.getByTestId('queue-test-result');
+  await result.filter({ hasText: /Reached Redis 7\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+: 1 worker\(s\) seen\./ }).waitFor();
+  const row = panel.getByTestId('worker-gpu-1');
+  const cells = await row.getByRole('cell').allTextContents();
+  // Name, host, engine, adapter: a wasm worker has no GPU adapter, and the probe's reasons stay out of the column.
+  assert.deepEqual(cells.slice(0, 2), ['gpu-1', hostname()]);
+  assert.match(cells[2]!, /^wasm \(wasm \d+\.\d+\.\d+\)$/);
+  assert.equal(cells[3], '—');
+  assert.deepEqual(workbench.pageErrors, []);
+});

@@ -5,7 +5,7 @@ import type { ServiceParts } from './service-parts';
 
 export const NO_QUEUE_REASON = 'this workbench was started without a queue: start it with serve --queue redis://HOST:PORT to train on workers';
 
-export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, 'workers.list'> {
+export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, 'workers.list' | 'workers.test'> {
   return {
     // An unreachable queue is an answer, not an error: the Workers panel shows why it is empty.
     'workers.list': async () => {
@@ -14,6 +14,15 @@ export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, '
         return { queue: queueLink.display, workers: await queueLink.workers(), reason: null };
       } catch (error) {
         return { queue: queueLink.display, workers: [], reason: redactQueueUrls(errorMessage(error)) };
+      }
+    },
+    'workers.test': async () => {
+      if (!queueLink) return { queue: null, redisVersion: null, workersSeen: 0, reason: NO_QUEUE_REASON };
+      try {
+        const { redisVersion, workersSeen } = await queueLink.test();
+        return { queue: queueLink.display, redisVersion, workersSeen, reason: null };
+      } catch (error) {
+        return { queue: queueLink.display, redisVersion: null, workersSeen: 0, reason: redactQueueUrls(errorMessage(error)) };
       }
     },
   };
