@@ -104,9 +104,10 @@ export class QueueHub {
     await this.redis.set(keys.cancel, '1');
     const job = await this.queue.getJob(jobId(this.hubId, runId));
     const state = job ? await job.getState() : undefined;
-    if (job && (state === 'waiting' || state === 'prioritized' || state === 'delayed')) {
+    // No job at all: the queue lost it (a Redis without its append-only file): only the hub can end the run now.
+    if (!job || state === 'waiting' || state === 'prioritized' || state === 'delayed') {
       try {
-        await job.remove();
+        await job?.remove();
       } catch {
         return; // A worker took it meanwhile: it sees the flag.
       }

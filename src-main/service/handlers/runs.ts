@@ -44,6 +44,10 @@ export function runHandlers(parts: ServiceParts): Pick<ApiHandlers, RunTrainingM
         await parts.queueLink.cancel(runId);
         return { runId, was: status === 'running' ? 'running' : 'queued' };
       }
+      const onQueue = !was ? store.queueOwnership(runId) : undefined;
+      if (onQueue) {
+        throw new ApiError('conflict', `run ${runId} is on the Redis queue ${onQueue.queue}: start the workbench with --queue ${onQueue.queue} to cancel it there`);
+      }
       if (!was) {
         const run = store.requireRun(runId);
         throw new ApiError('conflict', `run ${runId} is ${run.status}, not queued or training here`);
