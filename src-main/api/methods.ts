@@ -16,7 +16,7 @@ import {
   runStatusSchema,
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
-import { queueTestSchema, queueWorkersSchema } from './queue-workers';
+import { queueConfigureSchema, queueSettingsSchema, queueTestSchema, queueWorkersSchema } from './queue-workers';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -164,6 +164,10 @@ export const API_METHODS = {
   'workers.list': method(empty, queueWorkersSchema),
   /** The Queue panel's Test button: reaches the queue now and says the Redis version and the workers seen. */
   'workers.test': method(empty, queueTestSchema),
+  /** The Queue panel's settings; the password is never sent back. */
+  'queue.settings': method(empty, queueSettingsSchema),
+  /** Saves the desktop app's queue (the password encrypted); refused in serve, whose queue comes from its flags. */
+  'queue.configure': method(queueConfigureSchema, queueSettingsSchema),
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run

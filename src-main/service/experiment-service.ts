@@ -20,6 +20,7 @@ import { RunQueue, type CheckpointPolicy } from './run-queue';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
 import { linkQueue, type QueueLinkHandle } from './queue-runs';
+import type { QueueSettingsStore, SavedQueue } from './queue-settings';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -49,6 +50,9 @@ export interface ExperimentServiceOptions {
   onError?: (error: unknown) => void;
   /** A Redis queue (redis://…) whose runs launched from this database are caught up with at open; absent: no Redis. */
   queueUrl?: string;
+  /** The desktop app's saved queue: the Queue panel edits it; the app opened with `queueSettingsAtOpen`. */
+  queueSettings?: QueueSettingsStore;
+  queueSettingsAtOpen?: SavedQueue;
 }
 
 export interface OpenServiceOptions extends Omit<ExperimentServiceOptions, 'store'> {
@@ -109,6 +113,8 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()),
       ),
       queueLink: this.queueLink,
+      queueSettings: options.queueSettings,
+      queueSettingsAtOpen: options.queueSettingsAtOpen,
     });
   }
 

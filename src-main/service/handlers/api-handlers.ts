@@ -8,6 +8,7 @@ import { runRecordHandlers } from './run-records';
 import { runHandlers } from './runs';
 import type { ServiceParts } from './service-parts';
 import { workerHandlers } from './workers';
+import { queueSettingsHandlers } from './queue-settings';
 
 /** Every API method's handler, one file per area in the order of methods.ts; the type refuses a method left out. */
 export function apiHandlers(parts: ServiceParts): ApiHandlers {
@@ -17,6 +18,7 @@ export function apiHandlers(parts: ServiceParts): ApiHandlers {
     ...modelHandlers(),
     ...runHandlers(parts),
     ...workerHandlers(parts),
+    ...queueSettingsHandlers(parts),
     ...runRecordHandlers(parts),
     ...exampleHandlers(parts),
     ...replayHandlers(parts),
