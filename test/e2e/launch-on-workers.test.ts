@@ -98,6 +98,8 @@ test('Data & engine: Test says the Redis version and the workers seen, and the w
   await panel.getByRole('button', { name: 'Test' }).click();
   const result = panel.getByTestId('queue-test-result');
   await result.filter({ hasText: /Reached Redis 7\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+: 1 worker\(s\) seen\./ }).waitFor();
+  // In serve the queue comes from its flags: the page offers no URL or password to edit.
+  assert.equal(await panel.getByRole('form', { name: 'Queue settings' }).count(), 0);
   const row = panel.getByTestId('worker-gpu-1');
   const cells = await row.getByRole('cell').allTextContents();
   // Name, host, engine, adapter: a wasm worker has no GPU adapter, and the probe's reasons stay out of the column.
