@@ -112,7 +112,9 @@ export function registerRunsSync(runs: Command): void {
         const results = await hub.sync({ live: flags.follow === true });
         if (results.length === 0) process.stdout.write('nothing to sync: no run of this database is on the queue\n');
         for (const r of results) {
-          process.stdout.write(`${r.runId}: ${r.recorded} event(s) recorded${r.ended ? ', run ended' : ', still training'}\n`);
+          // Another process of this hub (the app, a train --queue) records it: this one only read along.
+          const what = r.recordedBy ? `${r.recorded} event(s) seen, recorded by ${r.recordedBy}` : `${r.recorded} event(s) recorded`;
+          process.stdout.write(`${r.runId}: ${what}${r.ended ? ', run ended' : ', still training'}\n`);
         }
       } finally {
         await hub.close();

@@ -30,6 +30,8 @@ export interface FollowOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** Stop once everything in the stream is recorded, instead of waiting for the run's end. */
   untilCaughtUp?: boolean;
+  /** Another process of this hub records the run (`who`: its pid and host) and this one only watches; undefined: this one records from now. */
+  onWatching?: (who: string | undefined) => void;
 }
 
 /**
@@ -125,7 +127,7 @@ export class QueueHub {
   /** Catches up with every run this hub put on the queue; `live` keeps following them to their end. */
   async sync(
     options: { live?: boolean; onEvent?: (runId: string, event: TrainingEvent) => void } = {},
-  ): Promise<{ runId: string; recorded: number; ended: boolean }[]> {
+  ): Promise<{ runId: string; recorded: number; ended: boolean; recordedBy?: string }[]> {
     const runIds = await this.pendingRuns();
     return Promise.all(
       runIds.map(async (runId) => {
@@ -134,8 +136,9 @@ export class QueueHub {
           recorded += 1;
           options.onEvent?.(runId, event);
         };
-        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent });
-        return { runId, recorded, ended };
+        let recordedBy: string | undefined;
+        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent, onWatching: (who) => (recordedBy = who) });
+        return { runId, recorded, ended, ...(recordedBy ? { recordedBy } : {}) };
       }),
     );
   }
@@ -168,9 +171,14 @@ export class QueueHub {
     // A watcher reads the whole stream on its own cursor.
     let watchCursor = '0-0';
     let sawEnd = false;
+    let watching = false;
     try {
       while (!ended && !this.closed) {
         if (await lease.tryAcquire()) {
+          if (watching) {
+            watching = false;
+            options.onWatching?.(undefined);
+          }
           if (!applier) {
             applier = new RunApplier(this.store, runId, (epoch, chunks) => this.readChunks(keys, epoch, chunks), (error) =>
               this.log(`warning: run ${runId}: ${this.redact(error)}`),
@@ -208,6 +216,10 @@ export class QueueHub {
             // The lease was lost (a long pause): another process records from here.
             applier.close();
             applier = undefined;
+          }
+          if (!watching) {
+            watching = true;
+            options.onWatching?.((await lease.holder()) ?? 'another process');
           }
           // Once the end is seen, only the recorder's commit of it is awaited: poll the store often.
           const entries = await this.watch(reader, keys, watchCursor, options.untilCaughtUp ? undefined : sawEnd ? END_POLL_MS : BLOCK_MS);

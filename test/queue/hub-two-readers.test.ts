@@ -63,6 +63,11 @@ test('train --queue --json with the app open on the same database: both see ever
   await trainer.waitFor(/"type":"batch"/);
   const app = openApp(db);
   try {
+    // A third process of the hub, `runs sync`, reads along and says who records.
+    const sync = spawnCli(['runs', 'sync', '--queue', redis.url, '--db', db]);
+    children.push(sync);
+    assert.equal(await sync.exited, 0, sync.stderr.join('\n'));
+    assert.match(sync.stdout.join('\n'), new RegExp(`event\\(s\\) seen, recorded by pid ${trainer.child.pid} on `));
     assert.equal(await trainer.exited, 0, trainer.stderr.join('\n'));
     assert.equal(await app.done, 'completed');
     const printed = trainer.stdout.map((line) => JSON.parse(line) as { type: string; step?: number; epoch?: number });
