@@ -52,6 +52,7 @@ export function checkSavedQueue(settings: SavedQueue): SavedQueue {
  */
 export function queueUrlFor(settings: SavedQueue, env: NodeJS.ProcessEnv = process.env): string {
   if (settings.caFile) env[QUEUE_CA_ENV] = settings.caFile;
+  else delete env[QUEUE_CA_ENV];
   if (!settings.password) return settings.url;
   const url = new URL(settings.url);
   url.password = encodeURIComponent(settings.password);

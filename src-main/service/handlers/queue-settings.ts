@@ -1,7 +1,7 @@
 import { ApiError } from '../../api/api-error';
 import type { QueueSettings } from '../../api/queue-workers';
 import { errorMessage } from '../../shared/error-message';
-import { checkSavedQueue, QueueSettingsError, type SavedQueue } from '../queue-settings';
+import { checkSavedQueue, queueUrlFor, QueueSettingsError, type SavedQueue } from '../queue-settings';
 import type { ApiHandlers } from '../dispatch';
 import type { ServiceParts } from './service-parts';
 
@@ -24,13 +24,21 @@ export function queueSettingsHandlers(parts: ServiceParts): Pick<ApiHandlers, 'q
       if (!store) return { editable: false, url: parts.queueLink?.display ?? null, hasPassword: false, caFile: null, restartNeeded: false };
       return answer(store.load());
     },
-    'queue.configure': ({ url, password, caFile }) => {
+    'queue.configure': async ({ url, password, caFile }) => {
       const store = parts.queueSettings;
       if (!store) throw new ApiError('forbidden', SERVE_REFUSAL);
+      // Where the service can relink, the new queue is used at once: the settings it runs with are these.
+      const apply = async (saved: SavedQueue | undefined): Promise<QueueSettings> => {
+        if (parts.relinkQueue) {
+          await parts.relinkQueue(saved ? queueUrlFor(saved) : undefined);
+          parts.queueSettingsAtOpen = saved;
+        }
+        return answer(saved);
+      };
       const trimmed = url.trim();
       if (trimmed === '') {
         store.clear();
-        return answer(undefined);
+        return apply(undefined);
       }
       const previous = store.load();
       // An absent password or CA keeps the saved one; an empty password or a null CA removes it.
@@ -43,7 +51,7 @@ export function queueSettingsHandlers(parts: ServiceParts): Pick<ApiHandlers, 'q
         if (error instanceof QueueSettingsError) throw new ApiError('invalid-request', error.message, { field: error.field });
         throw new ApiError('unavailable', errorMessage(error), { field: 'password' });
       }
-      return answer(store.load());
+      return apply(store.load());
     },
   };
 }

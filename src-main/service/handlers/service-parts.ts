@@ -25,8 +25,10 @@ export interface ServiceParts {
   queueLink?: QueueLinkHandle;
   /** The desktop app's saved queue (queue-settings.ts); absent in serve and the CLI. */
   queueSettings?: QueueSettingsStore;
-  /** The saved queue the service opened with: a later save applies at the next start. */
+  /** The saved queue the service opened with: a later save applies at the next start, unless the service can relink. */
   queueSettingsAtOpen?: SavedQueue;
+  /** Closes the queue link and opens one to `url` (none: no queue): the desktop app's Save takes effect at once. */
+  relinkQueue?: (url: string | undefined) => Promise<void>;
   /** The import worker's entry, for bundles; from source its .ts sibling (import-off-thread.ts). */
   importWorkerPath?: string | URL;
 }

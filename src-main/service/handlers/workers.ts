@@ -5,10 +5,12 @@ import type { ServiceParts } from './service-parts';
 
 export const NO_QUEUE_REASON = 'this workbench was started without a queue: start it with serve --queue redis://HOST:PORT to train on workers';
 
-export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, 'workers.list' | 'workers.test'> {
+export function workerHandlers(parts: ServiceParts): Pick<ApiHandlers, 'workers.list' | 'workers.test'> {
   return {
     // An unreachable queue is an answer, not an error: the Workers panel shows why it is empty.
     'workers.list': async () => {
+      // Read at each call: the desktop app may switch queues (queue.configure).
+      const { queueLink } = parts;
       if (!queueLink) return { queue: null, workers: [], reason: NO_QUEUE_REASON };
       try {
         return { queue: queueLink.display, workers: await queueLink.workers(), reason: null };
@@ -17,6 +19,7 @@ export function workerHandlers({ queueLink }: ServiceParts): Pick<ApiHandlers, '
       }
     },
     'workers.test': async () => {
+      const { queueLink } = parts;
       if (!queueLink) return { queue: null, redisVersion: null, workersSeen: 0, reason: NO_QUEUE_REASON };
       try {
         const { redisVersion, workersSeen } = await queueLink.test();

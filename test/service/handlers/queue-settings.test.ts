@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ExperimentService } from '../../../src-main/service/experiment-service';
 import { queueUrlFor, type QueueSettingsStore, type SavedQueue } from '../../../src-main/service/queue-settings';
 import { tempDir } from '../../core/store/store-fixtures';
+import { spawnWorker, stopAll, TestRedis } from '../../queue/redis-harness';
 
 /** The desktop app's store in memory: what the Electron one encrypts is what this one holds. */
 function memoryStore(): QueueSettingsStore & { saved: SavedQueue | undefined } {
@@ -21,9 +22,10 @@ function memoryStore(): QueueSettingsStore & { saved: SavedQueue | undefined } {
   };
 }
 
-function open(t: { after: (fn: () => unknown) => void }, options: { queueSettings?: QueueSettingsStore } = {}): ExperimentService {
+function open(t: { after: (fn: () => unknown) => void }, options: { queueSettings?: QueueSettingsStore } = {}, errors: unknown[] = []): ExperimentService {
   const { dir, cleanup } = tempDir();
-  const service = ExperimentService.open({ databasePath: join(dir, 'runs.sqlite'), dataDir: dir, ...options });
+  // The queues configured here are not reachable (port 1): their link reports that, here, instead of on stderr.
+  const service = ExperimentService.open({ databasePath: join(dir, 'runs.sqlite'), dataDir: dir, onError: (error) => errors.push(error), ...options });
   t.after(async () => {
     await service.close();
     cleanup();
@@ -31,21 +33,21 @@ function open(t: { after: (fn: () => unknown) => void }, options: { queueSetting
   return service;
 }
 
-test('the app saves its queue with the password apart, never sends the password back, and applies it at the next start', async (t) => {
+test('the app saves its queue with the password apart and never sends the password back', async (t) => {
   const store = memoryStore();
   const service = open(t, { queueSettings: store });
   assert.deepEqual(await service.call('queue.settings', {}), { editable: true, url: null, hasPassword: false, caFile: null, restartNeeded: false });
 
-  const saved = await service.call('queue.configure', { url: 'rediss://10.0.0.5:6380', password: 's3cret', caFile: '/home/me/ca.pem' });
-  assert.deepEqual(saved, { editable: true, url: 'rediss://10.0.0.5:6380', hasPassword: true, caFile: '/home/me/ca.pem', restartNeeded: true });
-  assert.deepEqual(store.saved, { url: 'rediss://10.0.0.5:6380', password: 's3cret', caFile: '/home/me/ca.pem' });
+  const saved = await service.call('queue.configure', { url: 'rediss://127.0.0.1:1', password: 's3cret', caFile: '/home/me/ca.pem' });
+  assert.deepEqual(saved, { editable: true, url: 'rediss://127.0.0.1:1', hasPassword: true, caFile: '/home/me/ca.pem', restartNeeded: false });
+  assert.deepEqual(store.saved, { url: 'rediss://127.0.0.1:1', password: 's3cret', caFile: '/home/me/ca.pem' });
   assert.ok(!JSON.stringify(await service.call('queue.settings', {})).includes('s3cret'));
 
   // A new URL keeps the saved password unless one is given; an empty password removes it.
-  await service.call('queue.configure', { url: 'rediss://10.0.0.6:6380' });
+  await service.call('queue.configure', { url: 'redis://127.0.0.1:1' });
   assert.equal(store.saved?.password, 's3cret');
-  await service.call('queue.configure', { url: 'rediss://10.0.0.6:6380', password: '', caFile: null });
-  assert.deepEqual(store.saved, { url: 'rediss://10.0.0.6:6380' });
+  await service.call('queue.configure', { url: 'redis://127.0.0.1:1', password: '', caFile: null });
+  assert.deepEqual(store.saved, { url: 'redis://127.0.0.1:1' });
   await service.call('queue.configure', { url: '' });
   assert.equal(store.saved, undefined);
 });
@@ -82,4 +84,24 @@ test('the saved queue opens as a URL with its password and its CA where the queu
   assert.equal(queueUrlFor({ url: 'rediss://10.0.0.5:6380', password: 'p@ss word', caFile: '/ca.pem' }, env), 'rediss://:p%40ss%20word@10.0.0.5:6380');
   assert.equal(env.VGG_WORKBENCH_QUEUE_CA, '/ca.pem');
   assert.equal(queueUrlFor({ url: 'redis://127.0.0.1:6379' }, {}), 'redis://127.0.0.1:6379');
+});
+
+test('Save switches the running app to the new queue at once: Test reaches it and sees its worker', { timeout: 60_000 }, async (t) => {
+  const redis = await TestRedis.start({ password: 'pw-123' });
+  const worker = spawnWorker(redis.url, 'w-settings');
+  t.after(async () => {
+    await stopAll([worker]);
+    await redis.stop();
+  });
+  await worker.waitFor(/waiting for runs/);
+  const service = open(t, { queueSettings: memoryStore() });
+  assert.equal((await service.call('workers.test', {})).reason !== null, true, 'no queue before Save');
+  const answer = await service.call('queue.configure', { url: `redis://127.0.0.1:${redis.port}`, password: 'pw-123' });
+  assert.equal(answer.restartNeeded, false);
+  const tested = await service.call('workers.test', {});
+  // The password travels to the link, never back: the address shows where it was.
+  assert.deepEqual(tested, { ...tested, queue: `redis://***@127.0.0.1:${redis.port}`, workersSeen: 1, reason: null });
+  assert.match(tested.redisVersion ?? '', /^\d+\.\d+\.\d+$/);
+  await service.call('queue.configure', { url: '' });
+  assert.equal((await service.call('workers.test', {})).queue, null, 'cleared: no queue');
 });
