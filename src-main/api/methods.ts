@@ -16,7 +16,7 @@ import {
   runStatusSchema,
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
-import { queueWorkersSchema } from './queue-workers';
+import { queueConfigureSchema, queueSettingsSchema, queueTestSchema, queueWorkersSchema } from './queue-workers';
 import { sweepRowSchema } from './sweep-rows';
 
 /**
@@ -43,6 +43,9 @@ const exampleRunsStateSchema = z.object({ available: z.boolean(), shipped: z.arr
 /** A run as a person states it: the model, and only what they change from its recipe. */
 export const runRequestSchema = runConfigSchema.partial().required({ model: true }).strict();
 
+export const runOnSchema = z.enum(['here', 'workers']);
+export type RunOn = z.infer<typeof runOnSchema>;
+
 export const startRunSchema = z
   .object({
     config: runRequestSchema,
@@ -53,6 +56,8 @@ export const startRunSchema = z
     dataDir: z.string().min(1).optional(),
     /** The memory the run may plan for on the service's machine ("6GB", "60%"); absent: VGG_WORKBENCH_MEMORY_LIMIT, else 70% of RAM. Not stored with the run. */
     memoryLimit: memoryLimit.optional(),
+    /** Where it trains: here (the default), or on the workers of the service's Redis queue (`serve --queue`). */
+    on: runOnSchema.optional(),
   })
   .strict();
 
@@ -167,6 +172,12 @@ export const API_METHODS = {
   'runs.queue': method(empty, queueStateSchema),
   /** The workers serving the service's Redis queue (`serve --queue`); none, with the reason, without one. */
   'workers.list': method(empty, queueWorkersSchema),
+  /** The Queue panel's Test button: reaches the queue now and says the Redis version and the workers seen. */
+  'workers.test': method(empty, queueTestSchema),
+  /** The Queue panel's settings; the password is never sent back. */
+  'queue.settings': method(empty, queueSettingsSchema),
+  /** Saves the desktop app's queue (the password encrypted); refused in serve, whose queue comes from its flags. */
+  'queue.configure': method(queueConfigureSchema, queueSettingsSchema),
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run

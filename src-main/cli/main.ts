@@ -12,7 +12,7 @@ import { registerRunsCommands } from './runs-command';
 import { registerEvaluateCommand } from './evaluate-command';
 import { registerServeCommand } from './serve-command';
 import { registerPlansCommands } from './plans-command';
-import { registerQueueCommands, registerRunsSync } from './queue-commands';
+import { registerQueueCommands, registerRunsSync, useQueueCaFlag } from './queue-commands';
 import { messageWithFlags } from './flag-advice';
 import { UsageError } from './usage-error';
 import { errorMessage } from '../shared/error-message';
@@ -42,6 +42,8 @@ export function buildProgram(): Command {
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
     command.commands.forEach(overrideAll);
   };
+  // --queue-ca FILE reaches every parse of a queue URL in this process (queue-tls.ts).
+  program.hook('preAction', (_, action) => useQueueCaFlag(action.opts()));
   overrideAll(program);
   return program;
 }

@@ -24,6 +24,7 @@ import { errorMessage } from '../shared/error-message';
 import { epochCount } from '../shared/format';
 import { openCliService } from './open-cli-service';
 import { registerPlanShow } from './plans-show';
+import { queueCaOption } from './queue-commands';
 
 interface ListFlags {
   json?: boolean;
@@ -68,6 +69,7 @@ export function registerPlansCommands(program: Command): void {
         .default('last'),
     )
     .option('--queue <url>', "spread the plan's runs over the workers of this Redis queue, recording them here")
+    .addOption(queueCaOption())
     .action(async (id: string, flags: RunFlags) => {
       process.exitCode = await runPlan(id, flags);
     });

@@ -4,6 +4,7 @@ import { addPythonFlag } from './python-flag';
 import { formatBytes } from '../shared/format';
 import { hostname } from 'node:os';
 import { parseQueueUrl, QueueUrlError, type QueueAddress } from '../queue/queue-url';
+import { QUEUE_CA_ENV, QueueCaError } from '../queue/queue-tls';
 import { checkQueueReachable } from '../queue/redis-connection';
 import { ensureFashionMnist } from './ensure-dataset';
 import { nonNegativeInt } from './option-parsers';
@@ -18,9 +19,18 @@ export function queueAddress(url: string): QueueAddress {
   try {
     return parseQueueUrl(url);
   } catch (error) {
-    if (error instanceof QueueUrlError) throw new UsageError(error.message);
+    if (error instanceof QueueUrlError || error instanceof QueueCaError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** `--queue-ca FILE`, on every command that takes --queue. */
+export const queueCaOption = (): Option =>
+  new Option('--queue-ca <file>', `PEM file of the private CA that signed a rediss:// server's certificate (also ${QUEUE_CA_ENV})`);
+
+/** Run before each command's action: the flag goes where every parse of a queue URL looks (the environment of this process). */
+export function useQueueCaFlag(options: { queueCa?: unknown }): void {
+  if (typeof options.queueCa === 'string') process.env[QUEUE_CA_ENV] = userPath(options.queueCa);
 }
 
 const mebibytes = (value: string): number => nonNegativeInt(value) * 1024 * 1024;
@@ -58,6 +68,7 @@ export function registerQueueCommands(program: Command): void {
     .command('worker')
     .description('Take runs from a Redis queue, train them here and stream every event back to the hub that launched them.')
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB] or rediss://… (password also from VGG_WORKBENCH_QUEUE_PASSWORD)')
+    .addOption(queueCaOption())
     .option('--name <name>', 'how this worker is listed (default: the host name)', workerName)
     .addOption(new Option('--engine <engine>', 'engine for every run (a TensorFlow.js backend, or pytorch)').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .option('--data <dir>', 'folder holding the four Fashion-MNIST IDX files (default: located or downloaded as for train)', userPath)
@@ -71,6 +82,7 @@ export function registerQueueCommands(program: Command): void {
     .command('workers')
     .description('List the workers serving a Redis queue (name, host, engine, state, current run, last heartbeat).')
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
+    .addOption(queueCaOption())
     .option('--json', 'print JSON')
     .action(async (flags: { queue: string; json?: boolean }) => {
       const address = queueAddress(flags.queue);
@@ -105,6 +117,7 @@ export function registerRunsSync(runs: Command): void {
     .command('sync')
     .description('Record every event the queue holds for runs this database launched (after the hub was closed or killed).')
     .requiredOption('--queue <url>', 'redis://[:password@]HOST:PORT[/DB]')
+    .addOption(queueCaOption())
     .option('--db <file>', 'the hub database (default: the app’s)', userPath)
     .option('--follow', 'keep recording until those runs end')
     .addOption(checkpointTransferMaxOption('larger checkpoints from a worker are not taken'))
@@ -118,7 +131,9 @@ export function registerRunsSync(runs: Command): void {
         const results = await hub.sync({ live: flags.follow === true });
         if (results.length === 0) process.stdout.write('nothing to sync: no run of this database is on the queue\n');
         for (const r of results) {
-          process.stdout.write(`${r.runId}: ${r.recorded} event(s) recorded${r.ended ? ', run ended' : ', still training'}\n`);
+          // Another process of this hub (the app, a train --queue) records it: this one only read along.
+          const what = r.recordedBy ? `${r.recorded} event(s) seen, recorded by ${r.recordedBy}` : `${r.recorded} event(s) recorded`;
+          process.stdout.write(`${r.runId}: ${what}${r.ended ? ', run ended' : ', still training'}\n`);
         }
       } finally {
         await hub.close();

@@ -242,7 +242,10 @@ export function registerRunsCommands(
       const path = dbPath(flags);
       if (!existsSync(path)) {
         // A read-only look creates nothing: no file, no folder.
-        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${terminalSafe(path, { oneLine: true })}).\n`);
+        const where = terminalSafe(path, { oneLine: true });
+        // A --db named by hand that is not there is likely mistyped: JSON keeps its shape, stderr says so.
+        if (flags.json && flags.db !== undefined) process.stderr.write(`warning: no run database at ${where} (the file does not exist; nothing was created); check --db\n`);
+        write(flags.json ? '[]\n' : `No runs recorded yet (no database at ${where}).\n`);
         return;
       }
       withStore(path, (store) => {

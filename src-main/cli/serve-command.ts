@@ -11,6 +11,7 @@ import { TOKEN_PARAM } from '../api/websocket-api';
 import { listenAddress, nonEmptyPath, portNumber } from './option-parsers';
 import { errorMessage } from '../shared/error-message';
 import { userPath } from './user-path';
+import { queueCaOption } from './queue-commands';
 
 interface ServeFlags {
   host: string;
@@ -39,6 +40,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--open', 'open the workbench in the default browser')
     .option('--queue <url>', 'record the runs this database put on a Redis queue (redis://HOST:PORT; password from VGG_WORKBENCH_QUEUE_PASSWORD)')
+    .addOption(queueCaOption())
     .action(async (flags: ServeFlags) => {
       process.exitCode = await runServe(flags);
     });

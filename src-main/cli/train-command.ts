@@ -24,7 +24,7 @@ import { MEMORY_LIMIT_ENV } from '../core/engine/memory-limit';
 import { prepareRun } from '../service/prepare-run';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import { addPythonFlag } from './python-flag';
-import { checkpointTransferMaxOption } from './queue-commands';
+import { checkpointTransferMaxOption, queueCaOption } from './queue-commands';
 
 interface TrainFlags {
   data?: string;
@@ -53,6 +53,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--memory-limit <size>', `memory the run may plan for, like 6GB or 60% (default: ${MEMORY_LIMIT_ENV}, else 70% of RAM)`)
     .option('--queue <url>', 'train on a worker of this Redis queue (redis://[:password@]HOST:PORT[/DB]), recording here')
+    .addOption(queueCaOption())
     .addOption(checkpointTransferMaxOption('with --queue: larger checkpoints from the worker are not taken'));
   addPythonFlag(train)
     .action(async (flags: TrainFlags, command: Command) => {

@@ -28,16 +28,10 @@ export async function trainOnQueue(
       checkpointTransferMaxBytes: options.checkpointTransferMaxBytes,
     });
     runId = await hub.startRun(run);
-    const view = options.view(runId);
-    let last: TrainingEvent | undefined;
-    await hub.follow(runId, {
-      onEvent: (event) => {
-        view(event);
-        last = event;
-      },
-    });
-    if (last?.type === 'done') return last.status === 'completed' ? 0 : 130;
-    return 1;
+    await hub.follow(runId, { onEvent: options.view(runId) });
+    // From the store: another process of this hub (the app) may have recorded the end this one watched.
+    const status = store.getRun(runId)?.status;
+    return status === 'completed' ? 0 : status === 'cancelled' ? 130 : 1;
   } finally {
     process.off('SIGINT', onInterrupt);
     await hub?.close();

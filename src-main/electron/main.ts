@@ -25,6 +25,8 @@ import { createMainWindow } from './main-window';
 import { guardWebContents } from './navigation-guard';
 import { rendererLocation } from './renderer-location';
 import { errorMessage } from '../shared/error-message';
+import { queueSettingsFile } from './queue-settings-file';
+import { queueUrlFor } from '../service/queue-settings';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
 const renderer = rendererLocation(mainDir, { packaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
@@ -84,8 +86,18 @@ function start(): void {
   });
   // The training worker (and its copy of this environment) finds the bundled replica entry here.
   process.env[REPLICA_WORKER_ENV] = replicaWorkerPath;
+  // The Queue panel's saved queue (password decrypted by safeStorage): the app records its runs from it.
+  const queueSettings = queueSettingsFile(join(userData, 'queue.json'));
+  let savedQueue: ReturnType<typeof queueSettings.load>;
+  try {
+    savedQueue = queueSettings.load();
+  } catch (error) {
+    console.error('the saved queue settings could not be read; starting without a queue:', errorMessage(error));
+  }
   try {
     service = ExperimentService.open({
+      queueSettings,
+      ...(savedQueue ? { queueSettingsAtOpen: savedQueue, queueUrl: queueUrlFor(savedQueue) } : {}),
       databasePath: join(userData, 'runs.sqlite'),
       // SQLite built for Electron's ABI, beside Node's build rather than over it (sqlite-binding.ts).
       storeOptions: { nativeBinding: sqliteBinding },

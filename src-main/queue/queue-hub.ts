@@ -19,10 +19,15 @@ import { checkQueueReachable, openRedis } from './redis-connection';
 import { listWorkers } from './list-workers';
 import { connectionNotice, isConnectionError } from './connection-notice';
 import { RunApplier } from './run-applier';
+import { RecorderLease } from './hub-recorder-lease';
+import { EventsOnce } from './events-once';
 
 /** Entries read per XREADGROUP: one SQLite transaction and one XACK each. */
 const READ_COUNT = 500;
 const BLOCK_MS = 2000;
+/** How long an ended run's stream stays for the watchers of other processes of the hub to read its end. */
+const ENDED_STREAM_LINGER_MS = 60_000;
+const END_POLL_MS = 100;
 
 /** Above this, a worker keeps its checkpoint (queue-worker.ts); a hub takes no larger one either. */
 export const DEFAULT_HUB_CHECKPOINT_MAX = 256 * 1024 * 1024;
@@ -37,6 +42,8 @@ export interface FollowOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** Stop once everything in the stream is recorded, instead of waiting for the run's end. */
   untilCaughtUp?: boolean;
+  /** Another process of this hub records the run (`who`: its pid and host) and this one only watches; undefined: this one records from now. */
+  onWatching?: (who: string | undefined) => void;
 }
 
 /**
@@ -95,6 +102,7 @@ export class QueueHub {
     try {
       await this.submit(runId, travelling);
     } catch (error) {
+      this.store.releaseQueueOwned(runId);
       this.store.finishRun(runId, { status: 'failed', time: Date.now(), error: `not queued: ${this.redact(error)}` });
       throw error;
     }
@@ -105,6 +113,8 @@ export class QueueHub {
   async submit(runId: string, config: RunConfig): Promise<void> {
     const job = makeQueueJob(this.hubId, runId, config);
     await this.ensureGroup(runKeys(this.hubId, runId));
+    // From here the run is the queue's: no reaper ends it when this process dies.
+    this.store.markQueueOwned({ runId, hubId: this.hubId, queue: this.address.display, queuedAt: Date.now() });
     await this.redis.sadd(hubRunsKey(this.hubId), runId);
     await this.queue.add('run', job, { jobId: jobId(this.hubId, runId), removeOnComplete: true, removeOnFail: 1000 });
   }
@@ -118,9 +128,10 @@ export class QueueHub {
     await this.redis.set(keys.cancel, '1');
     const job = await this.queue.getJob(jobId(this.hubId, runId));
     const state = job ? await job.getState() : undefined;
-    if (job && (state === 'waiting' || state === 'prioritized' || state === 'delayed')) {
+    // No job at all: the queue lost it (a Redis without its append-only file): only the hub can end the run now.
+    if (!job || state === 'waiting' || state === 'prioritized' || state === 'delayed') {
       try {
-        await job.remove();
+        await job?.remove();
       } catch {
         return; // A worker took it meanwhile: it sees the flag.
       }
@@ -138,7 +149,7 @@ export class QueueHub {
   /** Catches up with every run this hub put on the queue; `live` keeps following them to their end. */
   async sync(
     options: { live?: boolean; onEvent?: (runId: string, event: TrainingEvent) => void } = {},
-  ): Promise<{ runId: string; recorded: number; ended: boolean }[]> {
+  ): Promise<{ runId: string; recorded: number; ended: boolean; recordedBy?: string }[]> {
     const runIds = await this.pendingRuns();
     return Promise.all(
       runIds.map(async (runId) => {
@@ -147,16 +158,19 @@ export class QueueHub {
           recorded += 1;
           options.onEvent?.(runId, event);
         };
-        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent });
-        return { runId, recorded, ended };
+        let recordedBy: string | undefined;
+        const ended = await this.follow(runId, { untilCaughtUp: !options.live, onEvent, onWatching: (who) => (recordedBy = who) });
+        return { runId, recorded, ended, ...(recordedBy ? { recordedBy } : {}) };
       }),
     );
   }
 
   /**
-   * Records a run's stream into the store until the run ends (or, with
-   * untilCaughtUp, until nothing is left to read). Resolves true when the run
-   * has ended and its Redis keys are gone.
+   * Follows a run until it ends (or, with untilCaughtUp, until nothing is left
+   * to read). Of the processes of this hub following it, the holder of its
+   * recorder lease (hub-recorder-lease.ts) records the stream into the store;
+   * the others watch it. Each passes every event on once. Resolves true when
+   * the run has ended.
    */
   async follow(runId: string, options: FollowOptions = {}): Promise<boolean> {
     const keys = runKeys(this.hubId, runId);
@@ -167,67 +181,135 @@ export class QueueHub {
     const reader = this.redis.duplicate();
     reader.on('error', () => undefined); // The command connection reports; this one just retries.
     this.followers.add(reader);
-    const applier = new RunApplier(this.store, runId, (epoch, chunks, bytes) => this.readChunks(keys, epoch, chunks, bytes), (error) =>
-      this.log(`warning: run ${runId}: ${this.redact(error)}`),
-    );
+    const lease = new RecorderLease(this.redis, keys.recorder);
+    const once = new EventsOnce();
+    const pass = (attempt: number, event: TrainingEvent | undefined): void => {
+      if (event && once.admit(attempt, event)) options.onEvent?.(event);
+    };
     const maxBytes = this.options.checkpointTransferMaxBytes ?? DEFAULT_HUB_CHECKPOINT_MAX;
-    const guard = new EntryGuard(this.store, runId, maxBytes, async () => Number(await this.redis.get(keys.attempt)) || 0);
     // Logged once, escaped: an entry's text is anyone's who reaches Redis.
     const skip = (id: string, reason: string): void =>
       this.log(terminalSafe(`warning: run ${runId}: skipped stream entry ${id}: ${reason}`, { oneLine: true }));
+    let applier: RunApplier | undefined;
+    let guard: EntryGuard | undefined;
+    let ended = false;
+    // The recorder reads the group: first what was delivered and never acknowledged (a recorder died mid-way), then what is new.
+    let groupCursor = '0';
+    // A watcher reads the whole stream on its own cursor.
+    let watchCursor = '0-0';
+    let sawEnd = false;
+    let watching = false;
     try {
-      const start = decodeStreamEntry(await this.redis.get(keys.start));
-      // Checked as an entry would be, but not counted as this take's start (entry-guard.ts).
-      const startAccepted = start.ok && (await guard.check(start.message, { countStart: false })).apply;
-      applier.attach(start.ok && startAccepted ? start.message : undefined);
-      await this.ensureGroup(keys);
-      // First what was delivered to us and never acknowledged (we died mid-way), then what is new.
-      let cursor = '0';
-      while (!applier.isEnded && !this.closed) {
-        const entries = await this.read(reader, keys, cursor, options.untilCaughtUp ? undefined : BLOCK_MS);
-        if (entries.length === 0) {
-          if (cursor === '0') cursor = '>';
-          else if (options.untilCaughtUp) break;
-          continue;
+      while (!ended && !this.closed) {
+        if (await lease.tryAcquire()) {
+          if (watching) {
+            watching = false;
+            options.onWatching?.(undefined);
+          }
+          if (!applier || !guard) {
+            applier = new RunApplier(this.store, runId, (epoch, chunks, bytes) => this.readChunks(keys, epoch, chunks, bytes), (error) =>
+              this.log(`warning: run ${runId}: ${this.redact(error)}`),
+            );
+            guard = new EntryGuard(this.store, runId, maxBytes, async () => Number(await this.redis.get(keys.attempt)) || 0);
+            const start = decodeStreamEntry(await this.redis.get(keys.start));
+            // Checked as an entry would be, but not counted as this take's start (entry-guard.ts).
+            const startAccepted = start.ok && (await guard.check(start.message, { countStart: false })).apply;
+            const message = start.ok && startAccepted ? start.message : undefined;
+            applier.attach(message);
+            if (message?.type === 'event') pass(message.attempt, message.event);
+            await this.ensureGroup(keys);
+            groupCursor = '0';
+          }
+          if (applier.isEnded) {
+            ended = true;
+            break;
+          }
+          const entries = await this.read(reader, keys, groupCursor, options.untilCaughtUp ? undefined : BLOCK_MS);
+          if (entries.length === 0) {
+            if (groupCursor === '0') groupCursor = '>';
+            else if (options.untilCaughtUp) break;
+            continue;
+          }
+          for (const [id, raw] of entries) {
+            // A bad entry is acknowledged with the rest and skipped: it never stops the hub, nor a sync.
+            const decoded = decodeStreamEntry(raw);
+            if (!decoded.ok) {
+              skip(id, decoded.reason);
+              continue;
+            }
+            const verdict = await guard.check(decoded.message);
+            if (!verdict.apply) {
+              if (verdict.reason !== undefined) skip(id, verdict.reason);
+              continue;
+            }
+            let event: TrainingEvent | undefined;
+            try {
+              event = await applier.apply(decoded.message);
+            } catch (error) {
+              // The store's own trouble (busy, full disk) is not the entry's: unacknowledged, it is read again.
+              if (isStorageError(error)) throw error;
+              skip(id, this.redact(error));
+              continue;
+            }
+            pass(decoded.message.attempt, event);
+            if (applier.isEnded) break;
+          }
+          applier.flush();
+          await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
+          ended = applier.isEnded;
+        } else {
+          if (applier) {
+            // The lease was lost (a long pause): another process records from here.
+            applier.close();
+            applier = undefined;
+            guard = undefined;
+          }
+          if (!watching) {
+            watching = true;
+            options.onWatching?.((await lease.holder()) ?? 'another process');
+          }
+          // Once the end is seen, only the recorder's commit of it is awaited: poll the store often.
+          const entries = await this.watch(reader, keys, watchCursor, options.untilCaughtUp ? undefined : sawEnd ? END_POLL_MS : BLOCK_MS);
+          if (entries.length === 0) {
+            // Everything streamed so far is read: ended when the recorder has recorded the end.
+            ended = isEnded(this.store.getRun(runId)?.status);
+            if (options.untilCaughtUp) break;
+            continue;
+          }
+          for (const [id, raw] of entries) {
+            watchCursor = id;
+            // A watcher records nothing, but shows only what the recorder would accept the shape of.
+            const decoded = decodeStreamEntry(raw);
+            if (!decoded.ok || decoded.message.type !== 'event') continue;
+            pass(decoded.message.attempt, decoded.message.event);
+            if (decoded.message.event.type === 'done' || decoded.message.event.type === 'error') sawEnd = true;
+          }
         }
-        for (const [id, raw] of entries) {
-          // A bad entry is acknowledged with the rest and skipped: it never stops the hub, nor a sync.
-          const decoded = decodeStreamEntry(raw);
-          if (!decoded.ok) {
-            skip(id, decoded.reason);
-            continue;
-          }
-          const verdict = await guard.check(decoded.message);
-          if (!verdict.apply) {
-            if (verdict.reason !== undefined) skip(id, verdict.reason);
-            continue;
-          }
-          let event: TrainingEvent | undefined;
-          try {
-            event = await applier.apply(decoded.message);
-          } catch (error) {
-            // The store's own trouble (busy, full disk) is not the entry's: unacknowledged, it is read again.
-            if (isStorageError(error)) throw error;
-            skip(id, this.redact(error));
-            continue;
-          }
-          if (event) options.onEvent?.(event);
-          if (applier.isEnded) break;
-        }
-        applier.flush();
-        await this.redis.xack(keys.events, HUB_GROUP, ...entries.map(([id]) => id));
       }
+      if (applier?.isEnded) await this.cleanUp(runId, keys);
     } catch (error) {
       // A command cut off by close() ("Connection is closed"): what is unacknowledged is read again next time.
       if (!this.closed) throw error;
       return false;
     } finally {
-      applier.close();
+      applier?.close();
+      if (lease.held) await lease.release();
       this.followers.delete(reader);
       reader.disconnect();
     }
-    if (applier.isEnded) await this.cleanUp(runId, keys);
-    return applier.isEnded;
+    return ended;
+  }
+
+  /** A watcher's read: the stream's entries after `cursor`, outside the consumer group. */
+  private async watch(reader: Redis, keys: RunKeys, cursor: string, blockMs: number | undefined): Promise<[string, string | undefined][]> {
+    const args: (string | number)[] = ['COUNT', READ_COUNT];
+    if (blockMs !== undefined) args.push('BLOCK', blockMs);
+    return streamEntries(await reader.call('XREAD', ...args, 'STREAMS', keys.events, cursor));
+  }
+
+  /** The Redis server's version (INFO server), or "unknown" when it does not say. */
+  async redisVersion(): Promise<string> {
+    return /^redis_version:(\S+)/m.exec(await this.redis.info('server'))?.[1] ?? 'unknown';
   }
 
   /** Workers whose heartbeat has not expired. */
@@ -286,8 +368,11 @@ export class QueueHub {
   private async cleanUp(runId: string, keys: RunKeys): Promise<void> {
     const meta = checkpointMetaSchema.safeParse(safeJson(await this.redis.get(keys.checkpoint)));
     const chunkKeys = meta.success ? Array.from({ length: meta.data.chunks }, (_, i) => keys.checkpointChunk(meta.data.epoch, i)) : [];
-    await this.redis.del(keys.events, keys.cancel, keys.attempt, keys.start, keys.checkpoint, ...chunkKeys);
+    await this.redis.del(keys.cancel, keys.attempt, keys.start, keys.checkpoint, keys.recorder, ...chunkKeys);
+    // Another process of this hub may still be watching the stream's tail: it goes a little later.
+    await this.redis.pexpire(keys.events, ENDED_STREAM_LINGER_MS);
     await this.redis.srem(hubRunsKey(this.hubId), runId);
+    if (this.store.hasRun(runId)) this.store.releaseQueueOwned(runId);
   }
 
   private redact(error: unknown): string {
@@ -304,6 +389,9 @@ function isStorageError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && /^(SQLITE_|E[A-Z]+$)/.test(code);
 }
+
+const isEnded = (status: string | undefined): boolean =>
+  status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled';
 
 function safeJson(text: string | null | undefined): unknown {
   if (text === null || text === undefined) return undefined;

@@ -18,6 +18,8 @@ export interface RunKeys {
   attempt: string;
   /** The newest start message: a hub that attaches late marks the run running from it. */
   start: string;
+  /** Which process of the hub records the run now (hub-recorder-lease.ts); the others only watch. */
+  recorder: string;
   /** The newest checkpoint the hub holds a copy of: JSON meta, and its chunks. */
   checkpoint: string;
   /** Chunks are named by epoch: a hub reading epoch N's never finds epoch N+1's bytes there. */
@@ -31,6 +33,7 @@ export function runKeys(hubId: string, runId: string): RunKeys {
     cancel: `${base}:cancel`,
     attempt: `${base}:attempt`,
     start: `${base}:start`,
+    recorder: `${base}:recorder`,
     checkpoint: `${base}:checkpoint`,
     checkpointChunk: (epoch, index) => `${base}:checkpoint:${epoch}:${index}`,
   };

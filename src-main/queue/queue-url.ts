@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { redactSecret, redactUrls } from '../shared/redact-urls';
+import { queueTlsOptions } from './queue-tls';
 
 /** The CLI and `serve` read the queue's password from here when the URL has none. */
 export const QUEUE_PASSWORD_ENV = 'VGG_WORKBENCH_QUEUE_PASSWORD';
@@ -57,7 +58,7 @@ export function parseQueueUrl(raw: string, env: NodeJS.ProcessEnv = process.env)
       db,
       ...(password ? { password } : {}),
       ...(username ? { username } : {}),
-      ...(tls ? { tls: { servername: url.hostname } } : {}),
+      ...(tls ? { tls: queueTlsOptions(url.hostname, env) } : {}),
     },
   };
 }

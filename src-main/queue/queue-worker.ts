@@ -16,7 +16,6 @@ import { QUEUE_NAME, runKeys, workerKey, type RunKeys } from './queue-keys';
 import {
   checkpointMetaSchema,
   queueJobSchema,
-  type CheckpointMeta,
   type QueueJob,
   type StreamMessage,
   type WorkerAnnouncement,
@@ -28,6 +27,7 @@ import { dropUnreadableJobs, isUnreadableJobError } from './unreadable-jobs';
 import { connectionNotice, isConnectionError } from './connection-notice';
 import { encodeStreamEntry } from './stream-entry';
 import { terminalSafe } from '../shared/terminal-safe';
+import { uploadCheckpoint } from './checkpoint-upload';
 
 /**
  * How fast a dead worker's run is taken up. BullMQ renews a job's lock every
@@ -40,8 +40,6 @@ export const QUEUE_TIMINGS = { lockMs: 15_000, stalledIntervalMs: 10_000, maxSta
 export type QueueTimings = { lockMs: number; stalledIntervalMs: number; maxStalledCount: number };
 /** The announcement lives this long without a heartbeat; beats come every third of it. */
 export const WORKER_TTL_MS = 15_000;
-/** Checkpoints travel in chunks of this size (one Redis string each). */
-export const CHECKPOINT_CHUNK_BYTES = 1024 * 1024;
 export const DEFAULT_CHECKPOINT_TRANSFER_MAX = 256 * 1024 * 1024;
 
 export interface QueueWorkerOptions {
@@ -151,7 +149,8 @@ export class QueueWorker {
       name: this.options.name,
       host: hostname(),
       engine: engine ? `${engine.id} (${engine.backend} ${engine.version})` : this.options.engine,
-      adapter: engine?.adapter ? describeGpuAdapter(engine.adapter) : (engine?.detail ?? null),
+      // The engine's detail says why a GPU is not used as often as which one is: only the latter names an adapter.
+      adapter: engine?.adapter ? describeGpuAdapter(engine.adapter) : engine?.detail?.startsWith('GPU: ') ? engine.detail.slice(5) : null,
       freeMemoryBytes: freemem(),
       state: this.handingBack ? 'stopping' : state,
       runId: this.current?.job.runId ?? null,
@@ -306,19 +305,7 @@ export class QueueWorker {
       await send({ type: 'checkpoint-kept', attempt, worker: this.options.name, epoch: checkpoint.epoch, bytes: checkpoint.bytes });
       return;
     }
-    const bytes = readFileSync(checkpoint.path);
-    const chunks = Math.max(1, Math.ceil(bytes.length / CHECKPOINT_CHUNK_BYTES));
-    const pipeline = this.redis.multi();
-    for (let i = 0; i < chunks; i++) {
-      pipeline.set(keys.checkpointChunk(checkpoint.epoch, i), bytes.subarray(i * CHECKPOINT_CHUNK_BYTES, (i + 1) * CHECKPOINT_CHUNK_BYTES));
-    }
-    const meta: CheckpointMeta = { epoch: checkpoint.epoch, bytes: bytes.length, sha256: checkpoint.sha256, chunks };
-    const previous = checkpointMetaSchema.safeParse(JSON.parse((await this.redis.get(keys.checkpoint)) ?? 'null'));
-    pipeline.set(keys.checkpoint, JSON.stringify(meta));
-    if (previous.success && previous.data.epoch !== meta.epoch) {
-      for (let i = 0; i < previous.data.chunks; i++) pipeline.del(keys.checkpointChunk(previous.data.epoch, i));
-    }
-    await pipeline.exec();
+    const meta = await uploadCheckpoint(this.redis, keys, checkpoint.epoch, checkpoint.sha256, readFileSync(checkpoint.path));
     await send({ type: 'checkpoint', attempt, ...meta });
   }
 

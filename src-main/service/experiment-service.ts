@@ -19,7 +19,9 @@ import { ReplaySessions } from './replay-sessions';
 import { RunQueue, type CheckpointPolicy } from './run-queue';
 import type { ServiceEndpoint } from './service-endpoint';
 import type { WorkerHostLike } from './worker-host-like';
-import { linkQueue, type QueueLinkHandle } from './queue-runs';
+import { linkQueue } from './queue-runs';
+import type { ServiceParts } from './handlers/service-parts';
+import type { QueueSettingsStore, SavedQueue } from './queue-settings';
 
 export interface ExperimentServiceOptions {
   store: RunStore;
@@ -49,6 +51,9 @@ export interface ExperimentServiceOptions {
   onError?: (error: unknown) => void;
   /** A Redis queue (redis://…) whose runs launched from this database are caught up with at open; absent: no Redis. */
   queueUrl?: string;
+  /** The desktop app's saved queue: the Queue panel edits it; the app opened with `queueSettingsAtOpen`. */
+  queueSettings?: QueueSettingsStore;
+  queueSettingsAtOpen?: SavedQueue;
 }
 
 export interface OpenServiceOptions extends Omit<ExperimentServiceOptions, 'store'> {
@@ -72,7 +77,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
   private readonly misclassified: PredictionCache;
   private readonly handlers: ApiHandlers;
   private closed = false;
-  private readonly queueLink: QueueLinkHandle | undefined;
+  private readonly parts: ServiceParts;
 
   constructor(options: ExperimentServiceOptions) {
     const onError = options.onError ?? ((error: unknown) => console.error('experiment service:', error));
@@ -93,8 +98,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     });
     this.replays = new ReplaySessions(this.store, this.hub);
     this.misclassified = new PredictionCache(this.store, this.dataset, options.predictions);
-    this.queueLink = options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError);
-    this.handlers = apiHandlers({
+    this.parts = {
       store: this.store,
       hub: this.hub,
       queue: this.queue,
@@ -108,8 +112,16 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
         this.store,
         options.exampleRunsFile === null ? undefined : (options.exampleRunsFile ?? defaultExampleRunsFile()),
       ),
-      queueLink: this.queueLink,
-    });
+      queueLink: options.queueUrl === undefined ? undefined : linkQueue(options.queueUrl, this.store, this.hub, onError),
+      queueSettings: options.queueSettings,
+      queueSettingsAtOpen: options.queueSettingsAtOpen,
+      relinkQueue: async (url) => {
+        const previous = this.parts.queueLink;
+        this.parts.queueLink = url === undefined ? undefined : linkQueue(url, this.store, this.hub, onError);
+        await previous?.close();
+      },
+    };
+    this.handlers = apiHandlers(this.parts);
   }
 
   static open(options: OpenServiceOptions): ExperimentService {
@@ -147,7 +159,7 @@ export class ExperimentService implements WorkbenchApi, ServiceEndpoint {
     this.dataset.cancelFetch();
     this.replays.closeAll();
     await this.queue.close();
-    await this.queueLink?.close();
+    await this.parts.queueLink?.close();
     await this.misclassified.close();
     this.store.close();
   }

@@ -105,3 +105,14 @@ test('an imported queued or training run arrives interrupted, saying why, and ca
   assert.equal(store.requireRun('training1').status, 'interrupted');
   assert.doesNotThrow(() => store.requeue(queued), 'a stopped run can be resumed');
 });
+
+test('runs list --json --db naming a missing file says the file does not exist, keeps its JSON shape and creates nothing', (t) => {
+  const { dir, cleanup } = tempDir('holes-');
+  t.after(cleanup);
+  const missing = join(dir, 'missing.db');
+  const run = cli(dir, 'runs', 'list', '--db', missing, '--json');
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, '[]\n');
+  assert.match(run.stderr, /no run database at .*missing\.db \(the file does not exist; nothing was created\); check --db/);
+  assert.equal(existsSync(missing), false);
+});

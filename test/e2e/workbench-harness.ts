@@ -60,7 +60,7 @@ export interface Workbench {
  * Debian's Chromium driven by playwright-core, with the page open.
  */
 export async function openWorkbench(
-  serviceOptions: Pick<ExperimentServiceOptions, 'systemDatasetDir' | 'datasetBaseUrl' | 'exampleRunsFile'> = {},
+  serviceOptions: Pick<ExperimentServiceOptions, 'systemDatasetDir' | 'datasetBaseUrl' | 'exampleRunsFile' | 'queueUrl'> = {},
 ): Promise<Workbench> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the end-to-end tests drive Debian's Chromium (apt-get install chromium)`);
   ensureRendererBuilt();

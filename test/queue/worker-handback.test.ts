@@ -40,6 +40,11 @@ test('SIGTERM: the worker finishes its batch, hands the run back and exits; the 
   children.push(w2);
   assert.equal(await trainer.exited, 0, trainer.stderr.join('\n'));
   assert.ok(w2.stderr.some((l) => /taken over \(attempt 2\), resuming after epoch 0/.test(l)), w2.stderr.join('\n'));
+  // --json prints each step once across the takeover: the replayed steps of epoch 1 and the second start are not repeated.
+  const printed = trainer.stdout.map((line) => JSON.parse(line) as { type: string; step?: number; epoch?: number });
+  assert.deepEqual(printed.filter((e) => e.type === 'batch').map((e) => e.step), Array.from({ length: 48 }, (_, i) => i));
+  assert.deepEqual(printed.filter((e) => e.type === 'epoch').map((e) => e.epoch), [0, 1, 2]);
+  assert.equal(printed.filter((e) => e.type === 'start').length, 1);
 
   const store = RunStore.open(db);
   try {

@@ -176,6 +176,21 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE runs ADD COLUMN host_name TEXT;');
     },
   },
+  {
+    version: 6,
+    description: 'runs that belong to a Redis queue, not to the process that queued them',
+    up(db) {
+      // A row here keeps the reaper off the run: only the hub recording its end (or a user's cancel) ends it.
+      db.exec(`
+        CREATE TABLE queue_runs (
+          run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+          hub_id TEXT NOT NULL,
+          queue TEXT NOT NULL,
+          queued_at REAL NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

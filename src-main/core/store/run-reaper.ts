@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { isOwnerAlive, isProcessAlive, type LivenessContext } from './owner-liveness';
 import { ownerFromRow, type RunRow } from './run-rows';
+import { NOT_QUEUE_OWNED } from './queue-ownership';
 
 /**
  * Liveness reaping, apart from the store's CRUD: runs whose recording process
@@ -15,7 +16,8 @@ import { ownerFromRow, type RunRow } from './run-rows';
 export function reapInterrupted(db: Database.Database, context: LivenessContext): string[] {
   const running = db
     .prepare<[], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host' | 'heartbeat_at'>>(
-      `SELECT id, owner_pid, owner_host, heartbeat_at FROM runs WHERE status = 'running'`,
+      // A run on a Redis queue trains on a worker, whoever queued it: only its hub ends it.
+      `SELECT id, owner_pid, owner_host, heartbeat_at FROM runs WHERE status = 'running' AND ${NOT_QUEUE_OWNED}`,
     )
     .all();
   const mark = db.prepare(
@@ -38,13 +40,13 @@ export function reapInterrupted(db: Database.Database, context: LivenessContext)
 
 /**
  * Runs left `queued` by a process that died before starting them are
- * cancelled. Queued runs beat no heartbeat, so only owners on this host
+ * cancelled, unless they wait on a Redis queue (queue-ownership.ts). Queued runs beat no heartbeat, so only owners on this host
  * (where the pid can be checked) are judged.
  */
 function reapOrphanedQueue(db: Database.Database, context: LivenessContext): string[] {
   const queued = db
     .prepare<[string], Pick<RunRow, 'id' | 'owner_pid' | 'owner_host'>>(
-      `SELECT id, owner_pid, owner_host FROM runs WHERE status = 'queued' AND owner_host = ?`,
+      `SELECT id, owner_pid, owner_host FROM runs WHERE status = 'queued' AND owner_host = ? AND ${NOT_QUEUE_OWNED}`,
     )
     .all(context.hostname);
   const cancel = db.prepare(

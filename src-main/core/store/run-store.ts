@@ -8,6 +8,7 @@ import { RUN_NAME_MAX_LENGTH } from '../../shared/runs/run-limits';
 import { currentLivenessContext, DEFAULT_HEARTBEAT_TIMEOUT_MS, type LivenessContext } from './owner-liveness';
 import { sweepRows } from './run-summaries';
 import type { SweepFilter, SweepRow } from '../../shared/runs/sweep-row';
+import * as queueRuns from './queue-ownership';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -267,6 +268,23 @@ export class RunStore {
 
   finishRun(runId: string, outcome: RunOutcome): void {
     this.lifecycle.finishRun(runId, outcome);
+  }
+
+  /** Runs on a Redis queue belong to it, not to the process that queued them (queue-ownership.ts). */
+  markQueueOwned(ownership: queueRuns.QueueOwnership): void {
+    queueRuns.markQueueOwned(this.db, ownership);
+  }
+
+  releaseQueueOwned(runId: string): void {
+    queueRuns.releaseQueueOwned(this.db, runId);
+  }
+
+  queueOwnership(runId: string): queueRuns.QueueOwnership | undefined {
+    return queueRuns.queueOwnership(this.db, runId);
+  }
+
+  queueOwnedRuns(): queueRuns.QueueOwnership[] {
+    return queueRuns.queueOwnedRuns(this.db);
   }
 
   /** Marks runs whose recording process is gone as interrupted (see run-reaper.ts); returns their ids. */

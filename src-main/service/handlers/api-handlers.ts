@@ -9,6 +9,7 @@ import { runHandlers } from './runs';
 import type { ServiceParts } from './service-parts';
 import { sweepHandlers } from './sweep';
 import { workerHandlers } from './workers';
+import { queueSettingsHandlers } from './queue-settings';
 
 /** Every API method's handler, one file per area in the order of methods.ts; the type refuses a method left out. */
 export function apiHandlers(parts: ServiceParts): ApiHandlers {
@@ -18,6 +19,7 @@ export function apiHandlers(parts: ServiceParts): ApiHandlers {
     ...modelHandlers(),
     ...runHandlers(parts),
     ...workerHandlers(parts),
+    ...queueSettingsHandlers(parts),
     ...runRecordHandlers(parts),
     ...sweepHandlers(parts),
     ...exampleHandlers(parts),

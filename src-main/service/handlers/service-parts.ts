@@ -8,6 +8,7 @@ import type { PredictionCache } from '../prediction-cache';
 import type { ReplaySessions } from '../replay-sessions';
 import type { RunQueue } from '../run-queue';
 import type { QueueLinkHandle } from '../queue-runs';
+import type { QueueSettingsStore, SavedQueue } from '../queue-settings';
 
 /** What the API handlers work with: the service's parts, owned and closed by ExperimentService. */
 export interface ServiceParts {
@@ -22,6 +23,12 @@ export interface ServiceParts {
   examples: ExampleRuns;
   /** The Redis queue this service records runs from (`serve --queue`); absent without one. */
   queueLink?: QueueLinkHandle;
+  /** The desktop app's saved queue (queue-settings.ts); absent in serve and the CLI. */
+  queueSettings?: QueueSettingsStore;
+  /** The saved queue the service opened with: a later save applies at the next start, unless the service can relink. */
+  queueSettingsAtOpen?: SavedQueue;
+  /** Closes the queue link and opens one to `url` (none: no queue): the desktop app's Save takes effect at once. */
+  relinkQueue?: (url: string | undefined) => Promise<void>;
   /** The import worker's entry, for bundles; from source its .ts sibling (import-off-thread.ts). */
   importWorkerPath?: string | URL;
 }

@@ -8,6 +8,7 @@ import { readSavedLaunch, saveLaunch } from '../lib/saved-launch-form';
 import { formFromConfig, recipeFields, toStartRequest, toSummaryRequest, type LaunchForm, type StartRunRequest } from '../lib/run-request';
 import { useApiStore } from './api-store';
 import { useCatalogStore } from './catalog-store';
+import { useRunOnStore } from './run-on-store';
 import { useRunsStore } from './runs-store';
 
 /** The form before presets load; replaced by the chosen preset's recipe. */
@@ -38,6 +39,7 @@ const INITIAL: LaunchForm = {
  */
 export const useLaunchFormStore = defineStore('launchForm', () => {
   const api = useApiStore();
+  const runOn = useRunOnStore();
   const catalog = useCatalogStore();
   const runs = useRunsStore();
   const saved = readSavedLaunch(sessionStorage);
@@ -82,7 +84,7 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
   }
 
   async function start(): Promise<string> {
-    const { run } = await api.call('runs.start', request.value);
+    const { run } = await api.call('runs.start', { ...request.value, ...runOn.requestField });
     runs.add([run]);
     return run.id;
   }
@@ -97,7 +99,7 @@ export const useLaunchFormStore = defineStore('launchForm', () => {
 
   /** Queues every draft at once: the service refuses all of them if one is invalid. */
   async function queueDrafts(): Promise<string[]> {
-    const { runs: queued } = await api.call('runs.startQueue', { runs: drafts.value });
+    const { runs: queued } = await api.call('runs.startQueue', { runs: drafts.value.map((draft) => ({ ...draft, ...runOn.requestField })) });
     drafts.value = [];
     runs.add(queued);
     return queued.map((run) => run.id);

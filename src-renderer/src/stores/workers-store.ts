@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { QueueWorkers } from '../../../src-main/api/queue-workers';
+import type { QueueTest, QueueWorkers } from '../../../src-main/api/queue-workers';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { useApiStore } from './api-store';
 
@@ -41,8 +41,19 @@ export const useWorkersStore = defineStore('workers', () => {
     };
   }
 
+  /** The Test button's last answer: what the service reached on its queue. */
+  const tested = shallowRef<QueueTest | null>(null);
+  async function test(): Promise<void> {
+    try {
+      tested.value = await api.call('workers.test', {});
+      error.value = null;
+    } catch (caught) {
+      error.value = describeError(caught);
+    }
+  }
+
   /** Workers that would take a run now. */
   const ready = (): number => state.value.workers.filter((w) => w.state === 'idle').length;
 
-  return { state, loaded, error, load, watch, ready };
+  return { state, loaded, error, load, watch, ready, tested, test };
 });

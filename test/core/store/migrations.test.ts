@@ -40,6 +40,7 @@ test('a new database is stamped with our application id, the newest version and 
       'confusion_matrices',
       'metric_summary',
       'metrics',
+      'queue_runs',
       'run_tags',
       'runs',
     ]);
