@@ -17,6 +17,7 @@ import {
 } from '../../shared/runs/run-limits';
 import type { RunStore } from './run-store';
 import { importSnapshot } from './snapshot-import';
+import { decodeLayerEvent, encodeLayerEvent, LAYER_EVENTS_MAX, type LayerStatsEvent } from './layer-stats-store';
 
 /**
  * Runs as one JSON document (everything recorded, for moving runs between
@@ -144,6 +145,8 @@ const exportedRunSchema = z.object({
     .max(CONFUSION_CLASSES)
     .refine((rows) => rows.every((row) => row.length === rows.length), 'must be square')
     .nullable(),
+  /** Per-layer statistics (layer-stats.ts), NaN and Infinity as strings; absent in exports from before them. */
+  layerStats: z.array(z.unknown()).max(LAYER_EVENTS_MAX).optional(),
 }).superRefine((run, ctx) => {
   // The list and the filters read `model`; the trainer reads `config.model`: one run, one model.
   if (run.model !== run.config.model) {
@@ -180,9 +183,29 @@ function exportedHead(snapshot: Omit<RunSnapshot, 'metrics'>): Omit<ExportedRun,
   };
 }
 
-function toExported(snapshot: RunSnapshot): ExportedRun {
+/** A run's exported layer events, each through decodeLayerEvent; a bad one is refused naming its place and field. */
+function importedLayerEvents(run: ExportedRun, runIndex: number): LayerStatsEvent[] {
+  return (run.layerStats ?? []).map((item, i) => {
+    try {
+      return decodeLayerEvent(item);
+    } catch (error) {
+      const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+      const where = formatPath(['runs', runIndex, 'layerStats', i, ...(issue?.path ?? [])]);
+      throw new ImportError(`invalid run export: ${where}: ${issue?.message ?? String(error)}`);
+    }
+  });
+}
+
+/** The run's layer events as the export writes them: NaN and Infinity as strings (encodeLayerEvent). */
+function exportedLayerStats(store: RunStore, id: string): { layerStats?: unknown[] } {
+  const events = store.layerStats.events(id);
+  return events.length === 0 ? {} : { layerStats: events.map((event) => JSON.parse(encodeLayerEvent(event)) as unknown) };
+}
+
+function toExported(snapshot: RunSnapshot, layerStats: { layerStats?: unknown[] }): ExportedRun {
   return {
     ...exportedHead(snapshot),
+    ...layerStats,
     metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
   };
 }
@@ -193,7 +216,7 @@ function withoutHome(text: string): string {
 }
 
 function toSnapshot(exported: ExportedRun): RunSnapshot {
-  const { metrics, checkpoints, confusion, ...exportedRun } = exported;
+  const { metrics, checkpoints, confusion, layerStats: _layerStats, ...exportedRun } = exported;
   // An older export's `dataDir` (a folder of the recording machine) was dropped by the config schema.
   const run = exportedRun;
   return {
@@ -209,7 +232,7 @@ export function exportRuns(store: RunStore, ids: readonly string[]): RunExport {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: Date.now(),
-    runs: ids.map((id) => toExported(store.snapshot(id))),
+    runs: ids.map((id) => toExported(store.snapshot(id), exportedLayerStats(store, id))),
   };
 }
 
@@ -299,7 +322,7 @@ export function exportPage(
     const run = store.requireRun(id);
     if (cursor.after === -1) {
       if (format === 'json') {
-        const record = JSON.stringify(exportedHead(store.snapshotHead(id)));
+        const record = JSON.stringify({ ...exportedHead(store.snapshotHead(id)), ...exportedLayerStats(store, id) });
         // The record without its closing brace, then its points: `{…,"metrics":[` … `]}`.
         parts.push(`${cursor.run > 0 ? ',' : ''}${record.slice(0, -1)},"metrics":[`);
       }
@@ -418,8 +441,10 @@ export function importRuns(store: RunStore, text: string): ImportedRun[] {
         `run id${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} already in this database (imported before?): delete ${taken.length > 1 ? 'them' : 'it'} here first to import again`,
       );
     }
-    return file.runs.map((run) => {
+    return file.runs.map((run, i) => {
+      const layerEvents = importedLayerEvents(run, i);
       const imported = importSnapshot(store, toSnapshot(run));
+      store.layerStats.append(imported.id, layerEvents);
       return { id: imported.id, name: run.name, withoutWeights: imported.checkpointsDropped > 0 };
     });
   });

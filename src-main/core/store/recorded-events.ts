@@ -3,6 +3,7 @@ import { batchFieldOf, epochFieldOf } from '../../shared/runs/metric-keys';
 import type { MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
 import { parseWarmStartNote } from '../../shared/train/warm-start-note';
+import { withLayerEvents } from './layer-stats-replay';
 
 /**
  * Rebuilds the TrainingEvent stream a run emitted live, from its rows: the
@@ -68,10 +69,11 @@ export function recordedEvents(store: RunStore, runId: string): TrainingEvent[] 
     else if (epochField) epochAt(p)[epochField] = p.value;
     // Keys no event carries (added by other tools) are not part of the stream.
   }
-  const lastTime = events[events.length - 1].time;
+  const stream = withLayerEvents(events, store.layerStats.events(runId));
+  const lastTime = stream[stream.length - 1]!.time;
   const endTime = run.finishedAt ?? lastTime;
   if (run.status === 'completed' || run.status === 'cancelled') {
-    events.push({
+    stream.push({
       type: 'done',
       time: endTime,
       status: run.status,
@@ -79,8 +81,8 @@ export function recordedEvents(store: RunStore, runId: string): TrainingEvent[] 
       seconds: run.durationSeconds ?? (endTime - startedAt) / 1000,
     });
   } else if (run.status === 'failed') {
-    events.push({ type: 'error', time: endTime, message: run.error ?? 'failed' });
+    stream.push({ type: 'error', time: endTime, message: run.error ?? 'failed' });
   }
-  return events;
+  return stream;
 }
 

@@ -4,6 +4,7 @@ import { describeHost } from './host-info';
 import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { RunStore } from './run-store';
+import type { LayerStatsEvent } from './layer-stats-store';
 
 /**
  * Batch events are buffered and written together: one transaction per
@@ -47,6 +48,8 @@ export function epochPoints(event: EpochEvent): MetricPoint[] {
  */
 export class RunRecorder {
   private buffer: MetricPoint[] = [];
+  /** Layer statistics wait with the points and are written in the same transaction. */
+  private layerBuffer: LayerStatsEvent[] = [];
   private bufferedEvents = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -96,6 +99,15 @@ export class RunRecorder {
         this.buffer.push(...epochPoints(event));
         this.flush();
         return;
+      case 'layerStep':
+        // Rides with the batch points: no transaction of its own.
+        this.layerBuffer.push(event);
+        this.scheduleFlush();
+        return;
+      case 'layerEpoch':
+        this.layerBuffer.push(event);
+        this.flush();
+        return;
       case 'done':
         this.flush();
         this.stop();
@@ -125,9 +137,13 @@ export class RunRecorder {
   /** Writes the buffered points now, with a heartbeat, in one transaction. */
   flush(): void {
     this.clearFlushTimer();
-    if (this.buffer.length === 0) return;
-    this.store.appendMetrics(this.runId, this.buffer, Date.now());
+    if (this.buffer.length === 0 && this.layerBuffer.length === 0) return;
+    this.store.transaction(() => {
+      this.store.appendMetrics(this.runId, this.buffer, Date.now());
+      this.store.layerStats.append(this.runId, this.layerBuffer);
+    });
     this.buffer = [];
+    this.layerBuffer = [];
     this.bufferedEvents = 0;
   }
 

@@ -15,6 +15,7 @@ import {
   type LivenessContext,
 } from './owner-liveness';
 import { reapInterrupted } from './run-reaper';
+import { LayerStatsStore } from './layer-stats-store';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -211,6 +212,8 @@ export class RunStore {
   >;
   private readonly upsertSummary: Database.Statement<[Record<string, unknown>]>;
   private readonly touchHeartbeat: Database.Statement<[number, string]>;
+  /** Per-layer statistics, in their own table and file (layer-stats-store.ts). */
+  readonly layerStats: LayerStatsStore;
 
   private constructor(
     readonly path: string,
@@ -239,6 +242,7 @@ export class RunStore {
         best_value = CASE WHEN ${improves} THEN excluded.best_value ELSE best_value END,
         best_step = CASE WHEN ${improves} THEN excluded.best_step ELSE best_step END,
         best_epoch = CASE WHEN ${improves} THEN excluded.best_epoch ELSE best_epoch END`);
+    this.layerStats = new LayerStatsStore(db);
     this.touchHeartbeat = db.prepare(
       `UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`,
     );
@@ -590,6 +594,7 @@ export class RunStore {
       this.db.prepare(`DELETE FROM metrics WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM metric_summary WHERE run_id = ?`).run(runId);
       this.db.prepare(`DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?`).run(runId, epoch);
+      this.layerStats.discardAfterEpoch(runId, epoch);
       this.appendMetrics(runId, kept);
       return later;
     });
