@@ -29,6 +29,7 @@ const INITIAL: LaunchForm = {
   tags: '',
   baseline: false,
   initFrom: '',
+  layerStats: null,
 };
 
 /**
