@@ -15,9 +15,12 @@ before(async () => {
   // The paper's experiment in miniature: VGG-19 cold, and VGG-19 warm-started from a trained VGG-11.
   const vgg11 = await service.call('runs.start', { config: { model: 'vgg11', name: 'vgg11 source', ...small } });
   await service.call('runs.start', { config: { model: 'vgg19', name: 'vgg19 cold', ...small } });
-  await service.call('runs.start', { config: { model: 'vgg19', name: 'vgg19 warm', initFrom: vgg11.runId, ...small } });
+  await service.call('runs.start', { config: { model: 'vgg19', name: 'vgg19 warm', initFrom: vgg11.run.id, ...small } });
   await service.idle();
   for (const run of (await service.call('runs.list', {})).runs) ids[run.name] = run.id;
+  const { events } = await service.call('runs.events', { runId: ids['vgg19 warm']! });
+  const start = events.find((e) => e.type === 'start');
+  assert.ok(start?.type === 'start' && start.warmStart && start.warmStart.copied.length > 0, 'the warm run copied layers from VGG-11');
 });
 after(async () => {
   await workbench?.close();
