@@ -14,6 +14,8 @@ before(async () => {
   const { service } = workbench;
   // The paper's experiment in miniature: VGG-19 cold, and VGG-19 warm-started from a trained VGG-11.
   const vgg11 = await service.call('runs.start', { config: { model: 'vgg11', name: 'vgg11 source', ...small } });
+  // A warm start needs its source's checkpoint when it is asked for.
+  await service.idle();
   await service.call('runs.start', { config: { model: 'vgg19', name: 'vgg19 cold', ...small } });
   await service.call('runs.start', { config: { model: 'vgg19', name: 'vgg19 warm', initFrom: vgg11.run.id, ...small } });
   await service.idle();
