@@ -17,6 +17,7 @@ import {
 } from './entities';
 import { wireTrainingEventSchema } from './training-event-wire';
 import { queueWorkersSchema } from './queue-workers';
+import { insideAnswerSchema, insideRequestSchema } from './inside-schemas';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -254,6 +255,9 @@ export const API_METHODS = {
       z.object({ available: z.literal(false), reason: z.string() }),
     ]),
   ),
+
+  /** A completed run's network looked into with one image: first conv filters, feature maps per block, top-5 classes. */
+  'runs.inside': method(insideRequestSchema, insideAnswerSchema),
 
   // ---- replay ---------------------------------------------------------------------------
   /** Opens a replay of a recorded run, paused at its start; its events arrive on the `replay` topic. */
