@@ -92,16 +92,14 @@ export class LayerStatsProbe {
     const result: WeightHistogram[] = [];
     for (const { name, variables } of this.layers) {
       const kernel = variables[0]!;
-      const packed = tf.tidy(() => {
-        const flat = kernel.flatten();
-        const min = tf.min(flat);
-        const max = tf.max(flat);
-        // A constant kernel (a fresh zero bias would be one) puts every weight in the first bin rather than dividing by 0.
-        const scale = tf.div(HISTOGRAM_BINS, tf.maximum(tf.sub(max, min), 1e-12));
-        const bins = tf.clipByValue(tf.floor(tf.mul(tf.sub(flat, min), scale)), 0, HISTOGRAM_BINS - 1).toInt() as tf.Tensor1D;
-        const counts = tf.bincount(bins, tf.tensor1d([], 'int32'), HISTOGRAM_BINS).toFloat();
-        return tf.concat([tf.stack([min, max]), counts]);
-      });
+      let packed: tf.Tensor;
+      try {
+        packed = onEngineHistogram(kernel);
+      } catch {
+        // An engine without a Bincount kernel: the same bins counted here, from the kernel's values.
+        result.push(histogramOf(name, await kernel.data()));
+        continue;
+      }
       const values = await packed.data();
       packed.dispose();
       result.push({
@@ -160,4 +158,35 @@ export class LayerStatsProbe {
   stepEvent(epoch: number, step: number, sums: ArrayLike<number>): LayerStepEvent {
     return { type: 'layerStep', time: Date.now(), epoch, step, layers: this.stepStats(sums) };
   }
+}
+
+/** [min, max, counts…] of a kernel in HISTOGRAM_BINS equal bins, counted on the engine (Bincount). */
+function onEngineHistogram(kernel: tf.Variable): tf.Tensor {
+  return tf.tidy(() => {
+    const flat = kernel.flatten();
+    const min = tf.min(flat);
+    const max = tf.max(flat);
+    // A constant kernel puts every weight in the first bin rather than dividing by 0.
+    const scale = tf.div(HISTOGRAM_BINS, tf.maximum(tf.sub(max, min), 1e-12));
+    const bins = tf.clipByValue(tf.floor(tf.mul(tf.sub(flat, min), scale)), 0, HISTOGRAM_BINS - 1).toInt() as tf.Tensor1D;
+    const counts = tf.bincount(bins, tf.tensor1d([], 'int32'), HISTOGRAM_BINS).toFloat();
+    return tf.concat([tf.stack([min, max]), counts]);
+  });
+}
+
+/** The same histogram counted in JavaScript. */
+export function histogramOf(layer: string, values: ArrayLike<number>): WeightHistogram {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    min = Math.min(min, values[i]!);
+    max = Math.max(max, values[i]!);
+  }
+  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+  const scale = HISTOGRAM_BINS / Math.max(max - min, 1e-12);
+  for (let i = 0; i < values.length; i++) {
+    const bin = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor((values[i]! - min) * scale)));
+    counts[bin]! += 1;
+  }
+  return { layer, min, max, counts };
 }

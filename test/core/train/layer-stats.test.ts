@@ -9,6 +9,8 @@ import { resolveNetwork } from '../../../src-main/shared/models/presets';
 import { summarizeNetwork } from '../../../src-main/shared/models/summary';
 import { selectEngine } from '../../../src-main/core/engine/engines';
 import { realFashionMnist } from '../../helpers/fashion-mnist';
+import { buildModel } from '../../../src-main/core/models/build';
+import { histogramOf, LayerStatsProbe } from '../../../src-main/core/train/layer-stats';
 
 const byType = <T extends TrainingEvent['type']>(events: TrainingEvent[], type: T) =>
   events.filter((e): e is Extract<TrainingEvent, { type: T }> => e.type === type);
@@ -92,5 +94,27 @@ test('with 2 data-parallel replicas the gradient norm is that of the summed grad
     assert.equal(other.layer, l.layer);
     assert.ok(Math.abs(other.gradNorm - l.gradNorm) <= 1e-4 * l.gradNorm, `${l.layer}: ${other.gradNorm} on 2 replicas, ${l.gradNorm} on 1`);
     assert.ok(Math.abs(other.weightNorm - l.weightNorm) <= 1e-6 * l.weightNorm);
+  }
+});
+
+test('the histogram counted on the engine is the one counted in JavaScript (the fallback for an engine without Bincount)', async () => {
+  await selectEngine('wasm', { threads: 1 });
+  const network = resolveNetwork({ model: 'vgg11', widthRatio: 16, denseUnits: 32 }, 10);
+  const model = buildModel(network.layers, [32, 32, 1], { seed: 5 });
+  try {
+    const probe = new LayerStatsProbe(model, network.layers, 1, 0.05);
+    const histograms = await probe.histograms();
+    for (const h of histograms) {
+      const kernel = model.getLayer(h.layer).getWeights()[0]!;
+      const mine = histogramOf(h.layer, kernel.dataSync());
+      assert.equal(mine.min, h.min);
+      assert.equal(mine.max, h.max);
+      // Float32 on the engine and float64 here may put a weight on a bin edge on either side.
+      const moved = mine.counts.reduce((sum, c, i) => sum + Math.abs(c - h.counts[i]!), 0);
+      assert.ok(moved <= 2, `${h.layer}: ${moved} weights in other bins`);
+      assert.equal(mine.counts.reduce((a, b) => a + b, 0), kernel.size);
+    }
+  } finally {
+    model.dispose();
   }
 });
