@@ -18,6 +18,7 @@ import {
 import { wireTrainingEventSchema } from './training-event-wire';
 import { queueConfigureSchema, queueSettingsSchema, queueTestSchema, queueWorkersSchema } from './queue-workers';
 import { sweepRowSchema } from './sweep-rows';
+import { insideAnswerSchema, insideRequestSchema } from './inside-schemas';
 
 /**
  * Every method of the workbench API: its name, the request it takes and the
@@ -280,6 +281,9 @@ export const API_METHODS = {
       z.object({ available: z.literal(false), reason: z.string() }),
     ]),
   ),
+
+  /** A completed run's network looked into with one image: first conv filters, feature maps per block, top-5 classes. */
+  'runs.inside': method(insideRequestSchema, insideAnswerSchema),
 
   // ---- replay ---------------------------------------------------------------------------
   /** Opens a replay of a recorded run, paused at its start; its events arrive on the `replay` topic. */

@@ -8,6 +8,7 @@ import {
   type TrainingEvent,
 } from '../shared/train/events';
 import { metricNumber } from './metric-number';
+import { layerEpochEventSchema, layerStepEventSchema } from '../shared/train/layer-stats';
 
 /**
  * The trainer's events as the API carries them: core's schemas, except that
@@ -26,4 +27,7 @@ export const wireTrainingEventSchema: z.ZodType<TrainingEvent> = z.discriminated
   }),
   doneEventSchema.extend({ seconds: metricNumber }),
   errorEventSchema,
+  // Their measured fields take NaN and ±Infinity already (an exploding gradient).
+  layerStepEventSchema,
+  layerEpochEventSchema,
 ]);

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { selectEngine } from '../core/engine/engines';
+import { BENCH_LAYER_STATS_ENV } from '../core/bench/bench-layer-stats';
 import { profileWorkload, type KernelProfile } from '../core/bench/kernel-profile';
 import { REFERENCE_BLAS_WARNING } from '../core/bench/pytorch-reference';
 import { CEILING_CONV, CEILING_MATMUL_SIZE } from '../core/bench/ceiling';
@@ -49,6 +50,8 @@ interface BenchFlags {
   queue?: boolean;
   /** The Fashion-MNIST folder the pytorch engine trains from. */
   data?: string;
+  /** Train with per-layer statistics: every n steps, or (true) a full-set run's interval. */
+  layerStats?: string | true;
 }
 
 function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
@@ -69,6 +72,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--data <dir>', 'the four Fashion-MNIST files the pytorch engine trains from (default: /usr/share/datasets/fashion-mnist)')
     .option('--queue', "measure the Redis queue: launch to first batch against local, and one hub's events/s from 2 workers (needs redis-server)")
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
+    .option('--layer-stats [n]', "train with per-layer statistics every n steps (default: a full-set run's interval for the batch), to measure their cost")
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .action(async (flags: BenchFlags) => {
@@ -111,6 +115,8 @@ async function runBench(flags: BenchFlags): Promise<number> {
     const { runQueueBench } = await import('./queue-bench');
     return runQueueBench({ engine: flags.engine[0] ?? 'auto', json: flags.json === true });
   }
+  // The measuring children inherit it (bench-layer-stats.ts).
+  if (flags.layerStats !== undefined) process.env[BENCH_LAYER_STATS_ENV] = flags.layerStats === true ? 'default' : String(flags.layerStats);
   const workloads = selectedWorkloads(flags);
   const engines = [...new Set(flags.engine)];
   if (flags.profile) return runProfiles(workloads, engines, flags);

@@ -33,6 +33,10 @@ export const FLAGS: Record<RunField, { flag: string; help: string }> = {
     flag: '--init-from <run>',
     help: "the paper's warm start: copy every layer of matching name and shape from that run's newest checkpoint",
   },
+  layerStats: {
+    flag: '--layer-stats <n|off>',
+    help: "per-layer gradient and weight norms every n batches, or off (default: about 50 points per layer per epoch)",
+  },
 };
 
 /** Request fields outside the config that the train command also sets. */

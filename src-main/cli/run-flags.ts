@@ -33,8 +33,16 @@ function archArgument(value: string): unknown {
   }
 }
 
-/** Text the schema cannot tell from any other: a run id, never empty (an empty prefix would match every run). */
-const TEXT_PARSERS: Partial<Record<RunField, (value: string) => string>> = { initFrom: runIdOrPrefix };
+/** `off`, or a number whose range the service checks. */
+function layerStatsArgument(value: string): number | 'off' {
+  if (value.trim().toLowerCase() === 'off') return 'off';
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number of batches, or off.');
+  return n;
+}
+
+/** Text the schema cannot tell from any other: a run id, never empty (an empty prefix would match every run); a number or a word. */
+const TEXT_PARSERS: Partial<Record<RunField, (value: string) => unknown>> = { initFrom: runIdOrPrefix, layerStats: layerStatsArgument };
 
 function optionFor(field: RunField): Option {
   const { flag, help } = FLAGS[field];

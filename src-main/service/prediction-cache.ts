@@ -6,6 +6,8 @@ import type { DatasetManager } from './dataset-manager';
 import type { PredictionSource } from './prediction-protocol';
 import { PredictionWorkerSource } from './prediction-worker-source';
 import { errorMessage } from '../shared/error-message';
+import { lookInsideRun, type InsideRequest } from './inside-views';
+import type { InsideAnswer } from '../api/inside-schemas';
 
 export const DEFAULT_MISCLASSIFIED_LIMIT = 50;
 
@@ -85,6 +87,14 @@ export class PredictionCache {
       wrong: wrong.length,
       images: images.map((image, i) => ({ ...image, predicted: predicted[shown[i]!]! })),
     };
+  }
+
+  /** runs.inside (inside-views.ts), in the same worker; the first misclassified image by default. */
+  inside(request: InsideRequest): Promise<InsideAnswer> {
+    return lookInsideRun(this.store, this.dataset, this.source, async (runId) => {
+      const wrong = await this.find(runId, 1);
+      return wrong.available ? wrong.images[0]?.index : undefined;
+    }, request);
   }
 
   forget(runId: string): void {

@@ -1,5 +1,12 @@
 import type { Worker } from 'node:worker_threads';
-import { predictionReplySchema, type PredictionRequest, type PredictionSource } from './prediction-protocol';
+import {
+  predictionReplySchema,
+  type InsideView,
+  type InsideWorkerRequest,
+  type PredictionReply,
+  type PredictionRequest,
+  type PredictionSource,
+} from './prediction-protocol';
 import { startThread } from '../core/thread/start-thread';
 
 /** A worker idle this long is stopped: a model and the test set are 100+ MB it need not keep. */
@@ -11,16 +18,28 @@ const defaultWorkerUrl = (): URL => new URL('./prediction-worker.entry.ts', impo
 export class PredictionWorkerSource implements PredictionSource {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(p: Uint8Array): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(reply: Extract<PredictionReply, { ok: true }>): void; reject(e: Error): void }>();
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly workerPath: string | URL = defaultWorkerUrl()) {}
 
-  predict(request: Omit<PredictionRequest, 'id'>): Promise<Uint8Array> {
+  async predict(request: Omit<PredictionRequest, 'id'>): Promise<Uint8Array> {
+    const reply = await this.ask(request);
+    if (!('predicted' in reply)) throw new Error('the prediction worker answered without predictions');
+    return reply.predicted;
+  }
+
+  async inside(request: Omit<InsideWorkerRequest, 'id' | 'kind'>): Promise<InsideView> {
+    const reply = await this.ask({ ...request, kind: 'inside' });
+    if (!('inside' in reply)) throw new Error('the prediction worker answered without the inside view');
+    return reply.inside;
+  }
+
+  private ask(request: object): Promise<Extract<PredictionReply, { ok: true }>> {
     const id = this.nextId++;
     const worker = this.start();
     clearTimeout(this.idleTimer);
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Extract<PredictionReply, { ok: true }>>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ ...request, id });
     }).finally(() => this.armIdleTimer());
@@ -42,7 +61,7 @@ export class PredictionWorkerSource implements PredictionSource {
       if (!reply.success) return this.failAll(new Error(`invalid reply from the prediction worker: ${reply.error.message}`));
       const waiter = this.pending.get(reply.data.id);
       this.pending.delete(reply.data.id);
-      if (reply.data.ok) waiter?.resolve(reply.data.predicted);
+      if (reply.data.ok) waiter?.resolve(reply.data);
       else waiter?.reject(new Error(reply.data.message));
     });
     const gone = (error: Error): void => {

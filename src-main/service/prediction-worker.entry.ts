@@ -12,7 +12,14 @@ import { loadFashionMnistSplit } from '../core/data/fashion-mnist';
 import { selectEngine } from '../core/engine/engines';
 import { checkpointHandler } from '../core/checkpoint/checkpoint-io';
 import { loadCheckpointModel } from '../core/models/load-checkpoint-model';
-import { predictionRequestSchema, type PredictionReply, type PredictionRequest } from './prediction-protocol';
+import {
+  insideWorkerRequestSchema,
+  predictionRequestSchema,
+  type InsideWorkerRequest,
+  type PredictionReply,
+  type PredictionRequest,
+} from './prediction-protocol';
+import { lookInside, networkInput } from '../core/models/inside-model';
 import { errorMessage } from '../shared/error-message';
 import { EVALUATION_BATCH, PREDICT_BATCH } from '../shared/train/evaluation-batch';
 
@@ -23,6 +30,7 @@ let engineReady: Promise<unknown> | undefined;
 let chain: Promise<void> = Promise.resolve();
 
 port.on('message', (raw: unknown) => {
+  if (typeof raw === 'object' && raw !== null && 'kind' in raw && raw.kind === 'inside') return onInside(raw);
   const parsed = predictionRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
@@ -39,6 +47,33 @@ port.on('message', (raw: unknown) => {
     ),
   );
 });
+
+function onInside(raw: object): void {
+  const parsed = insideWorkerRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
+    post({ id, ok: false, message: `invalid inside request: ${parsed.error.message}` });
+    return;
+  }
+  const request = parsed.data;
+  chain = chain.then(() =>
+    inside(request).then(
+      (view) => post({ id: request.id, ok: true, inside: view }),
+      (error: unknown) => post({ id: request.id, ok: false, message: errorMessage(error) }),
+    ),
+  );
+}
+
+async function inside(request: InsideWorkerRequest) {
+  engineReady ??= selectEngine('wasm').catch(() => selectEngine('cpu'));
+  await engineReady;
+  const model = await loadCheckpointModel(checkpointHandler(request.checkpointPath, { expectedSha256: request.sha256 }));
+  try {
+    return lookInside(model, networkInput(request.pixels, 28, request.resize), request.resize);
+  } finally {
+    model.dispose();
+  }
+}
 
 function post(reply: PredictionReply): void {
   port!.postMessage(reply);

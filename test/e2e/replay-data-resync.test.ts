@@ -13,7 +13,8 @@ let run: RunRecord;
 before(async () => {
   workbench = await openWorkbench();
   // 640 images / batch 64: 10 batches per epoch, 2 epochs; recorded before the page looks.
-  ({ run } = await workbench.service.call('runs.start', { config: tinyRun({ trainLimit: 640, name: 'to replay' }) }));
+  // Layer statistics off: the slider counts events one by one (test/e2e/layers.test.ts replays a run with them).
+  ({ run } = await workbench.service.call('runs.start', { config: tinyRun({ trainLimit: 640, name: 'to replay', layerStats: 'off' }) }));
   await workbench.service.idle();
 });
 after(async () => {

@@ -4,7 +4,7 @@ import { toStartRequest, type LaunchForm } from '../../src-renderer/src/lib/run-
 
 const form: LaunchForm = {
   model: 'lenet', blocks: [], widthRatio: 1, denseUnits: 4096, resize: 28, epochs: 1, batchSize: 64, lr: 0.1, momentum: 0,
-  seed: 0, engine: 'wasm', trainLimit: null, testLimit: null, name: '', tags: '', baseline: false, initFrom: '',
+  seed: 0, engine: 'wasm', trainLimit: null, testLimit: null, name: '', tags: '', baseline: false, initFrom: '', layerStats: null,
 };
 
 test('"initialise from run…" reaches the request only when a run is chosen', () => {

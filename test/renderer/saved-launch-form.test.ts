@@ -26,6 +26,7 @@ const saved: SavedLaunch = {
     tags: 'a, b',
     baseline: false,
     initFrom: 'run-a',
+    layerStats: 5,
   },
   drafts: [{ config: { model: 'lenet', epochs: 2 }, tags: ['x'] }],
 };

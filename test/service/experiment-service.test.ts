@@ -12,7 +12,8 @@ import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 import { EventLog, isRunEvent } from './event-log';
 
 // Small LeNet runs on the wasm engine: a few seconds each on a shared 2-core machine.
-const tiny = { model: 'lenet', epochs: 1, batchSize: 64, lr: 0.1, testLimit: 100, engine: 'wasm' } as const;
+// Layer statistics off: these tests count a run's events and replay positions one by one (layer-stats tests cover them).
+const tiny = { model: 'lenet', epochs: 1, batchSize: 64, lr: 0.1, testLimit: 100, engine: 'wasm', layerStats: 'off' } as const;
 
 let dir: string;
 let service: ExperimentService;

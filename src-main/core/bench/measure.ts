@@ -8,6 +8,9 @@ import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 import { startRead } from '../train/step-read';
 import { countBackendUploads, countsSince, gpuCounts, installGpuCounters } from '../engine/webgpu/gpu-counters';
 import { gpuStepCounts, type GpuStepCounts } from './gpu-step-counts';
+import { LayerStatsProbe } from '../train/layer-stats';
+import { benchLayerStatsEvery } from './bench-layer-stats';
+import type { LayerSpec } from '../../shared/models/layer-spec';
 
 
 export interface MeasureOptions {
@@ -66,6 +69,34 @@ function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor
   return loss;
 }
 
+/**
+ * With `bench --layer-stats`: the probe the trainer uses, and which steps it
+ * measures (the warm-up is step 0; timed steps 1..n, every `every`-th measured).
+ */
+function layerStatsFor(workload: BenchWorkload, model: tf.LayersModel, layers: readonly LayerSpec[]): { probe: LayerStatsProbe; next(): boolean } | undefined {
+  const every = benchLayerStatsEvery(workload);
+  if (every === undefined) return undefined;
+  const probe = new LayerStatsProbe(model, layers, every, BENCH_LR);
+  let step = 0;
+  return { probe, next: () => probe.samples(step++) };
+}
+
+/** The trainer's measured step (trainer.ts sgdStep with a probe): minimize's halves with the probe between, its floats read back. */
+function measuredTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, xs: tf.Tensor4D, labels: tf.Tensor1D, probe: LayerStatsProbe): Promise<number> {
+  const { value, grads } = optimizer.computeGradients((): tf.Scalar => {
+    const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tf.Scalar;
+  });
+  const sums = probe.measure(grads);
+  optimizer.applyGradients(grads);
+  tf.dispose(grads);
+  const read = sums.data().finally(() => sums.dispose());
+  return Promise.all([startRead({ loss: value }), read]).then(([{ loss }, floats]) => {
+    probe.stepStats(floats);
+    return loss;
+  });
+}
+
 /** Size of the wasm heap, when the active backend is wasm. */
 export function wasmHeapBytes(): number | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
@@ -98,9 +129,11 @@ export function prepareRig(workload: BenchWorkload, seed = 0): BenchRig & { disp
   const model = buildModel(network.layers, [workload.side, workload.side, 1], { seed, name: network.name });
   const optimizer = tf.train.sgd(BENCH_LR);
   const { xs, labels } = randomBatch(workload, seed);
+  const stats = layerStatsFor(workload, model, network.layers);
   return {
     overlaps: true,
     step() {
+      if (stats?.next()) return measuredTrainStep(model, optimizer, xs, labels, stats.probe);
       // The read starts now (tfjs submits its copy at once) and is awaited when the caller chooses.
       return startRead({ loss: trainStep(model, optimizer, xs, labels) }).then(({ loss }) => loss);
     },
@@ -142,9 +175,15 @@ export async function prepareReplicaRig(workload: BenchWorkload, layout: Replica
     dispose();
     throw error;
   }
+  const stats = layerStatsFor(workload, model, network.layers);
   return {
     overlaps: false,
     async step() {
+      if (stats?.next()) {
+        const { loss, layerSums } = await group.step(xs, labels, stats.probe.measure);
+        if (layerSums) stats.probe.stepStats(layerSums);
+        return loss;
+      }
       return (await group.step(xs, labels)).loss;
     },
     async dispose() {

@@ -15,6 +15,7 @@ import {
   TAGS_PER_RUN_MAX,
   TIME_MAX_MS,
 } from '../../shared/runs/run-limits';
+import { LAYER_EVENTS_MAX } from './layer-stats-store';
 
 /**
  * The run export file's format: its schema (every field capped, as any file
@@ -126,6 +127,8 @@ const exportedRunSchema = z.object({
     .max(CONFUSION_CLASSES)
     .refine((rows) => rows.every((row) => row.length === rows.length), 'must be square')
     .nullable(),
+  /** Per-layer statistics (layer-stats.ts), NaN and Infinity as strings; absent in exports from before them. */
+  layerStats: z.array(z.unknown()).max(LAYER_EVENTS_MAX).optional(),
 }).superRefine((run, ctx) => {
   // The list and the filters read `model`; the trainer reads `config.model`: one run, one model.
   if (run.model !== run.config.model) {
@@ -162,9 +165,10 @@ export function exportedHead(snapshot: Omit<RunSnapshot, 'metrics'>): Omit<Expor
   };
 }
 
-export function toExported(snapshot: RunSnapshot): ExportedRun {
+export function toExported(snapshot: RunSnapshot, layerStats: { layerStats?: unknown[] } = {}): ExportedRun {
   return {
     ...exportedHead(snapshot),
+    ...layerStats,
     metrics: snapshot.metrics.map((point) => ({ ...point, value: encodeValue(point.value) })),
   };
 }
@@ -175,7 +179,7 @@ function withoutHome(text: string): string {
 }
 
 export function toSnapshot(exported: ExportedRun): RunSnapshot {
-  const { metrics, checkpoints, confusion, ...exportedRun } = exported;
+  const { metrics, checkpoints, confusion, layerStats: _layerStats, ...exportedRun } = exported;
   // An older export's `dataDir` (a folder of the recording machine) was dropped by the config schema.
   const run = exportedRun;
   return {
@@ -187,7 +191,7 @@ export function toSnapshot(exported: ExportedRun): RunSnapshot {
 }
 
 /** `runs[0].metrics[3].step` from zod's path array. */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   return (
     path
       .map((part, i) =>

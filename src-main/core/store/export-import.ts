@@ -9,13 +9,37 @@ import {
   ImportError,
   encodeValue,
   exportedHead,
+  formatPath,
   parseRunExport,
   toExported,
   toSnapshot,
   type RunExport,
 } from './export-format';
 
+import { decodeLayerEvent, encodeLayerEvent, type LayerStatsEvent } from './layer-stats-store';
+
 export { EXPORT_FORMAT, EXPORT_VERSION, ImportError, parseRunExport, runExportSchema, TAG_MAX_LENGTH, type RunExport } from './export-format';
+
+type ExportedRun = RunExport['runs'][number];
+
+/** A run's exported layer events, each through decodeLayerEvent; a bad one is refused naming its place and field. */
+function importedLayerEvents(run: ExportedRun, runIndex: number): LayerStatsEvent[] {
+  return (run.layerStats ?? []).map((item, i) => {
+    try {
+      return decodeLayerEvent(item);
+    } catch (error) {
+      const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+      const where = formatPath(['runs', runIndex, 'layerStats', i, ...(issue?.path ?? [])]);
+      throw new ImportError(`invalid run export: ${where}: ${issue?.message ?? String(error)}`);
+    }
+  });
+}
+
+/** The run's layer events as the export writes them: NaN and Infinity as strings (encodeLayerEvent). */
+function exportedLayerStats(store: RunStore, id: string): { layerStats?: unknown[] } {
+  const events = store.layerStats.events(id);
+  return events.length === 0 ? {} : { layerStats: events.map((event) => JSON.parse(encodeLayerEvent(event)) as unknown) };
+}
 
 /**
  * Runs as one JSON document (everything recorded, for moving runs between
@@ -46,7 +70,7 @@ export function exportRuns(store: RunStore, ids: readonly string[]): RunExport {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: Date.now(),
-    runs: ids.map((id) => toExported(store.snapshot(id))),
+    runs: ids.map((id) => toExported(store.snapshot(id), exportedLayerStats(store, id))),
   };
 }
 
@@ -136,7 +160,7 @@ export function exportPage(
     const run = store.requireRun(id);
     if (cursor.after === -1) {
       if (format === 'json') {
-        const record = JSON.stringify(exportedHead(store.snapshotHead(id)));
+        const record = JSON.stringify({ ...exportedHead(store.snapshotHead(id)), ...exportedLayerStats(store, id) });
         // The record without its closing brace, then its points: `{…,"metrics":[` … `]}`.
         parts.push(`${cursor.run > 0 ? ',' : ''}${record.slice(0, -1)},"metrics":[`);
       }
@@ -211,8 +235,10 @@ export function importRuns(store: RunStore, text: string): ImportedRun[] {
         `run id${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} already in this database (imported before?): delete ${taken.length > 1 ? 'them' : 'it'} here first to import again`,
       );
     }
-    return file.runs.map((run) => {
+    return file.runs.map((run, i) => {
+      const layerEvents = importedLayerEvents(run, i);
       const imported = importSnapshot(store, toSnapshot(run));
+      store.layerStats.append(imported.id, layerEvents);
       return { id: imported.id, name: run.name, withoutWeights: imported.checkpointsDropped > 0 };
     });
   });

@@ -191,6 +191,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'per-layer statistics: gradient and weight norms every N batches, histograms and dead units per epoch',
+    up(db) {
+      // One row per layer event (layer-stats-store.ts); an epoch event's step is its epoch.
+      db.exec(`
+        CREATE TABLE layer_stats (
+          run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          kind TEXT NOT NULL CHECK (kind IN ('step', 'epoch')),
+          step INTEGER NOT NULL,
+          epoch INTEGER NOT NULL,
+          wall_time REAL NOT NULL,
+          stats_json TEXT NOT NULL CHECK (json_valid(stats_json)),
+          PRIMARY KEY (run_id, kind, step)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

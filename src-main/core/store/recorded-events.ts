@@ -4,6 +4,8 @@ import type { MetricPoint } from '../../shared/runs/run-entities';
 import type { MetricLog } from './metric-log';
 import type { RunTable } from './run-table';
 import { parseWarmStartNote } from '../../shared/train/warm-start-note';
+import { withLayerEvents } from './layer-stats-replay';
+import type { LayerStatsStore } from './layer-stats-store';
 
 /**
  * Rebuilds the TrainingEvent stream a run emitted live, from its rows: the
@@ -12,7 +14,10 @@ import { parseWarmStartNote } from '../../shared/train/warm-start-note';
  * order the events arrived), then done or error where the run ended so.
  * An interrupted run's stream just stops; a run that never started has none.
  */
-export function recordedEvents(store: Pick<RunTable, 'requireRun'> & Pick<MetricLog, 'metrics'>, runId: string): TrainingEvent[] {
+export function recordedEvents(
+  store: Pick<RunTable, 'requireRun'> & Pick<MetricLog, 'metrics'> & { readonly layerStats: Pick<LayerStatsStore, 'events'> },
+  runId: string,
+): TrainingEvent[] {
   const run = store.requireRun(runId);
   const { startedAt, engine, params, macs, shape } = run;
   if (startedAt === null || engine === null || params === null || macs === null || shape === null) {
@@ -69,10 +74,11 @@ export function recordedEvents(store: Pick<RunTable, 'requireRun'> & Pick<Metric
     else if (epochField) epochAt(p)[epochField] = p.value;
     // Keys no event carries (added by other tools) are not part of the stream.
   }
-  const lastTime = events[events.length - 1].time;
+  const stream = withLayerEvents(events, store.layerStats.events(runId));
+  const lastTime = stream[stream.length - 1]!.time;
   const endTime = run.finishedAt ?? lastTime;
   if (run.status === 'completed' || run.status === 'cancelled') {
-    events.push({
+    stream.push({
       type: 'done',
       time: endTime,
       status: run.status,
@@ -80,8 +86,8 @@ export function recordedEvents(store: Pick<RunTable, 'requireRun'> & Pick<Metric
       seconds: run.durationSeconds ?? (endTime - startedAt) / 1000,
     });
   } else if (run.status === 'failed') {
-    events.push({ type: 'error', time: endTime, message: run.error ?? 'failed' });
+    stream.push({ type: 'error', time: endTime, message: run.error ?? 'failed' });
   }
-  return events;
+  return stream;
 }
 

@@ -94,11 +94,13 @@ export class RunLifecycle {
    * The summary is rebuilt by replaying the kept points through appendMetrics,
    * so it follows exactly the rule live writes follow.
    */
-  discardAfterEpoch(runId: string, epoch: number): void {
+  discardAfterEpoch(runId: string, epoch: number, alsoDiscard?: () => void): void {
     this.requireRun(runId);
     const discarded = this.ctx.transaction(() => {
       const kept = this.metricLog.metrics(runId).filter((point) => point.epoch <= epoch);
       this.metricLog.clear(runId);
+      // What other parts recorded past the epoch (layer statistics) goes in the same transaction.
+      alsoDiscard?.();
       const later = this.checkpointRecords.discardAfterEpoch(runId, epoch);
       this.metricLog.appendMetrics(runId, kept);
       return later;

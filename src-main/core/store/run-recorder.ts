@@ -5,11 +5,20 @@ import { BATCH_METRICS, EPOCH_METRICS } from '../../shared/runs/metric-keys';
 import type { HostInfo, MetricPoint } from '../../shared/runs/run-entities';
 import type { MetricLog } from './metric-log';
 import type { RunLifecycle } from './run-lifecycle';
+import type { LayerStatsEvent, LayerStatsStore } from './layer-stats-store';
 import { cutText } from '../../shared/cut-text';
 import { ERROR_MAX_LENGTH } from '../../shared/runs/run-limits';
 
-/** The parts of the store a recorder writes to: the metric log and the run's lifecycle (a RunStore is both). */
-export type RecordingStore = Pick<MetricLog, 'appendMetrics'> & Pick<RunLifecycle, 'markStarted' | 'heartbeat' | 'finishRun'>;
+/**
+ * The parts of the store a recorder writes to: the metric log, the run's
+ * lifecycle, and the layer statistics written in the same transaction as the
+ * points (a RunStore is all of them).
+ */
+export type RecordingStore = Pick<MetricLog, 'appendMetrics'> &
+  Pick<RunLifecycle, 'markStarted' | 'heartbeat' | 'finishRun'> & {
+    transaction<T>(fn: () => T): T;
+    readonly layerStats: Pick<LayerStatsStore, 'append'>;
+  };
 
 /**
  * Batch events are buffered and written together: one transaction per
@@ -53,6 +62,8 @@ export function epochPoints(event: EpochEvent): MetricPoint[] {
  */
 export class RunRecorder {
   private buffer: MetricPoint[] = [];
+  /** Layer statistics wait with the points and are written in the same transaction. */
+  private layerBuffer: LayerStatsEvent[] = [];
   private bufferedEvents = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -102,6 +113,15 @@ export class RunRecorder {
         this.buffer.push(...epochPoints(event));
         this.flush();
         return;
+      case 'layerStep':
+        // Rides with the batch points: no transaction of its own.
+        this.layerBuffer.push(event);
+        this.scheduleFlush();
+        return;
+      case 'layerEpoch':
+        this.layerBuffer.push(event);
+        this.flush();
+        return;
       case 'done':
         this.flush();
         this.stop();
@@ -132,9 +152,13 @@ export class RunRecorder {
   /** Writes the buffered points now, with a heartbeat, in one transaction. */
   flush(): void {
     this.clearFlushTimer();
-    if (this.buffer.length === 0) return;
-    this.store.appendMetrics(this.runId, this.buffer, Date.now());
+    if (this.buffer.length === 0 && this.layerBuffer.length === 0) return;
+    this.store.transaction(() => {
+      this.store.appendMetrics(this.runId, this.buffer, Date.now());
+      this.store.layerStats.append(this.runId, this.layerBuffer);
+    });
     this.buffer = [];
+    this.layerBuffer = [];
     this.bufferedEvents = 0;
   }
 

@@ -9,6 +9,7 @@ import { currentLivenessContext, DEFAULT_HEARTBEAT_TIMEOUT_MS, type LivenessCont
 import { sweepRows } from './run-summaries';
 import type { SweepFilter, SweepRow } from '../../shared/runs/sweep-row';
 import * as queueRuns from './queue-ownership';
+import { LayerStatsStore } from './layer-stats-store';
 import type {
   CheckpointRecord,
   CreateRunOptions,
@@ -78,6 +79,8 @@ export class RunStore {
   readonly lifecycle: RunLifecycle;
   readonly checkpointRecords: CheckpointRecords;
   private readonly ctx: StoreContext;
+  /** Per-layer statistics, in their own table and file (layer-stats-store.ts). */
+  readonly layerStats: LayerStatsStore;
 
   private constructor(
     readonly path: string,
@@ -97,6 +100,7 @@ export class RunStore {
     this.checkpointRecords = new CheckpointRecords(this.ctx, (id) => this.requireRun(id));
     this.runs = new RunTable(this.ctx, this.metricLog, this.checkpointRecords, () => this.access === 'read-only');
     this.lifecycle = new RunLifecycle(this.ctx, this.metricLog, this.checkpointRecords, (id) => this.requireRun(id));
+    this.layerStats = new LayerStatsStore(db);
   }
 
   /**
@@ -254,7 +258,7 @@ export class RunStore {
 
   /** Forgets every point and checkpoint after `epoch`: a resume from that epoch trains them again. */
   discardAfterEpoch(runId: string, epoch: number): void {
-    this.lifecycle.discardAfterEpoch(runId, epoch);
+    this.lifecycle.discardAfterEpoch(runId, epoch, () => this.layerStats.discardAfterEpoch(runId, epoch));
   }
 
   /** The start event: the run is now running, owned by the calling process. */

@@ -5,6 +5,7 @@ import type { EngineInfo } from '../../shared/train/events';
 import type { EngineId } from '../../shared/train/run-config';
 import { startThread } from '../thread/start-thread';
 import { replicaWorkerUrl } from '../thread/replica-entry';
+import type { GradientProbe } from './layer-stats';
 import { fromReplicaSchema, type FromReplica, type ToReplica } from './replica-protocol';
 import {
   applySummedGradients,
@@ -126,7 +127,7 @@ export class ReplicaGroup {
    * One SGD step on the batch: the mean loss and the count of correct
    * predictions over all shards. Resolves once every replica has updated.
    */
-  async step(xs: tf.Tensor4D, labels: tf.Tensor1D): Promise<ShardResult> {
+  async step(xs: tf.Tensor4D, labels: tf.Tensor1D, probe?: GradientProbe): Promise<ShardResult & { layerSums?: Float32Array }> {
     if (this.closed) throw new Error('the replica group is closed');
     const batchSize = xs.shape[0];
     const bounds = shardBounds(batchSize, this.replicas);
@@ -156,9 +157,11 @@ export class ReplicaGroup {
     const theirs = await replies;
     const applied = this.everyHelper(() => ({ type: 'apply' }), 'applied');
     applied.catch(() => undefined);
-    applySummedGradients(this.optimizer, this.variables, this.slots);
+    // The probe sees the summed gradient, the one every replica applies.
+    const layerSums = applySummedGradients(this.optimizer, this.variables, this.slots, probe);
     await applied;
-    return theirs.reduce((sum, r) => ({ loss: sum.loss + r.loss, correct: sum.correct + r.correct }), mine);
+    const total = theirs.reduce((sum, r) => ({ loss: sum.loss + r.loss, correct: sum.correct + r.correct }), mine);
+    return layerSums ? { ...total, layerSums } : total;
   }
 
   /** Ends the helper threads; the group cannot step after. Safe to call twice. */

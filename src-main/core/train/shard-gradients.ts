@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
+import type { GradientProbe } from './layer-stats';
 
 
 /**
@@ -76,8 +77,15 @@ export function shardGradients(
  * (MomentumOptimizer's accumulations[i]), so variable names may differ
  * between replicas.
  */
-export function applySummedGradients(optimizer: tf.Optimizer, variables: readonly tf.Variable[], slots: readonly Float32Array[]): void {
+export function applySummedGradients(
+  optimizer: tf.Optimizer,
+  variables: readonly tf.Variable[],
+  slots: readonly Float32Array[],
+  /** Measures the summed gradient (the one applied) and the weights before the update; its floats are returned. */
+  probe?: GradientProbe,
+): Float32Array | undefined {
   if (slots.length === 0) throw new Error('no gradient slots');
+  let measured: Float32Array | undefined;
   tf.tidy(() => {
     let offset = 0;
     const named = variables.map((variable) => {
@@ -87,8 +95,10 @@ export function applySummedGradients(optimizer: tf.Optimizer, variables: readonl
       offset += variable.size;
       return { name: variable.name, tensor };
     });
+    if (probe) measured = probe(Object.fromEntries(named.map(({ name, tensor }) => [name, tensor]))).dataSync() as Float32Array;
     optimizer.applyGradients(named);
   });
+  return measured;
 }
 
 /** The optimizer a run's recipe names, built alike on every replica. */

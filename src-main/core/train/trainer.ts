@@ -14,6 +14,8 @@ import { suggestionsOf } from '../../shared/refusal';
 import { ReplicaGroup, replicaLayout } from './data-parallel';
 import { NUM_CLASSES } from '../../shared/data/fashion-mnist-facts';
 import { evaluationBatchSize } from '../../shared/train/evaluation-batch';
+import { layerStatsInterval } from '../../shared/train/layer-stats';
+import { LayerStatsProbe, type GradientProbe } from './layer-stats';
 
 
 /** Hooks the shells use to persist a run; the trainer itself knows nothing of storage. */
@@ -76,6 +78,8 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
     const trainSize = Math.min(config.trainLimit ?? dataset.train.count, dataset.train.count);
     const testSize = Math.min(config.testLimit ?? dataset.test.count, dataset.test.count);
     const stepsPerEpoch = batchCount(trainSize, config.batchSize);
+    const statsEvery = layerStatsInterval(config.layerStats, stepsPerEpoch);
+    const layerStats = statsEvery === undefined ? undefined : new LayerStatsProbe(model, network.layers, statsEvery, config.lr);
     const warmStart = hooks?.warmStart ? await hooks.warmStart(model) : undefined;
     const firstEpoch = hooks?.restore ? await hooks.restore(model, optimizer) : 0;
     // A resumed run has its earlier epochs behind it, even if it is cancelled before another ends.
@@ -103,7 +107,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
 
     for (let epoch = firstEpoch; epoch < config.epochs; epoch++) {
       const epochStart = performance.now();
-      const pass = await trainOneEpoch(model, optimizer, replicas, dataset.train, epoch, stepsPerEpoch, options);
+      const pass = await trainOneEpoch(model, optimizer, replicas, layerStats, dataset.train, epoch, stepsPerEpoch, options);
       if (pass === 'cancelled') return finish('cancelled');
       const trainSeconds = (performance.now() - epochStart) / 1000;
 
@@ -124,6 +128,7 @@ export async function train(options: TrainerOptions): Promise<TrainResult> {
         seconds,
         imagesPerSec: pass.seen / trainSeconds,
       });
+      if (layerStats) onEvent(await layerStats.epochEvent(epoch, dataset.test, config.resize, config.seed));
       epochsDone = epoch + 1;
       await hooks?.afterEpoch?.(model, epoch, epoch === config.epochs - 1);
       if (signal?.aborted) return finish('cancelled');
@@ -159,7 +164,7 @@ interface EpochPass {
 
 /** A step enqueued whose loss and count of correct predictions are still on their way back. */
 interface StepInFlight {
-  values: Promise<{ loss: number; correct: number }>;
+  values: Promise<{ loss: number; correct: number; layerSums?: ArrayLike<number> }>;
   size: number;
   batchIndex: number;
   enqueuedAt: number;
@@ -182,6 +187,7 @@ async function trainOneEpoch(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   replicas: ReplicaGroup | undefined,
+  layerStats: LayerStatsProbe | undefined,
   split: Split,
   epoch: number,
   stepsPerEpoch: number,
@@ -192,7 +198,7 @@ async function trainOneEpoch(
   let lastArrival = 0;
   /** Awaits a step's values, adds them to the epoch and emits its batch event: steps complete in order, each once. */
   const complete = async (step: StepInFlight): Promise<void> => {
-    const { loss, correct } = await step.values;
+    const { loss, correct, layerSums } = await step.values;
     pass.lossSum += loss * step.size;
     pass.correct += correct;
     pass.seen += step.size;
@@ -210,6 +216,7 @@ async function trainOneEpoch(
       accuracy: correct / step.size,
       imagesPerSec: step.size / seconds,
     });
+    if (layerStats && layerSums) onEvent(layerStats.stepEvent(epoch, epoch * stepsPerEpoch + step.batchIndex, layerSums));
   };
 
   const source = batches(split, {
@@ -232,7 +239,8 @@ async function trainOneEpoch(
       }
       const { xs, ys, size } = next.value;
       const enqueuedAt = performance.now();
-      const values = replicas ? replicas.step(xs, ys) : startRead(sgdStep(model, optimizer, xs, ys));
+      const probe = layerStats?.samples(epoch * stepsPerEpoch + batchIndex) ? layerStats.measure : undefined;
+      const values = replicas ? replicas.step(xs, ys, probe) : readStep(sgdStep(model, optimizer, xs, ys, probe));
       // Awaited in order below; this only keeps a failure from counting as unhandled while an earlier step is awaited.
       values.catch(() => undefined);
       const current: StepInFlight = { values, size, batchIndex, enqueuedAt };
@@ -255,22 +263,44 @@ async function trainOneEpoch(
   }
 }
 
-/** One SGD step on softmax cross-entropy; returns the batch's mean loss and count of correct predictions. */
+/**
+ * One SGD step on softmax cross-entropy; returns the batch's mean loss and
+ * count of correct predictions. With a probe, the step is minimize's own two
+ * halves (computeGradients, applyGradients) with the gradients measured between.
+ */
 function sgdStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   xs: tf.Tensor4D,
   labels: tf.Tensor1D,
-): { loss: tf.Scalar; correct: tf.Scalar } {
+  probe?: GradientProbe,
+): { loss: tf.Scalar; correct: tf.Scalar; layerSums?: tf.Tensor1D } {
   let correct: tf.Tensor | undefined;
-  const loss = optimizer.minimize((): tf.Scalar => {
+  const lossOf = (): tf.Scalar => {
     // training: true turns dropout on; evaluation calls predict, where it is off.
     const logits = model.apply(xs, { training: true }) as tf.Tensor2D;
     correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')));
     return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tf.Scalar;
-  }, true);
+  };
+  if (probe) {
+    const { value, grads } = optimizer.computeGradients(lossOf);
+    const layerSums = probe(grads);
+    optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    if (!correct) throw new Error('the loss function did not run');
+    return { loss: value, correct: correct as tf.Scalar, layerSums };
+  }
+  const loss = optimizer.minimize(lossOf, true);
   if (!loss || !correct) throw new Error('optimizer returned no loss');
   return { loss: loss as tf.Scalar, correct: correct as tf.Scalar };
+}
+
+/** Starts reading a step's scalars and, on a sampled step, its layer sums; see startRead. */
+function readStep({ layerSums, ...scalars }: ReturnType<typeof sgdStep>): Promise<{ loss: number; correct: number; layerSums?: ArrayLike<number> }> {
+  const values = startRead(scalars);
+  if (!layerSums) return values;
+  const sums = layerSums.data().finally(() => layerSums.dispose());
+  return Promise.all([values, sums]).then(([v, s]) => ({ ...v, layerSums: s }));
 }
 
 /**

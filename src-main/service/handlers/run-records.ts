@@ -17,7 +17,8 @@ type RunRecordMethods =
   | 'runs.export'
   | 'runs.import'
   | 'runs.confusion'
-  | 'runs.misclassified';
+  | 'runs.misclassified'
+  | 'runs.inside';
 
 /** Runs: the record (methods.ts's section of the same name), and what a finished run's results show. */
 export function runRecordHandlers({ store, hub, queue, misclassified, importWorkerPath }: ServiceParts): Pick<ApiHandlers, RunRecordMethods> {
@@ -73,5 +74,6 @@ export function runRecordHandlers({ store, hub, queue, misclassified, importWork
       return { classes: [...FASHION_MNIST_CLASSES], matrix };
     },
     'runs.misclassified': ({ runId, limit }) => misclassified.find(runId, limit),
+    'runs.inside': (request) => misclassified.inside(request),
   };
 }

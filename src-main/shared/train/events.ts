@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { gpuAdapterSchema } from './gpu-adapter';
 import { fieldSuggestionSchema } from '../refusal';
 import { ENGINE_IDS, runConfigSchema } from './run-config';
+import { layerEpochEventSchema, layerStepEventSchema } from './layer-stats';
 
 /**
  * The trainer's event stream. A live run and a replayed run emit exactly this,
@@ -102,6 +103,8 @@ export const trainingEventSchema = z.discriminatedUnion('type', [
   epochEventSchema,
   doneEventSchema,
   errorEventSchema,
+  layerStepEventSchema,
+  layerEpochEventSchema,
 ]);
 
 export type StartEvent = z.infer<typeof startEventSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FASHION_MNIST_SPLIT_SIZES } from '../data/fashion-mnist-facts';
 import { VGG_BLOCK_LIMITS as LIMITS } from '../models/layer-spec';
 import { MODEL_NAME_MAX_LENGTH } from '../runs/run-limits';
+import { layerStatsSettingSchema } from './layer-stats';
 
 /**
  * Engines in the order auto-selection tries them. `pytorch` (the user's own
@@ -87,6 +88,8 @@ export const runConfigSchema = z.object({
    * `runs.startQueue` request, `#N` names the queue's N-th run (an earlier one).
    */
   initFrom: z.string().min(1).max(100).optional(),
+  /** Per-layer statistics every N batches, or 'off'; absent: about 50 points per layer per epoch (layer-stats.ts). */
+  layerStats: layerStatsSettingSchema.optional(),
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

@@ -30,6 +30,8 @@ export interface LaunchForm {
   baseline: boolean;
   /** The paper's warm start: a recorded run whose checkpoint seeds the layers of matching name and shape; '' for fresh weights. */
   initFrom: string;
+  /** Per-layer statistics every N batches, 'off', or null for the default (about 50 points per layer per epoch). */
+  layerStats: number | 'off' | null;
 }
 
 /** The book's recipe for a preset: what the form resets to when the model changes. */
@@ -59,6 +61,7 @@ export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined
     tags: '',
     baseline: false,
     initFrom: config.initFrom ?? '',
+    layerStats: config.layerStats ?? null,
   };
 }
 
@@ -100,6 +103,7 @@ export function toStartRequest(form: LaunchForm, preset: PresetInfo | undefined)
       ...(form.testLimit !== null ? { testLimit: form.testLimit } : {}),
       ...(form.name.trim() !== '' ? { name: form.name.trim() } : {}),
       ...(form.initFrom !== '' ? { initFrom: form.initFrom } : {}),
+      ...(form.layerStats !== null ? { layerStats: form.layerStats } : {}),
     },
     ...(tags.length > 0 ? { tags } : {}),
     ...(form.baseline ? { baseline: true } : {}),

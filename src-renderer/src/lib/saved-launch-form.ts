@@ -28,6 +28,8 @@ const launchFormSchema: z.ZodType<LaunchForm> = z
     baseline: z.boolean(),
     // Absent in forms saved before the warm start existed.
     initFrom: z.string().default(''),
+    // Absent in forms saved before layer statistics existed: the default.
+    layerStats: z.union([z.literal('off'), finite]).nullable().default(null),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import type { DoneEvent, ErrorEvent, StartEvent, TrainingEvent } from '../../../src-main/shared/train/events';
 import { bookLine } from '../../../src-main/shared/train/book-line';
+import type { LayerEpochEvent, LayerStepEvent } from '../../../src-main/shared/train/layer-stats';
 
 export interface BatchPoint {
   step: number;
@@ -58,6 +59,9 @@ export class TrainingTimeline {
   start: StartEvent | null = null;
   readonly batches: BatchPoint[] = [];
   readonly epochs: EpochPoint[] = [];
+  /** Per-layer statistics, as recorded (the Layers tab draws them). */
+  readonly layerSteps: LayerStepEvent[] = [];
+  readonly layerEpochs: LayerEpochEvent[] = [];
   end: DoneEvent | ErrorEvent | null = null;
 
   apply(event: TrainingEvent): void {
@@ -93,6 +97,12 @@ export class TrainingTimeline {
         });
         break;
       }
+      case 'layerStep':
+        this.layerSteps.push(event);
+        break;
+      case 'layerEpoch':
+        this.layerEpochs.push(event);
+        break;
       case 'done':
       case 'error':
         this.end = event;
@@ -105,6 +115,8 @@ export class TrainingTimeline {
     this.end = null;
     this.batches.length = 0;
     this.epochs.length = 0;
+    this.layerSteps.length = 0;
+    this.layerEpochs.length = 0;
   }
 
   get stepsPerEpoch(): number {
@@ -165,5 +177,9 @@ export class TrainingTimeline {
     const keepEpochs = this.epochs.filter((e) => e.epoch < epoch);
     this.batches.splice(0, this.batches.length, ...keepBatches);
     this.epochs.splice(0, this.epochs.length, ...keepEpochs);
+    const keepSteps = this.layerSteps.filter((e) => e.epoch < epoch);
+    const keepLayerEpochs = this.layerEpochs.filter((e) => e.epoch < epoch);
+    this.layerSteps.splice(0, this.layerSteps.length, ...keepSteps);
+    this.layerEpochs.splice(0, this.layerEpochs.length, ...keepLayerEpochs);
   }
 }

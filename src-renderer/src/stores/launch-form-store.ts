@@ -30,6 +30,7 @@ const INITIAL: LaunchForm = {
   tags: '',
   baseline: false,
   initFrom: '',
+  layerStats: null,
 };
 
 /**

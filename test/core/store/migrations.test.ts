@@ -38,6 +38,7 @@ test('a new database is stamped with our application id, the newest version and 
     assert.deepEqual(tables, [
       'checkpoints',
       'confusion_matrices',
+      'layer_stats',
       'metric_summary',
       'metrics',
       'queue_runs',
