@@ -27,6 +27,8 @@ const saved: SavedLaunch = {
     baseline: false,
     initFrom: 'run-a',
     layerStats: 5,
+    device: 'cuda',
+    precision: 'bf16',
   },
   drafts: [{ config: { model: 'lenet', epochs: 2 }, tags: ['x'] }],
 };

@@ -2,7 +2,7 @@ import type { PresetInfo } from '../../../src-main/api/entities';
 import type { ApiRequest } from '../../../src-main/api/methods';
 import type { VggBlock } from '../../../src-main/shared/models/layer-spec';
 import { BOOK_DENSE_UNITS } from '../../../src-main/shared/models/vgg';
-import type { EngineChoice, RunConfig } from '../../../src-main/shared/train/run-config';
+import type { EngineChoice, Precision, RunConfig, TorchDevice } from '../../../src-main/shared/train/run-config';
 
 export type StartRunRequest = ApiRequest<'runs.start'>;
 export type SummaryRequest = ApiRequest<'models.summary'>;
@@ -32,6 +32,9 @@ export interface LaunchForm {
   initFrom: string;
   /** Per-layer statistics every N batches, 'off', or null for the default (about 50 points per layer per epoch). */
   layerStats: number | 'off' | null;
+  /** The pytorch engine's device and precision; sent only with that engine (the tfjs engines refuse them). */
+  device: TorchDevice;
+  precision: Precision;
 }
 
 /** The book's recipe for a preset: what the form resets to when the model changes. */
@@ -62,6 +65,8 @@ export function formFromConfig(config: RunConfig, preset: PresetInfo | undefined
     baseline: false,
     initFrom: config.initFrom ?? '',
     layerStats: config.layerStats ?? null,
+    device: config.device ?? 'auto',
+    precision: config.precision ?? 'fp32',
   };
 }
 
@@ -104,6 +109,8 @@ export function toStartRequest(form: LaunchForm, preset: PresetInfo | undefined)
       ...(form.name.trim() !== '' ? { name: form.name.trim() } : {}),
       ...(form.initFrom !== '' ? { initFrom: form.initFrom } : {}),
       ...(form.layerStats !== null ? { layerStats: form.layerStats } : {}),
+      ...(form.engine === 'pytorch' && form.device !== 'auto' ? { device: form.device } : {}),
+      ...(form.engine === 'pytorch' && form.precision !== 'fp32' ? { precision: form.precision } : {}),
     },
     ...(tags.length > 0 ? { tags } : {}),
     ...(form.baseline ? { baseline: true } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { startRunSchema } from '../../../src-main/api/methods';
-import { engineChoiceSchema, vggBlockSchema } from '../../../src-main/shared/train/run-config';
+import { engineChoiceSchema, precisionSchema, torchDeviceSchema, vggBlockSchema } from '../../../src-main/shared/train/run-config';
 import type { LaunchForm, StartRunRequest } from './run-request';
 
 /** Per tab: a reload keeps what was typed, a new window starts from the book's recipe. */
@@ -30,6 +30,9 @@ const launchFormSchema: z.ZodType<LaunchForm> = z
     initFrom: z.string().default(''),
     // Absent in forms saved before layer statistics existed: the default.
     layerStats: z.union([z.literal('off'), finite]).nullable().default(null),
+    // Absent in forms saved before the pytorch engine existed.
+    device: torchDeviceSchema.default('auto'),
+    precision: precisionSchema.default('fp32'),
   })
   .strict();
 

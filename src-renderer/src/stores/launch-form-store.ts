@@ -31,6 +31,8 @@ const INITIAL: LaunchForm = {
   baseline: false,
   initFrom: '',
   layerStats: null,
+  device: 'auto',
+  precision: 'fp32',
 };
 
 /**
