@@ -1,8 +1,8 @@
 import { resolveNetwork } from '../../shared/models/presets';
 import { summarizeNetwork } from '../../shared/models/summary';
 import type { EngineSpeed } from '../../shared/plans/plan-estimate';
-import type { EngineChoice } from '../../shared/train/run-config';
-import { makeRunConfig } from '../../shared/train/make-run-config';
+import { runConfigSchema, type EngineChoice } from '../../shared/train/run-config';
+import { BENCH_LR } from './workloads';
 import { recordMeasuredSpeed } from '../engine/measured-speeds';
 
 /**
@@ -33,7 +33,8 @@ export async function measureEngineSpeed(engine: EngineChoice): Promise<Measured
   if (row?.run) {
     // An engine that runs its runs itself is timed through its own runner, on a bench job of the same reference.
     info = await selectEngine(row.id, { ownRunnerOk: true });
-    const config = makeRunConfig({ ...network, resize: side, batchSize, epochs: 1, engine: row.id });
+    // A measurement, not a user's run: no preset recipe to fill in, so it is stated whole (prepareRun is for requests).
+    const config = runConfigSchema.parse({ ...network, resize: side, batchSize, epochs: 1, lr: BENCH_LR, engine: row.id });
     imagesPerSec = await (await import('./runner-speed')).measureRunnerSpeed(row, info, config, steps);
   } else {
     const { measureWorkload } = await import('./measure');
