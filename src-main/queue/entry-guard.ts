@@ -109,6 +109,11 @@ export class EntryGuard {
         return epochProblem('epoch', event.epoch);
       case 'epoch':
         return epochProblem('epoch', event.epoch);
+      case 'layerStep':
+        if (event.step < 0 || event.step >= this.plannedSteps) return `layer statistics at step ${event.step} are outside the run's ${this.plannedSteps} planned batches`;
+        return epochProblem('epoch', event.epoch);
+      case 'layerEpoch':
+        return epochProblem('epoch', event.epoch);
       case 'done':
         return event.epochs >= 0 && event.epochs <= epochs ? undefined : `epochs ${event.epochs} is outside the run's ${epochs}`;
       case 'error':

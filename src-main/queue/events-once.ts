@@ -14,6 +14,8 @@ export class EventsOnce {
   private ended = false;
   private lastStep = -1;
   private lastEpoch = -1;
+  private lastLayerStep = -1;
+  private lastLayerEpoch = -1;
 
   /** Whether `event`, sent by take `attempt` of the run, is new to this follower. */
   admit(attempt: number, event: TrainingEvent): boolean {
@@ -34,7 +36,17 @@ export class EventsOnce {
         if (event.epoch <= this.lastEpoch) return false;
         this.lastEpoch = event.epoch;
         return true;
-      default:
+      // Layer statistics ride beside the batches and epochs they belong to: once each, and never an end.
+      case 'layerStep':
+        if (event.step <= this.lastLayerStep) return false;
+        this.lastLayerStep = event.step;
+        return true;
+      case 'layerEpoch':
+        if (event.epoch <= this.lastLayerEpoch) return false;
+        this.lastLayerEpoch = event.epoch;
+        return true;
+      case 'done':
+      case 'error':
         this.ended = true;
         return true;
     }
