@@ -10,7 +10,7 @@
  * The overrides exist so the kit can be checked on a CPU with a tiny run.
  */
 import { parseArgs } from 'node:util';
-import { findFashionMnistFiles } from '../../src-main/core/data/fashion-mnist';
+import { fashionMnistDataFiles, findFashionMnistFiles } from '../../src-main/core/data/fashion-mnist';
 import { ENGINE_ROWS } from '../../src-main/core/engine/engines';
 import { estimateRunMemory } from '../../src-main/core/engine/run-memory';
 import { errorMessage } from '../../src-main/shared/error-message';
@@ -40,7 +40,8 @@ export async function runBook(argv: readonly string[]): Promise<number> {
     });
     if (values.data === undefined) throw new Error('--data DIR is required: the folder of the four Fashion-MNIST files');
     const { paths, missing } = findFashionMnistFiles(values.data);
-    if (missing.length > 0) throw new Error(`--data ${values.data} lacks ${missing.join(', ')}`);
+    const data = fashionMnistDataFiles(paths);
+    if (!data) throw new Error(`--data ${values.data} lacks ${missing.join(', ')}`);
     const overrides = {
       epochs: wholeNumber('epochs', values.epochs),
       resize: wholeNumber('resize', values.resize),
@@ -63,12 +64,7 @@ export async function runBook(argv: readonly string[]): Promise<number> {
       signal: new AbortController().signal,
       emit: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
       checkpointWritten: () => undefined,
-      data: {
-        trainImages: paths['train-images-idx3-ubyte']!,
-        trainLabels: paths['train-labels-idx1-ubyte']!,
-        testImages: paths['t10k-images-idx3-ubyte']!,
-        testLabels: paths['t10k-labels-idx1-ubyte']!,
-      },
+      data,
       estimatedBytes: estimateRunMemory(config).totalBytes,
       // On a GPU the script checks the device's free memory itself (mem_get_info).
       checkMemory: () => undefined,

@@ -1,4 +1,4 @@
-import { findFashionMnistFiles } from '../core/data/fashion-mnist';
+import { fashionMnistDataFiles, findFashionMnistFiles } from '../core/data/fashion-mnist';
 import type { EngineRunContext } from '../core/engine/engine-row';
 import { estimateRunMemory } from '../core/engine/run-memory';
 import { checkpointTemplate } from '../core/train/checkpoint-template';
@@ -20,7 +20,8 @@ export function engineRunContext(
 ): EngineRunContext {
   const { runId, config, checkpoint, resume, warmStart, datasetDir } = request;
   const { paths, missing } = findFashionMnistFiles(datasetDir);
-  if (missing.length > 0) throw new Error(`the Fashion-MNIST folder ${datasetDir} lacks ${missing.join(', ')}`);
+  const data = fashionMnistDataFiles(paths);
+  if (!data) throw new Error(`the Fashion-MNIST folder ${datasetDir} lacks ${missing.join(', ')}`);
   if (config.initFrom !== undefined && !resume && !warmStart) {
     throw new Error(
       `run ${config.initFrom} has no checkpoint to initialise from: it finished no epoch, ran with checkpoints off, or is not in this database`,
@@ -33,12 +34,7 @@ export function engineRunContext(
     signal,
     emit: (event) => post({ type: 'event', runId, event }),
     checkpointWritten: (written) => post({ type: 'checkpoint', runId, checkpoint: written }),
-    data: {
-      trainImages: paths['train-images-idx3-ubyte']!,
-      trainLabels: paths['train-labels-idx1-ubyte']!,
-      testImages: paths['t10k-images-idx3-ubyte']!,
-      testLabels: paths['t10k-labels-idx1-ubyte']!,
-    },
+    data,
     ...(checkpoint ? { checkpoint: { ...checkpoint, template: () => checkpointTemplate(config) } } : {}),
     ...(resume ? { resume } : {}),
     ...(warmStart ? { warmStart } : {}),

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fromWireJson } from '../../src-main/api/wire-json';
-import { findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../../src-main/core/data/fashion-mnist';
+import { fashionMnistDataFiles, findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../../src-main/core/data/fashion-mnist';
 import { prepareNetwork } from '../../src-main/core/train/prepare-network';
 import { nameLayers } from '../../src-main/shared/models/layer-names';
 import { NUM_CLASSES } from '../../src-main/shared/data/fashion-mnist-facts';
@@ -39,19 +39,15 @@ export function trainerJob(config: RunConfig, extras: JobExtras = {}): Record<st
   network.model.dispose();
   const names = nameLayers(network.layers);
   const { paths, missing } = findFashionMnistFiles(SYSTEM_FASHION_MNIST_DIR);
-  if (missing.length > 0) throw new Error(`${SYSTEM_FASHION_MNIST_DIR} lacks ${missing.join(', ')}: apt-get install dataset-fashion-mnist`);
+  const data = fashionMnistDataFiles(paths);
+  if (!data) throw new Error(`${SYSTEM_FASHION_MNIST_DIR} lacks ${missing.join(', ')}: apt-get install dataset-fashion-mnist`);
   return {
     protocol: 1,
     config,
     layers: network.layers.map((layer, i) => ({ ...layer, name: names[i] })),
     side: config.resize,
     classes: NUM_CLASSES,
-    data: {
-      trainImages: paths['train-images-idx3-ubyte'],
-      trainLabels: paths['train-labels-idx1-ubyte'],
-      testImages: paths['t10k-images-idx3-ubyte'],
-      testLabels: paths['t10k-labels-idx1-ubyte'],
-    },
+    data,
     device: 'cpu',
     precision: 'fp32',
     threads: extras.threads ?? 1,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../data/fashion-mnist';
+import { fashionMnistDataFiles, findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../data/fashion-mnist';
 import { reapOnExit } from '../engine/pytorch/child-reaper';
 import { discoverTorchOnce } from '../engine/pytorch/discover-torch';
 import { parseTrainerLine } from '../engine/pytorch/trainer-lines';
@@ -75,7 +75,8 @@ export async function measurePytorchEngine(workload: BenchWorkload, options: Pyt
   const torch = await discoverTorchOnce();
   const dataDir = options.dataDir ?? SYSTEM_FASHION_MNIST_DIR;
   const { paths, missing } = findFashionMnistFiles(dataDir);
-  if (missing.length > 0) throw new Error(`${dataDir} lacks ${missing.join(', ')}: the pytorch engine trains on real Fashion-MNIST (apt-get install dataset-fashion-mnist)`);
+  const data = fashionMnistDataFiles(paths);
+  if (!data) throw new Error(`${dataDir} lacks ${missing.join(', ')}: the pytorch engine trains on real Fashion-MNIST (apt-get install dataset-fashion-mnist)`);
   const config = runConfigSchema.parse({
     ...workload.network,
     resize: workload.side,
@@ -96,12 +97,7 @@ export async function measurePytorchEngine(workload: BenchWorkload, options: Pyt
       signal: new AbortController().signal,
       emit: () => undefined,
       checkpointWritten: () => undefined,
-      data: {
-        trainImages: paths['train-images-idx3-ubyte']!,
-        trainLabels: paths['train-labels-idx1-ubyte']!,
-        testImages: paths['t10k-images-idx3-ubyte']!,
-        testLabels: paths['t10k-labels-idx1-ubyte']!,
-      },
+      data,
       estimatedBytes: 0,
       checkMemory: () => undefined,
     },

@@ -1,5 +1,5 @@
 import { appDataDir } from '../paths';
-import { findFashionMnistFiles, locateFashionMnist } from '../data/fashion-mnist';
+import { fashionMnistDataFiles, findFashionMnistFiles, locateFashionMnist } from '../data/fashion-mnist';
 import type { EngineRow } from '../engine/engine-row';
 import { estimateRunMemory } from '../engine/run-memory';
 import { errorMessage } from '../../shared/error-message';
@@ -20,7 +20,9 @@ export async function measureRunnerSpeed(row: EngineRow, engine: EngineInfo, con
   if (!row.run) throw new Error(`the ${row.id} engine has no runner of its own`);
   const located = locateFashionMnist({ dataDir: appDataDir() });
   if (located.kind !== 'found') throw new Error(`measuring the ${row.id} engine reads Fashion-MNIST, which is not here yet: run \`vgg-workbench data\` first`);
-  const { paths } = findFashionMnistFiles(located.dir);
+  const { paths, missing } = findFashionMnistFiles(located.dir);
+  const data = fashionMnistDataFiles(paths);
+  if (!data) throw new Error(`measuring the ${row.id} engine reads Fashion-MNIST, and ${located.dir} lacks ${missing.join(', ')}`);
   const batches: Extract<TrainingEvent, { type: 'batch' }>[] = [];
   let failure: string | undefined;
   const result = await row.run({
@@ -33,12 +35,7 @@ export async function measureRunnerSpeed(row: EngineRow, engine: EngineInfo, con
       if (event.type === 'error') failure = event.message;
     },
     checkpointWritten: () => undefined,
-    data: {
-      trainImages: paths['train-images-idx3-ubyte']!,
-      trainLabels: paths['train-labels-idx1-ubyte']!,
-      testImages: paths['t10k-images-idx3-ubyte']!,
-      testLabels: paths['t10k-labels-idx1-ubyte']!,
-    },
+    data,
     estimatedBytes: estimateRunMemory(config).totalBytes,
     checkMemory: () => undefined,
     bench: { steps: steps + WARM_UP_STEPS },

@@ -70,6 +70,24 @@ export function findFashionMnistFiles(dir: string): {
   return { paths, missing };
 }
 
+/** The four files by their role, as an engine that reads them itself takes them (EngineRunContext.data). */
+export interface FashionMnistDataFiles {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+}
+
+/** `paths` (findFashionMnistFiles) by role; undefined while any of the four is missing. */
+export function fashionMnistDataFiles(paths: Partial<Record<FashionMnistFile, string>>): FashionMnistDataFiles | undefined {
+  const trainImages = paths['train-images-idx3-ubyte'];
+  const trainLabels = paths['train-labels-idx1-ubyte'];
+  const testImages = paths['t10k-images-idx3-ubyte'];
+  const testLabels = paths['t10k-labels-idx1-ubyte'];
+  if (!trainImages || !trainLabels || !testImages || !testLabels) return undefined;
+  return { trainImages, trainLabels, testImages, testLabels };
+}
+
 /**
  * Where to read Fashion-MNIST from, in this order: the folder the user named
  * (an error if it lacks a file: the user asked for that folder, so falling
