@@ -80,6 +80,10 @@ test('Runs and Compare with the 4 example runs keep every element inside the win
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.emulateMedia({ colorScheme: size.colorScheme });
+    // The page hears the scheme change through a matchMedia event, after emulateMedia returns: wait for it, then check.
+    await page
+      .waitForFunction(`document.documentElement.getAttribute('data-theme') === ${JSON.stringify(size.colorScheme)}`, undefined, { timeout: 5_000 })
+      .catch(() => undefined);
     assert.equal(await page.locator('html').getAttribute('data-theme'), size.colorScheme);
 
     await goTo(page, 'Runs');
