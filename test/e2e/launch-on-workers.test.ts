@@ -66,7 +66,8 @@ test('Launch with "GPU workers": the run trains live on the worker, and Runs nam
   const row = page.getByRole('table', { name: 'Runs' }).getByRole('row').filter({ hasText: 'on the worker' });
   await row.waitFor();
   assert.match((await row.textContent()) ?? '', new RegExp(hostname()));
-  assert.match((await row.textContent()) ?? '', /completed/);
+  // The list reloads once after the run's end (250 ms later): it must come to read completed, and stay so.
+  await row.filter({ hasText: 'completed' }).waitFor({ timeout: 10_000 });
 
   // The choice is remembered.
   await goTo(page, 'Launch');

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { MetricPoint } from '../../../src-main/shared/runs/run-entities';
 import { COMPARE_KEYS, type XAxisMode } from '../lib/compare-series';
+import { serialReload } from '../lib/serial-reload';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { useApiStore } from './api-store';
 
@@ -21,13 +22,12 @@ export const useCompareStore = defineStore('compare', () => {
   const logScale = ref(false);
   const points = shallowRef<ReadonlyMap<string, MetricPoint[]>>(new Map());
   const errors = ref<Record<string, ShownError>>({});
+  const loaders = new Map<string, () => Promise<void>>();
   const loading = new Set<string>();
   const stale = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  async function load(runId: string): Promise<void> {
-    if (loading.has(runId)) return;
-    loading.add(runId);
+  async function fetchPoints(runId: string): Promise<void> {
     try {
       const result = await api.call('runs.metrics', { runId, keys: [...COMPARE_KEYS] });
       points.value = new Map(points.value).set(runId, result.points);
@@ -36,14 +36,20 @@ export const useCompareStore = defineStore('compare', () => {
       errors.value = rest;
     } catch (error) {
       errors.value = { ...errors.value, [runId]: describeError(error) };
-    } finally {
-      loading.delete(runId);
     }
+  }
+
+  /** One request per run at a time; an epoch recorded meanwhile is read by one more afterwards, not dropped. */
+  function load(runId: string): Promise<void> {
+    let reload = loaders.get(runId);
+    if (!reload) loaders.set(runId, (reload = serialReload(() => fetchPoints(runId))));
+    loading.add(runId);
+    return reload().finally(() => loading.delete(runId));
   }
 
   /** Loads the points of runs not loaded yet. */
   function ensureLoaded(runIds: readonly string[]): void {
-    for (const runId of runIds) if (!points.value.has(runId)) void load(runId);
+    for (const runId of runIds) if (!points.value.has(runId) && !loading.has(runId)) void load(runId);
   }
 
   function select(runIds: readonly string[]): void {

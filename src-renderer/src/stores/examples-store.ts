@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ApiResult } from '../../../src-main/api/methods';
 import { describeError, type ShownError } from '../lib/describe-error';
+import { serialReload } from '../lib/serial-reload';
 import { useApiStore } from './api-store';
 import { useRunsStore } from './runs-store';
 
@@ -37,13 +38,13 @@ export const useExamplesStore = defineStore('examples', () => {
     }
   }
 
-  async function load(): Promise<void> {
+  const load = serialReload(async () => {
     try {
       state.value = await api.call('examples.status', {});
     } catch (caught) {
       error.value = describeError(caught);
     }
-  }
+  });
   api.on('runs', () => void load());
   api.onResync(() => void load());
 

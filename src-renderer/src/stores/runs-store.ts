@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { describeError, type ShownError } from '../lib/describe-error';
+import { serialReload } from '../lib/serial-reload';
 import { saveBlob, saveUrl } from '../lib/save-file';
 import { useApiStore } from './api-store';
 
@@ -20,7 +21,8 @@ export const useRunsStore = defineStore('runs', () => {
   const error = ref<ShownError | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  async function load(): Promise<void> {
+  // One list request at a time: an older reply never lands over a newer one.
+  const load = serialReload(async () => {
     try {
       runs.value = (await api.call('runs.list', {})).runs;
       error.value = null;
@@ -29,7 +31,7 @@ export const useRunsStore = defineStore('runs', () => {
     } finally {
       loaded.value = true;
     }
-  }
+  });
 
   function scheduleLoad(): void {
     if (timer !== undefined) return;
