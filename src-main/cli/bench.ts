@@ -14,7 +14,7 @@ import { REFERENCE_BLAS_WARNING } from '../core/bench/pytorch-reference';
 import { CEILING_CONV, CEILING_MATMUL_SIZE } from '../core/bench/ceiling';
 import { DEFAULT_WORKLOAD_NAMES, findWorkload, WORKLOAD_NAMES, type BenchWorkload } from '../core/bench/workloads';
 import { describeEngine, type BenchRow, type CeilingRow } from '../core/bench/bench-row';
-import { runBench as measureBench, type BenchReporter } from '../core/bench/run-bench';
+import { PAIRED_ROUNDS, runBench as measureBench, type BenchReporter } from '../core/bench/run-bench';
 import { formatBytes } from '../shared/format';
 import { alignColumns } from './text-table';
 import { ENGINE_IDS, type EngineChoice } from '../shared/train/run-config';
@@ -50,6 +50,8 @@ interface BenchFlags {
   queue?: boolean;
   /** The Fashion-MNIST folder the pytorch engine trains from. */
   data?: string;
+  /** Paired rounds for an engine that trains through PyTorch (run-bench.ts PAIRED_ROUNDS). */
+  rounds?: number;
   /** Train with per-layer statistics: every n steps, or (true) a full-set run's interval. */
   layerStats?: string | true;
 }
@@ -72,6 +74,7 @@ function buildProgram(run: (flags: BenchFlags) => Promise<number>): Command {
     .option('--data <dir>', 'the four Fashion-MNIST files the pytorch engine trains from (default: /usr/share/datasets/fashion-mnist)')
     .option('--queue', "measure the Redis queue: launch to first batch against local, and one hub's events/s from 2 workers (needs redis-server)")
     .option('--threads <counts>', 'CPU threads, for our engine and PyTorch alike; a list (1,2) prints the scaling (default: every core)', threadCounts)
+    .option('--rounds <n>', `for an engine that trains through PyTorch: its rate and the yardstick's measured in turns n times, the best of each kept (default ${PAIRED_ROUNDS})`, positiveInt)
     .option('--layer-stats [n]', "train with per-layer statistics every n steps (default: a full-set run's interval for the batch), to measure their cost")
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -132,6 +135,7 @@ async function runBench(flags: BenchFlags): Promise<number> {
       ...(flags.reference === undefined ? {} : { reference: flags.reference }),
       ...(flags.ceiling ? { ceiling: true } : {}),
       ...(flags.data === undefined ? {} : { dataDir: flags.data }),
+      ...(flags.rounds === undefined ? {} : { rounds: flags.rounds }),
     },
     reporter,
   );

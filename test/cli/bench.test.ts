@@ -78,3 +78,32 @@ test('a yardstick on the reference BLAS is named in every row and announced abov
   assert.deepEqual([row.pytorchBlas, row.pytorchBlasThreads, row.pytorchImagesPerSec], ['reference', 1, 100]);
   assert.match(json.stderr, /reference BLAS/);
 });
+
+test('the pytorch engine and the yardstick are measured in turns, --rounds times, the best of each kept (skipped without torch)', { timeout: 180_000 }, async (t) => {
+  const { findTorchPython } = await import('../../src-main/core/bench/pytorch-reference');
+  const found = await findTorchPython();
+  if ('reason' in found) return t.skip(found.reason);
+  // A stand-in yardstick whose rate differs from call to call: 100, then 300 on 1 BLAS thread, then 200.
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rounds-'));
+  const script = join(dir, 'reference.py');
+  writeFileSync(
+    script,
+    'import json, os, sys\n' +
+      `counter = ${JSON.stringify(join(dir, 'calls'))}\n` +
+      'calls = int(open(counter).read()) if os.path.exists(counter) else 0\n' +
+      'open(counter, "w").write(str(calls + 1))\n' +
+      'rate, blas = [(100.0, 2), (300.0, 1), (200.0, 2)][calls]\n' +
+      'for w in [a for a in sys.argv[1:] if not a.startswith("--") and not a.isdigit() and a != "cpu"]:\n' +
+      '    print(json.dumps({"workload": w, "images_per_s": rate, "batch": 256, "steps": 1, "threads": 1, "device": "cpu", "torch": "x", "blas": "openblas", "blas_threads": blas}))\n',
+  );
+  const { status, stdout, stderr } = bench('--engine', 'pytorch', '--workload', 'lenet-28-b256', '--threads', '1', '--rounds', '3', '--reference', script, '--json');
+  assert.equal(status, 0, stderr);
+  const row = JSON.parse(stdout.trim()) as Record<string, number>;
+  assert.equal(row.rounds, 3);
+  assert.match(stderr, /round 2 of 3, PyTorch then ours[\s\S]*round 3 of 3/);
+  // The best yardstick round, with the BLAS threads it was timed on; ours is the best of its three.
+  assert.deepEqual([row.pytorchImagesPerSec, row.pytorchBlasThreads], [300, 1]);
+  assert.ok(row.imagesPerSec! > 0);
+  assert.equal(row.ratio, row.imagesPerSec! / 300);
+  assert.equal(bench('--rounds', '0').status, 2);
+});

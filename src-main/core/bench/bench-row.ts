@@ -47,6 +47,12 @@ export interface BenchRow {
   pytorchBlas: string | null;
   /** BLAS threads the yardstick's rate was timed with (1 under torch's N where that was faster). */
   pytorchBlasThreads: number | null;
+  /**
+   * How many times this row's rate and the yardstick's were measured, each
+   * side in a fresh process, alternated, the best of each kept (run-bench.ts:
+   * an engine that trains through PyTorch itself); 1 elsewhere.
+   */
+  rounds: number;
   /** Training FLOP per image by our own count (6 × forward MACs), in GFLOP. */
   gflopPerImage: number;
   /** With --ceiling: the engine's best GFLOP/s on the ceiling kernels (matmul, 3×3 conv) at this thread count. */
@@ -99,6 +105,7 @@ export function emptyBenchRow(workload: BenchWorkload, engine: string, threads: 
     pytorchSpeedup: null,
     pytorchBlas: null,
     pytorchBlasThreads: null,
+    rounds: 1,
     gflopPerImage: trainingFlopsPerImage(estimate.summary.totalMacs) / 1e9,
     ceilingGflops: null,
     ceilingFraction: null,
