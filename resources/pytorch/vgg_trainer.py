@@ -39,6 +39,11 @@ CHECKPOINT_MAGIC = b"VGGWCKP1"
 CHECKPOINT_VERSION = 1
 # The test set is read this many images at a time, or a run's own batch where larger (shared/train/evaluation-batch.ts).
 EVALUATION_BATCH = 256
+# Per-layer statistics (shared/train/layer-stats.ts): points per layer per epoch when the run does not say,
+# bins of a kernel's histogram, and the test images (the first, in file order) the dead-ReLU count runs on.
+DEFAULT_LAYER_POINTS_PER_EPOCH = 50
+HISTOGRAM_BINS = 32
+PROBE_IMAGES = 64
 
 
 # ---- talking to the runner ----------------------------------------------------------------------
@@ -368,12 +373,15 @@ class FlattenNHWC(nn.Module):
 
 
 class Network(nn.Module):
-    """A Sequential built from the workbench's LayerSpec list; `weighted` names each conv and dense layer in order."""
+    """A Sequential built from the workbench's LayerSpec list; `weighted` names each conv and dense layer in order,
+    `relus` lists (layer name, its ReLU module, its block) as shared/train/layer-stats.ts's reluBlocks does."""
 
     def __init__(self, layers, side, names):
         super().__init__()
-        modules, self.weighted = [], []
+        modules, self.weighted, self.relus = [], [], []
         channels, height, width = 1, side, side
+        # A block is the layers up to and including a pooling layer; ReLUs after the flatten are the classifier's, `dense`.
+        block, flattened = 1, False
         for spec, name in zip(layers, names):
             kind = spec["kind"]
             if kind == "conv":
@@ -390,6 +398,8 @@ class Network(nn.Module):
                     conv = nn.Conv2d(channels, spec["filters"], kernel, stride)
                     modules += [nn.ZeroPad2d((left, right, top, bottom)), conv]
                 modules.append(ACTIVATIONS[spec["activation"]]())
+                if spec["activation"] == "relu":
+                    self.relus.append((name, modules[-1], "dense" if flattened else f"block{block}"))
                 height = (height + top + bottom - kernel) // stride + 1
                 width = (width + left + right - kernel) // stride + 1
                 channels = spec["filters"]
@@ -397,16 +407,20 @@ class Network(nn.Module):
             elif kind in ("maxpool", "avgpool"):
                 pool = nn.MaxPool2d if kind == "maxpool" else nn.AvgPool2d
                 modules.append(pool(spec["size"], spec["stride"]))
+                block += 1
                 height = (height - spec["size"]) // spec["stride"] + 1
                 width = (width - spec["size"]) // spec["stride"] + 1
             elif kind == "flatten":
                 modules.append(FlattenNHWC())
+                flattened = True
                 channels, height, width = channels * height * width, 1, 1
             elif kind == "dense":
                 if height != 1 or width != 1:
                     raise RunError(f"layer {name}: a dense layer needs a flatten before it")
                 dense = nn.Linear(channels, spec["units"])
                 modules += [dense, ACTIVATIONS[spec["activation"]]()]
+                if spec["activation"] == "relu":
+                    self.relus.append((name, modules[-1], "dense" if flattened else f"block{block}"))
                 channels = spec["units"]
                 self.weighted.append((name, "dense", dense))
             elif kind == "dropout":
@@ -419,6 +433,16 @@ class Network(nn.Module):
 
     def forward(self, x):  # [b, 1, side, side] -> [b, classes]
         return self.body(x)
+
+    def relu_outputs(self, x):
+        """The output of every ReLU in `relus`, in order, for the input x."""
+        wanted = {id(module) for _, module, _ in self.relus}
+        outputs = []
+        for module in self.body:
+            x = module(x)
+            if id(module) in wanted:
+                outputs.append(x)
+        return outputs
 
     def initialise(self):
         """Glorot-uniform kernels and zero biases, as build.ts (torch's and tfjs's fans agree for OIHW and HWIO)."""
@@ -616,16 +640,18 @@ def warm_start(path, sha256, network):
 
 # ---- training -----------------------------------------------------------------------------------
 
-def sgd_step(network, optimizer, x, y, autocast):
-    """One SGD step on softmax cross-entropy (mean); returns the loss and the count of correct predictions, still on the device."""
+def sgd_step(network, optimizer, x, y, autocast, layer_stats=None):
+    """One SGD step on softmax cross-entropy (mean); returns the loss, the count of correct predictions and, with
+    layer_stats (a sampled step), the layers' gradient and weight norms before the update, all still on the device."""
     optimizer.zero_grad(set_to_none=True)
     with autocast():
         logits = network(x)
     loss = F.cross_entropy(logits.float(), y)
     loss.backward()
+    norms = layer_stats.measure() if layer_stats is not None else None
     optimizer.step()
     correct = (logits.detach().argmax(1) == y).sum()
-    return loss.detach(), correct
+    return loss.detach(), correct, norms
 
 
 def evaluate(network, test, batch_size, classes, autocast):
@@ -647,11 +673,123 @@ def evaluate(network, test, batch_size, classes, autocast):
     return correct / max(test.count, 1), matrix
 
 
+def layer_stats_interval(setting, steps_per_epoch):
+    """shared/train/layer-stats.ts's layerStatsInterval: batches between two recorded points, or None for "off"."""
+    if setting == "off":
+        return None
+    if setting is not None:
+        return int(setting)
+    return max(1, math.ceil(steps_per_epoch / DEFAULT_LAYER_POINTS_PER_EPOCH))
+
+
+def js_divide(numerator, denominator):
+    """numerator / denominator as JavaScript divides: x / 0 is Infinity (NaN for 0 / 0), never an exception."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(numerator) / np.float64(denominator))
+
+
+def kernel_histogram(kernel):
+    """(min, max, counts) of a kernel in HISTOGRAM_BINS equal bins, still on the device; the arithmetic of
+    core/train/layer-stats.ts's onEngineHistogram, in float32: the max lands in the last bin, a constant kernel
+    (min == max) puts every weight in the first. A NaN weight goes to the first bin rather than failing bincount."""
+    flat = kernel.detach().reshape(-1).float()
+    low, high = flat.min(), flat.max()
+    scale = HISTOGRAM_BINS / torch.clamp(high - low, min=1e-12)
+    # One temporary the kernel's size (in place from there): VGG-16's fc1 at 224 px is 103 M weights.
+    bins = flat - low
+    bins.mul_(scale).floor_().nan_to_num_(nan=0.0).clamp_(0, HISTOGRAM_BINS - 1)
+    bins = bins.long()
+    try:
+        counts = torch.bincount(bins, minlength=HISTOGRAM_BINS)
+    except (RuntimeError, NotImplementedError):
+        # A device without bincount (older MPS): the same bins counted on the cpu.
+        counts = torch.bincount(bins.cpu(), minlength=HISTOGRAM_BINS)
+    return low, high, counts
+
+
+class LayerStats:
+    """Per-layer statistics as the tfjs engines record them (core/train/layer-stats.ts): on a sampled step, each
+    conv and dense layer's gradient and weight norms (kernel and bias together); once per epoch, each kernel's
+    histogram and each block's fraction of dead ReLU outputs on the first PROBE_IMAGES test images."""
+
+    def __init__(self, network, every, lr, probe_images, side):
+        self.network, self.every, self.lr = network, every, lr
+        self.probe_images = probe_images
+        # Small chunks on large images, as tfjs: block 1 of a VGG on 224x224 is 12 MB of activations per image.
+        self.chunk = PROBE_IMAGES if side <= 32 else (8 if side <= 96 else 2)
+
+    def samples(self, step):
+        return step % self.every == 0
+
+    def measure(self):
+        """After backward, before optimizer.step: one device tensor [|g| per parameter..., |w| per parameter...]
+        (kernel, bias per layer), read with the step's loss, so a sampled step adds no wait of its own."""
+        parameters = [p for _, _, module in self.network.weighted for p in (module.weight, module.bias)]
+        for parameter in parameters:
+            if parameter.grad is None:
+                raise RuntimeError("a conv or dense layer has no gradient after backward")
+        with torch.no_grad():
+            return torch.stack([torch.linalg.vector_norm(p.grad.float()) for p in parameters]
+                               + [torch.linalg.vector_norm(p.detach().float()) for p in parameters])
+
+    def step_event(self, epoch, step, norms):
+        """The layerStep event from measure()'s floats, read on the host."""
+        values = norms.tolist()
+        half = len(values) // 2
+        layers = []
+        for i, (name, _, _) in enumerate(self.network.weighted):
+            grad_norm = math.sqrt(values[2 * i] ** 2 + values[2 * i + 1] ** 2)
+            weight_norm = math.sqrt(values[half + 2 * i] ** 2 + values[half + 2 * i + 1] ** 2)
+            layers.append({"layer": name, "gradNorm": grad_norm, "weightNorm": weight_norm,
+                           "updateRatio": js_divide(self.lr * grad_norm, weight_norm)})
+        return {"type": "layerStep", "time": now_ms(), "epoch": epoch, "step": step, "layers": layers}
+
+    def histograms(self):
+        result = []
+        with torch.no_grad():
+            for name, _, module in self.network.weighted:
+                low, high, counts = kernel_histogram(module.weight)
+                low, high = torch.stack([low, high]).tolist()
+                result.append({"layer": name, "min": low, "max": high, "counts": [int(c) for c in counts.tolist()]})
+        return result
+
+    def dead_units(self):
+        """Per block, the fraction of its ReLU outputs that are <= 0 (exactly 0: ReLU) on the probe images, dropout off."""
+        relus = self.network.relus
+        if not relus or self.probe_images.count == 0:
+            return []
+        zeros = torch.zeros(len(relus), dtype=torch.int64, device=self.probe_images.labels.device)
+        totals = [0] * len(relus)
+        self.network.eval()
+        try:
+            with torch.no_grad():
+                for start in range(0, self.probe_images.count, self.chunk):
+                    indices = torch.arange(start, min(start + self.chunk, self.probe_images.count), device=zeros.device)
+                    x, _ = self.probe_images.batch(indices)
+                    outputs = self.network.relu_outputs(x)
+                    zeros += torch.stack([(out <= 0).sum() for out in outputs])
+                    for i, out in enumerate(outputs):
+                        totals[i] += out.numel()
+        finally:
+            self.network.train()
+        counted = zeros.tolist()
+        by_block, total_by_block = {}, {}
+        for (_, _, block), zero, total in zip(relus, counted, totals):
+            by_block[block] = by_block.get(block, 0) + zero
+            total_by_block[block] = total_by_block.get(block, 0) + total
+        return [{"block": block, "fraction": by_block[block] / total} for block, total in total_by_block.items()]
+
+    def epoch_event(self, epoch):
+        histograms = self.histograms()
+        return {"type": "layerEpoch", "time": now_ms(), "epoch": epoch, "histograms": histograms, "dead": self.dead_units()}
+
+
 class Steps:
     """Batch events from step values read one step late on an asynchronous device, so it never waits on the host."""
 
-    def __init__(self, lag, epoch, steps_per_epoch):
+    def __init__(self, lag, epoch, steps_per_epoch, layer_stats=None):
         self.lag, self.epoch, self.steps_per_epoch = lag, epoch, steps_per_epoch
+        self.layer_stats = layer_stats
         self.pending = []
         self.loss_sum = 0.0
         self.correct = 0
@@ -668,7 +806,7 @@ class Steps:
             self.complete()
 
     def complete(self):
-        (loss, correct), size, batch_index, enqueued_at = self.pending.pop(0)
+        (loss, correct, norms), size, batch_index, enqueued_at = self.pending.pop(0)
         loss, correct = float(loss.item()), int(correct.item())
         arrived = time.perf_counter()
         # The step's share of the pipeline: since the previous step's values arrived, or since it was enqueued if later.
@@ -677,8 +815,12 @@ class Steps:
         self.loss_sum += loss * size
         self.correct += correct
         self.seen += size
-        send_event({"type": "batch", "time": now_ms(), "epoch": self.epoch, "step": self.epoch * self.steps_per_epoch + batch_index,
+        step = self.epoch * self.steps_per_epoch + batch_index
+        send_event({"type": "batch", "time": now_ms(), "epoch": self.epoch, "step": step,
                     "batch": batch_index, "loss": loss, "accuracy": correct / size, "imagesPerSec": size / seconds})
+        if norms is not None:
+            # Read with the step's loss (one step late on an asynchronous device), so it adds no wait of its own.
+            send_event(self.layer_stats.step_event(self.epoch, step, norms))
 
 
 def train(job, control):
@@ -733,6 +875,17 @@ def train(job, control):
     steps_per_epoch = train_set.count // batch_size if bench_steps is not None else math.ceil(train_set.count / batch_size)
     if steps_per_epoch < 1:
         raise RunError(f"the bench needs at least one whole batch of {batch_size}: raise trainLimit")
+    # The bench times plain steps, as the tfjs bench does without --layer-stats.
+    stats_every = None if bench_steps is not None else layer_stats_interval(config.get("layerStats"), steps_per_epoch)
+    layer_stats = None
+    if stats_every is not None:
+        # The dead-ReLU probe is the first PROBE_IMAGES test images whatever the run's testLimit, as on tfjs.
+        probe_images, probe_labels = test_images[:PROBE_IMAGES], test_labels[:PROBE_IMAGES]
+        if len(probe_images) < PROBE_IMAGES and test_limit is not None:
+            probe_images = read_idx(data["testImages"], 3, PROBE_IMAGES)
+            probe_labels = read_idx(data["testLabels"], 1, PROBE_IMAGES)
+        probe_set = DeviceImages(probe_images, probe_labels, device, side, on_cuda)
+        layer_stats = LayerStats(network, stats_every, float(config["lr"]), probe_set, side)
     engine = dict(job.get("engine") or {})
     engine.update({"id": "pytorch", "backend": device_kind, "version": torch.__version__,
                    "detail": f"{device_kind} · {device_name(device_kind)} · {precision}"})
@@ -763,14 +916,15 @@ def train(job, control):
     while epoch < int(config["epochs"]) or bench_steps is not None:
         epoch_start = time.perf_counter()
         order = torch.tensor(epoch_order(train_set.count, seed, epoch), dtype=torch.int64, device=device)
-        steps = Steps(lag, epoch, steps_per_epoch)
+        steps = Steps(lag, epoch, steps_per_epoch, layer_stats)
         for batch_index in range(steps_per_epoch):
             if control.cancelled.is_set():
                 steps.drain()  # the step in flight has trained: its event is owed before the run ends
                 return finish("cancelled")
             x, y = train_set.batch(order[batch_index * batch_size:(batch_index + 1) * batch_size])
             enqueued_at = time.perf_counter()
-            steps.add(sgd_step(network, optimizer, x, y, autocast), int(y.shape[0]), batch_index, enqueued_at)
+            sampled = layer_stats is not None and layer_stats.samples(epoch * steps_per_epoch + batch_index)
+            steps.add(sgd_step(network, optimizer, x, y, autocast, layer_stats if sampled else None), int(y.shape[0]), batch_index, enqueued_at)
             steps_done += 1
             if bench_steps is not None:
                 # One untimed warm-up step, then windows of benchSteps until benchSeconds have passed.
@@ -790,6 +944,8 @@ def train(job, control):
         send_event({"type": "epoch", "time": now_ms(), "epoch": epoch, "loss": steps.loss_sum / steps.seen,
                     "trainAcc": steps.correct / steps.seen, "testAcc": accuracy, "seconds": time.perf_counter() - epoch_start,
                     "imagesPerSec": steps.seen / train_seconds})
+        if layer_stats is not None:
+            send_event(layer_stats.epoch_event(epoch))
         emit({"type": "evaluation", "epoch": epoch, "confusion": confusion})
         epochs_done = epoch + 1
         is_last = epoch == int(config["epochs"]) - 1

@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { checkpointHandler, saveCheckpoint } from '../../../src-main/core/checkpoint/checkpoint-io';
@@ -11,7 +13,11 @@ import { batches } from '../../../src-main/core/data/batches';
 import { loadFashionMnistSplit, SYSTEM_FASHION_MNIST_DIR } from '../../../src-main/core/data/fashion-mnist';
 import type { ImageSplit } from '../../../src-main/core/data/image-split';
 import { loadCheckpointModel } from '../../../src-main/core/models/load-checkpoint-model';
+import { LayerStatsProbe } from '../../../src-main/core/train/layer-stats';
 import { prepareNetwork } from '../../../src-main/core/train/prepare-network';
+import { fromWireJson } from '../../../src-main/api/wire-json';
+import { HISTOGRAM_BINS, reluBlocks, weightedLayerNames, type LayerEpochEvent, type LayerStepEvent } from '../../../src-main/shared/train/layer-stats';
+import type { LayerSpec } from '../../../src-main/shared/models/layer-spec';
 import { NUM_CLASSES } from '../../../src-main/shared/data/fashion-mnist-facts';
 import { trainingEventSchema } from '../../../src-main/shared/train/events';
 import type { RunConfig } from '../../../src-main/shared/train/run-config';
@@ -23,6 +29,8 @@ import {
   torchMissing,
   trainerConfig,
   trainerJob,
+  TORCH_PYTHON,
+  TRAINER_SCRIPT,
   type TrainerRun,
 } from '../../helpers/pytorch-trainer';
 
@@ -115,6 +123,25 @@ describe('the pytorch trainer script', { skip }, () => {
     assert.deepEqual(
       epochs.map((e) => e.epoch),
       [0, 1],
+    );
+    // Layer statistics at the default interval, ceil(4 steps / 50) = every step, each right after its batch event;
+    // the epoch's right after the epoch event. LeNet-5's sigmoids have no dead units to count.
+    const layerSteps = events.filter((e) => e.type === 'layerStep');
+    assert.deepEqual(
+      layerSteps.map((e) => e.step),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    for (const e of layerSteps) {
+      const before = events[events.indexOf(e) - 1];
+      assert.ok(before?.type === 'batch' && before.step === e.step, `layerStep ${e.step} follows its batch event`);
+    }
+    const layerEpochs = events.filter((e) => e.type === 'layerEpoch');
+    assert.deepEqual(
+      layerEpochs.map((e) => [events[events.indexOf(e) - 1]?.type, e.epoch, e.dead]),
+      [
+        ['epoch', 0, []],
+        ['epoch', 1, []],
+      ],
     );
 
     const evaluations = run.lines.filter((line) => line.type === 'evaluation');
@@ -278,6 +305,110 @@ describe('the pytorch trainer script', { skip }, () => {
     assert.equal(run.code, 1);
     assert.ok(!eventsOf(run).some((e) => e.type === 'done'));
     assert.ok(Date.now() - startedAt < 50_000);
+  });
+
+  test('layer statistics: every conv and dense layer at the interval asked, histograms and dead units per epoch, none when off', async () => {
+    // 128 images at batch 32: 4 steps an epoch; every 3 steps over 2 epochs is 0, 3, 6.
+    const config = trainerConfig({ ...smallVgg, epochs: 2, layerStats: 3 });
+    const job = trainerJob(config);
+    const layers = job.layers as LayerSpec[];
+    const names = weightedLayerNames(layers);
+    assert.deepEqual(names, ['block1_conv1', 'block2_conv1', 'fc1', 'fc2', 'fc3']);
+    const run = await runTrainer(job);
+    assertCompleted(run);
+    const events = eventsOf(run).map((event) => trainingEventSchema.parse(event));
+    const steps = events.filter((e): e is LayerStepEvent => e.type === 'layerStep');
+    assert.deepEqual(
+      steps.map((e) => [e.epoch, e.step]),
+      [
+        [0, 0],
+        [0, 3],
+        [1, 6],
+      ],
+    );
+    for (const e of steps) {
+      assert.deepEqual(e.layers.map((l) => l.layer), names);
+      for (const l of e.layers) {
+        assert.ok(Number.isFinite(l.gradNorm) && l.gradNorm > 0 && l.weightNorm > 0, `${l.layer}: ${JSON.stringify(l)}`);
+        assert.ok(Math.abs(l.updateRatio - (config.lr * l.gradNorm) / l.weightNorm) < 1e-12);
+      }
+    }
+    const epochs = events.filter((e): e is LayerEpochEvent => e.type === 'layerEpoch');
+    assert.deepEqual(epochs.map((e) => e.epoch), [0, 1]);
+    const summary = prepareNetwork(config, NUM_CLASSES);
+    summary.model.dispose();
+    for (const e of epochs) {
+      assert.deepEqual(e.histograms.map((h) => h.layer), names);
+      for (const h of e.histograms) {
+        const row = summary.summary.layers.find((r) => r.name === h.layer)!;
+        assert.equal(h.counts.length, HISTOGRAM_BINS);
+        assert.equal(h.counts.reduce((a, b) => a + b, 0), row.params - (row.outputShape.at(-1) as number), `${h.layer}: every kernel weight in one bin`);
+        assert.ok(h.min < 0 && h.max > 0 && h.counts[0]! > 0 && h.counts[HISTOGRAM_BINS - 1]! > 0, `${h.layer}: its min and max in the end bins`);
+      }
+      assert.deepEqual(e.dead.map((d) => d.block), ['block1', 'block2', 'dense']);
+      for (const d of e.dead) assert.ok(d.fraction > 0 && d.fraction < 1, `${d.block} ${d.fraction}`);
+    }
+
+    // The dead-unit probe is the first 64 test images whatever the run's test set: 10 images change nothing but the test.
+    const fewer = await runTrainer(trainerJob({ ...config, testLimit: 10 }));
+    assertCompleted(fewer);
+    const layerEvents = (list: Record<string, unknown>[]) =>
+      list.filter((e) => e.type === 'layerStep' || e.type === 'layerEpoch').map(({ time: _time, ...rest }) => rest);
+    assert.deepEqual(layerEvents(eventsOf(fewer)), layerEvents(events));
+
+    const off = await runTrainer(trainerJob(trainerConfig({ ...lenet, epochs: 1, trainLimit: 128, layerStats: 'off' })));
+    assertCompleted(off);
+    assert.deepEqual(eventsOf(off).filter((e) => e.type === 'layerStep' || e.type === 'layerEpoch'), []);
+  });
+
+  test("its histograms bin as tfjs's do and its ReLUs fall in reluBlocks's blocks, for every preset", async () => {
+    const config = trainerConfig({ model: 'lenet', resize: 28, epochs: 1, batchSize: 64, lr: 0.1 });
+    const network = prepareNetwork(config, NUM_CLASSES);
+    try {
+      const names = weightedLayerNames(network.layers);
+      // conv1 constant (min == max: every weight in the first bin); conv2 on the bin edges, its max 1 exactly: k/32 for
+      // k = -32..32 repeated, 16 to a unit, so the last bin holds 31, 31.5 and 32 of each of the 138 whole cycles.
+      // fc1 and fc2 keep their Glorot draws.
+      const conv1 = network.model.getLayer('conv1').getWeights();
+      network.model.getLayer('conv1').setWeights([tf.fill(conv1[0]!.shape, 0.125), conv1[1]!]);
+      const conv2 = network.model.getLayer('conv2').getWeights();
+      const edges = Array.from({ length: conv2[0]!.size }, (_, i) => ((i % 65) - 32) / 32);
+      network.model.getLayer('conv2').setWeights([tf.tensor(edges, conv2[0]!.shape), conv2[1]!]);
+      const theirs = await new LayerStatsProbe(network.model, network.layers, 1, config.lr).histograms();
+      const kernels = names.map((name) => Array.from(network.model.getLayer(name).getWeights()[0]!.dataSync()));
+
+      const presets = [
+        trainerConfig({ model: 'vgg11', widthRatio: 16, denseUnits: 16, resize: 32, epochs: 1, batchSize: 8, lr: 0.1 }),
+        trainerConfig({ model: 'vgg19', widthRatio: 16, denseUnits: 16, resize: 32, epochs: 1, batchSize: 8, lr: 0.1 }),
+        config,
+        trainerConfig({ model: 'lenet5', resize: 28, epochs: 1, batchSize: 8, lr: 0.1 }),
+        trainerConfig({ model: 'alexnet', widthRatio: 16, denseUnits: 16, resize: 224, epochs: 1, batchSize: 8, lr: 0.1 }),
+      ].map((c) => ({ layers: trainerJob(c).layers as LayerSpec[], side: c.resize }));
+      const request = { networks: presets, kernels, divisions: [[1, 0], [0, 0], [0.5, 2]] };
+      const helper = fileURLToPath(new URL('./layer-stats-parts.py', import.meta.url));
+      const result = spawnSync(TORCH_PYTHON, [helper, TRAINER_SCRIPT], { input: `${JSON.stringify(request)}\n`, encoding: 'utf8', maxBuffer: 1 << 26 });
+      assert.equal(result.status, 0, result.stderr);
+      const ours = fromWireJson(result.stdout) as {
+        relus: [string, string][][];
+        weighted: string[][];
+        histograms: { min: number; max: number; counts: number[] }[];
+        divisions: number[];
+      };
+
+      assert.deepEqual(ours.histograms, theirs.map(({ layer: _layer, ...rest }) => rest));
+      assert.deepEqual(ours.histograms[0]!.counts.slice(0, 2), [500, 0]);
+      assert.deepEqual([ours.histograms[1]!.min, ours.histograms[1]!.max, ours.histograms[1]!.counts.at(-1)], [-1, 1, Math.floor(9000 / 65) * 3]);
+      presets.forEach(({ layers }, i) => {
+        assert.deepEqual(ours.relus[i], reluBlocks(layers).map(({ layer, block }) => [layer, block]), `preset ${i}`);
+        assert.deepEqual(ours.weighted[i], weightedLayerNames(layers));
+      });
+      // AlexNet: a block is what ends at a pooling layer, so its three convolutions after the second pool are block3.
+      assert.deepEqual(ours.relus[4]!.map(([, block]) => block), ['block1', 'block2', 'block3', 'block3', 'block3', 'dense', 'dense']);
+      // lr·|g|/|w| with |w| = 0 is what JavaScript's division gives, not an exception.
+      assert.deepEqual(ours.divisions, [Infinity, NaN, 0.25]);
+    } finally {
+      network.model.dispose();
+    }
   });
 
   test('a job it cannot run becomes an error event that names the field or file and the fix', async () => {
