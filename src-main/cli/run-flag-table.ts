@@ -26,7 +26,7 @@ export const FLAGS: Record<RunField, { flag: string; help: string }> = {
   trainLimit: { flag: '--train-limit <n>', help: 'train on the first N training images (file order)' },
   testLimit: { flag: '--test-limit <n>', help: 'evaluate on the first N test images' },
   engine: { flag: '--engine <engine>', help: 'engine: a TensorFlow.js backend, or pytorch (your own Python with torch)' },
-  threads: { flag: '--threads <n>', help: 'CPU threads the wasm engine trains on (default: every core; the results do not change)' },
+  threads: { flag: '--threads <n>', help: 'CPU threads the wasm engine (its results do not change with them) or the pytorch engine on a CPU trains on (default: every core)' },
   device: { flag: '--device <device>', help: 'the pytorch engine\'s device: auto (cuda > mps > xpu > cpu), cpu, cuda, mps, xpu' },
   precision: { flag: '--precision <p>', help: 'the pytorch engine\'s precision: fp32 (default) or bf16 (autocast where the device supports it)' },
   initFrom: {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,6 +52,8 @@ test('a wasm checkpoint resumed on pytorch continues its loss curve, and warm-st
   });
   const start = torch.events[0];
   assert.ok(start?.type === 'start' && start.firstEpoch === 1 && start.engine.id === 'pytorch');
+  // No threads asked: every core, as the other engines (torch's own default here is 1 of the 2).
+  if (!process.env.OMP_NUM_THREADS) assert.equal(start.engine.threads, availableParallelism());
   const first = torch.events.filter((e) => e.type === 'batch').slice(0, 8);
   const torchLoss = first.reduce((sum, e) => sum + (e.type === 'batch' ? e.loss : 0), 0) / first.length;
   // A fresh network starts at ln 10 ≈ 2.30; resumed, the curve goes on from where wasm left it.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { nameLayers } from '../../../shared/models/layer-names';
 import type { LayerSpec } from '../../../shared/models/layer-spec';
 import { resolveNetwork } from '../../../shared/models/presets';
@@ -30,6 +31,18 @@ export interface TrainerJob {
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * CPU threads when the run names none: every core, as the other engines
+ * train. torch's own default is not that everywhere: on the project's 2-core
+ * VM, libgomp gives Debian's torch 1.13 one thread, so a run used half the
+ * machine. An OMP_NUM_THREADS the user set stands (undefined: torch decides).
+ */
+export function defaultTorchThreads(env: NodeJS.ProcessEnv = process.env, cores: number = availableParallelism()): number | undefined {
+  return env.OMP_NUM_THREADS?.trim() ? undefined : cores;
+}
+
+const withThreads = (threads: number | undefined): { threads?: number } => (threads === undefined ? {} : { threads });
+
 /** The job for a run: its network as the same LayerSpec list the tfjs builder reads, each layer named as tfjs names it. */
 export async function trainerJob(context: EngineRunContext, memoryBytes: number): Promise<TrainerJob> {
   const { config, engine, data, checkpoint, resume, warmStart, bench } = context;
@@ -46,7 +59,7 @@ export async function trainerJob(context: EngineRunContext, memoryBytes: number)
     data,
     device: config.device ?? 'auto',
     precision: config.precision ?? 'fp32',
-    ...(config.threads === undefined ? {} : { threads: config.threads }),
+    ...withThreads(config.threads ?? defaultTorchThreads()),
     macs,
     engine,
     memoryBytes,
