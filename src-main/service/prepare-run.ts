@@ -6,6 +6,7 @@ import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import type { RunConfig } from '../shared/train/run-config';
 import { parseMemoryLimit } from '../core/engine/memory-limit';
+import { foreignFieldsRefusal } from '../core/train/run-engine';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';
 
@@ -47,6 +48,7 @@ export function prepareRun(request: RunRequestInput, fieldPrefix = ''): Prepared
     if (error instanceof InputTooSmallError) throw inputTooSmall(error, prefix);
     throw new ApiError('invalid-request', errorMessage(error), { field: prefix.slice(0, -1) });
   }
+  checkPlacement(config, prefix);
   const memoryLimit = checkedMemoryLimit(request.memoryLimit, `${fieldPrefix}memoryLimit`);
   // Only prepareRun makes a PreparedRun (shared/train/prepared-run.ts).
   return { config, architecture: network.layers, ...(memoryLimit === undefined ? {} : { memoryLimit }) } as PreparedRun;
@@ -65,4 +67,16 @@ export function checkedMemoryLimit(text: string | undefined, field = 'memoryLimi
     throw new ApiError('invalid-request', errorMessage(error), { field });
   }
   return text;
+}
+
+/**
+ * A device or precision its named engine does not read (bf16 on wasm) is
+ * refused now, naming the field, rather than when the run reaches the
+ * trainer. With `auto` the engine is not known until the run trains; the
+ * trainer refuses it then (core/train/run-engine.ts, the same check).
+ */
+function checkPlacement(config: RunConfig, prefix: string): void {
+  if (config.engine === 'auto') return;
+  const refusal = foreignFieldsRefusal(config, config.engine);
+  if (refusal) throw new ApiError('invalid-request', `${refusal.field}: ${refusal.message}`, { field: `${prefix}${refusal.field}` });
 }
