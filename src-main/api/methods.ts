@@ -185,10 +185,14 @@ export const API_METHODS = {
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run
-   * whose seq is at most `seq` (they are already in `events`).
+   * whose seq is at most `seq` (they are already in `events`). A run training
+   * gives the events since it started; one resumed from a checkpoint, only
+   * those since it resumed (what `train --resume` prints), unless `whole`:
+   * then its recorded start and points up to the checkpoint come first, so a
+   * view draws the run from its first epoch.
    */
   'runs.events': method(
-    runRef,
+    z.object({ runId, whole: z.boolean().optional() }).strict(),
     z.object({ events: z.array(wireTrainingEventSchema), seq: z.number().int().min(-1) }),
   ),
 

@@ -9,7 +9,8 @@ import { PYTHON_ENV } from '../../src-main/core/engine/pytorch/find-python';
 import { ExperimentService } from '../../src-main/service/experiment-service';
 import type { RunConfig } from '../../src-main/shared/train/run-config';
 import type { RunMessage } from '../../src-main/worker/protocol';
-import { smallConfig, tempDir } from '../core/store/store-fixtures';
+import { RunRecorder } from '../../src-main/core/store/run-recorder';
+import { smallConfig, syntheticRun, tempDir } from '../core/store/store-fixtures';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
 import { torchMissing } from '../helpers/pytorch-trainer';
 import { EventLog } from './event-log';
@@ -114,6 +115,49 @@ test('resumed on another engine, the record says where it now trains before it s
   const wasmRun = completedRun(service, smallConfig({ engine: 'wasm', threads: 2, epochs: 1 }));
   const moved = await service.call('runs.resume', { runId: wasmRun, epochs: 3, engine: 'pytorch', precision: 'bf16' });
   assert.deepEqual(moved.run.config, smallConfig({ engine: 'pytorch', precision: 'bf16', threads: 2, epochs: 3 }));
+  await service.idle();
+});
+
+test('a resumed run watched from the start of its resume: runs.events with whole gives its history up to the checkpoint, then its own events', async (t) => {
+  const { dir, cleanup } = tempDir('resume-events-');
+  let release = (): void => undefined;
+  const service = ExperimentService.open({
+    databasePath: join(dir, 'runs.sqlite'),
+    dataDir: dir,
+    systemDatasetDir: REAL_DATA_DIR,
+    probeEngines: async () => [],
+    // A worker that holds the run, training nothing, until the test lets it go.
+    createWorkerHost: () => ({
+      run: () => new Promise((resolve) => (release = () => resolve({ status: 'cancelled', epochsDone: 2 }))),
+      cancel: () => undefined,
+      close: async () => undefined,
+    }),
+  });
+  t.after(async () => {
+    await service.close();
+    cleanup();
+  });
+  const config = smallConfig({ engine: 'wasm', epochs: 3 });
+  const id = service.store.createRun(config);
+  const recorder = new RunRecorder(service.store, id);
+  // Three epochs recorded, the checkpoint of epoch 1 the newest: the resume keeps epochs 0 and 1.
+  for (const event of syntheticRun({ epochs: 3, stepsPerEpoch: 2, config })) recorder.record(event);
+  for (const epoch of [0, 1]) {
+    const path = service.store.checkpointFolder.pathFor(id, epoch);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `weights ${epoch}`);
+    service.store.addCheckpoint(id, { epoch, path, bytes: 9, sha256: sha(`weights ${epoch}`) });
+  }
+  await service.call('runs.resume', { runId: id, epochs: 4, engine: 'pytorch' });
+  // Without `whole`, the events since it resumed (none yet), as `train --resume` prints them.
+  assert.deepEqual((await service.call('runs.events', { runId: id })).events, []);
+  const { events } = await service.call('runs.events', { runId: id, whole: true });
+  assert.equal(events[0]?.type, 'start');
+  const epochs = events.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []));
+  assert.deepEqual(epochs, [0, 1], 'the kept history, none of the discarded epoch 2');
+  assert.deepEqual(events.flatMap((e) => (e.type === 'batch' ? [e.step] : [])), [0, 1, 2, 3]);
+  assert.ok(!events.some((e) => e.type === 'done'), 'the old ending is not its end');
+  release();
   await service.idle();
 });
 
