@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { engineChoiceSchema, runConfigSchema, vggBlockSchema } from '../shared/train/run-config';
+import { engineChoiceSchema, runConfigSchema, runPlacementSchema, vggBlockSchema } from '../shared/train/run-config';
 import { NOTES_MAX_LENGTH, RUN_NAME_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../shared/runs/run-limits';
 import {
   checkpointRecordSchema,
@@ -149,13 +149,16 @@ export const API_METHODS = {
   /**
    * Continues a stopped run (interrupted, cancelled, failed or completed) from its
    * newest intact checkpoint, in place: points after that epoch are dropped and trained
-   * again. `epochs` extends the run beyond its configured epochs.
+   * again. `epochs` extends the run beyond its configured epochs; `engine`, `device`,
+   * `precision` and `threads` move it elsewhere (a wasm run on to pytorch), checked as a
+   * start's are and stored with the run. What it trains (network, recipe, data) stays its own.
    */
   'runs.resume': method(
     z
       .object({
         runId,
         epochs: z.number().int().min(1).max(1000).optional(),
+        ...runPlacementSchema.shape,
         dataDir: z.string().min(1).optional(),
         memoryLimit: memoryLimit.optional(),
       })
@@ -182,10 +185,14 @@ export const API_METHODS = {
   /**
    * Every trainer event of a run so far (live or recorded), for a view opened
    * mid-run: subscribe first, then call this, and drop live events of the run
-   * whose seq is at most `seq` (they are already in `events`).
+   * whose seq is at most `seq` (they are already in `events`). A run training
+   * gives the events since it started; one resumed from a checkpoint, only
+   * those since it resumed (what `train --resume` prints), unless `whole`:
+   * then its recorded start and points up to the checkpoint come first, so a
+   * view draws the run from its first epoch.
    */
   'runs.events': method(
-    runRef,
+    z.object({ runId, whole: z.boolean().optional() }).strict(),
     z.object({ events: z.array(wireTrainingEventSchema), seq: z.number().int().min(-1) }),
   ),
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { runRequestSchema } from '../api/methods';
 import { PRESET_IDS } from '../shared/models/presets';
+import { PLACEMENT_FIELDS } from '../shared/train/run-config';
 
 /** A field of the run request (`runs.start`'s `config`): the schema's keys, nothing hand-listed. */
 export type RunField = keyof typeof runRequestSchema.shape;
@@ -39,8 +40,13 @@ export const FLAGS: Record<RunField, { flag: string; help: string }> = {
   },
 };
 
-/** Request fields outside the config that the train command also sets. */
-const REQUEST_FLAGS: Record<string, string> = { dataDir: '--data', epochs: '--epochs', memoryLimit: '--memory-limit' };
+/** Request fields outside the config that the train command also sets (`runs.resume` takes epochs and where the run trains as its own). */
+const REQUEST_FLAGS: Record<string, string> = {
+  dataDir: '--data',
+  epochs: '--epochs',
+  memoryLimit: '--memory-limit',
+  ...Object.fromEntries(PLACEMENT_FIELDS.map((field) => [field, FLAGS[field].flag.split(' ')[0]!])),
+};
 
 // The table's order, model first: the order of the help. Its keys are the schema's, by its type.
 export const RUN_FIELDS = Object.keys(FLAGS) as RunField[];

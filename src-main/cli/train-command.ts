@@ -3,7 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ApiError } from '../api/api-error';
 import { followRun } from '../api/follow-run';
 import type { RunRecord } from '../shared/runs/run-entities';
-import type { RunConfig } from '../shared/train/run-config';
+import { PLACEMENT_FIELDS, type PlacementField, type RunConfig } from '../shared/train/run-config';
+import type { ApiRequest } from '../api/methods';
 import type { StartEvent, TrainingEvent } from '../shared/train/events';
 import type { ExperimentService } from '../service/experiment-service';
 import { ensureFashionMnist } from './ensure-dataset';
@@ -25,6 +26,9 @@ import { prepareRun } from '../service/prepare-run';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import { addPythonFlag } from './python-flag';
 import { checkpointTransferMaxOption, queueCaOption } from './queue-commands';
+
+/** The run flags `--resume` takes: how long the run trains, and where (`runs.resume`'s fields). */
+const RESUME_FLAG_FIELDS: readonly string[] = ['epochs', ...PLACEMENT_FIELDS];
 
 interface TrainFlags {
   data?: string;
@@ -71,11 +75,12 @@ export function registerTrainCommand(program: Command): void {
 async function runTrain(flags: TrainFlags, command: Command): Promise<number> {
   const json = flags.json === true;
   if (flags.resume) {
-    // With --resume the run's recorded config stands; only --epochs extends it.
-    const clashing = givenRunFields(command).filter((field) => field !== 'epochs');
+    // With --resume the run's recorded network and recipe stand; --epochs extends it, and the flags of where it trains may move it.
+    const clashing = givenRunFields(command).filter((field) => !RESUME_FLAG_FIELDS.includes(field));
     if (clashing.length > 0) {
       throw new UsageError(
-        `--resume continues a recorded run with its own settings; drop ${clashing.map((f) => flagForField(`config.${f}`)).join(', ')} (only --epochs may extend it).`,
+        `--resume continues a recorded run with its own settings; drop ${clashing.map((f) => flagForField(`config.${f}`)).join(', ')} ` +
+          `(only ${RESUME_FLAG_FIELDS.map((f) => flagForField(`config.${f}`)).join(', ')} may change: how long and where it trains).`,
       );
     }
   }
@@ -135,10 +140,13 @@ async function startRun(
   const memoryLimit = flags.memoryLimit === undefined ? {} : { memoryLimit: flags.memoryLimit };
   try {
     if (flags.resume) {
-      const epochs = runRequestFromFlags(command).epochs;
+      // Only what was typed: a flag left out keeps the run's own setting.
+      const given = runRequestFromFlags(command);
+      // The flags left after the clash check above: epochs and the placement fields, each as the service's schema checks it.
+      const changes = Object.fromEntries(givenRunFields(command).map((field) => [field, given[field]])) as Pick<ApiRequest<'runs.resume'>, 'epochs' | PlacementField>;
       return await service.call('runs.resume', {
         runId: service.store.resolveRunId(flags.resume),
-        ...(epochs !== undefined ? { epochs } : {}),
+        ...changes,
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...memoryLimit,
       });
@@ -150,7 +158,8 @@ async function startRun(
     if (!(error instanceof ApiError) || error.code !== 'invalid-request') throw error;
     const worded = refusalAsUsage(error);
     // A resume is refused for the recorded run's sake (nothing left to train), not for a mistyped flag: status 1.
-    throw flags.resume && error.field !== 'memoryLimit' ? new Error(worded.message) : worded;
+    const flagAtFault = error.field === 'memoryLimit' || PLACEMENT_FIELDS.some((field) => field === error.field);
+    throw flags.resume && !flagAtFault ? new Error(worded.message) : worded;
   }
 }
 

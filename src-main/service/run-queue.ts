@@ -89,6 +89,12 @@ export class RunQueue {
     return this.waiting.some((run) => run.runId === runId) ? [] : undefined;
   }
 
+  /** The epoch whose checkpoint a queued or training run resumes from; undefined for a fresh run or any other. */
+  resumedAfter(runId: string): number | undefined {
+    const run = this.current?.run.runId === runId ? this.current.run : this.waiting.find((waiting) => waiting.runId === runId);
+    return run?.resume?.epoch;
+  }
+
   isActive(runId: string): boolean {
     return this.current?.run.runId === runId || this.waiting.some((run) => run.runId === runId);
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RunStore } from '../../src-main/core/store/run-store';
 import { REAL_DATA_DIR } from '../helpers/fashion-mnist';
+import { torchMissing } from '../helpers/pytorch-trainer';
 
 const home = mkdtempSync(join(tmpdir(), 'vgg-recorded-'));
 const db = join(home, 'runs.sqlite');
@@ -77,7 +78,34 @@ test('resume refuses new settings, and a run with nothing left to train', () => 
   const clash = spawnSync(process.execPath, cliArgs('train', '--resume', run!.id, '--lr', '0.1', '--db', db), { env, encoding: 'utf8' });
   assert.equal(clash.status, 2);
   assert.match(clash.stderr, /drop --lr/);
+  // What it trains is the run's; only how long and where may change.
+  const network = spawnSync(process.execPath, cliArgs('train', '--resume', run!.id, '--model', 'vgg19', '--engine', 'pytorch', '--db', db), { env, encoding: 'utf8' });
+  assert.equal(network.status, 2);
+  assert.match(network.stderr, /drop --model \(only --epochs, --engine, --device, --precision, --threads may change: how long and where it trains\)/);
+  // Where, checked as a start is: a precision the named engine does not read is the flag's fault.
+  const foreign = spawnSync(process.execPath, cliArgs('train', '--resume', run!.id, '--engine', 'wasm', '--precision', 'bf16', '--epochs', '4', '--db', db), { env, encoding: 'utf8' });
+  assert.equal(foreign.status, 2, foreign.stderr);
+  assert.match(foreign.stderr, /--precision: the wasm engine does not read precision bf16; use --engine pytorch/);
   const done = spawnSync(process.execPath, cliArgs('train', '--resume', run!.id, '--db', db), { env, encoding: 'utf8' });
   assert.equal(done.status, 1);
   assert.match(done.stderr, /already trained 3 of its 3 epochs/);
+});
+
+test('resume --engine pytorch trains the run one more epoch on pytorch, in place', { skip: torchMissing(), timeout: 300_000 }, () => {
+  let store = RunStore.open(db);
+  const [run] = store.listRuns();
+  store.close();
+  const resumed = spawnSync(process.execPath, cliArgs('train', '--resume', run!.id, '--engine', 'pytorch', '--epochs', '4', '--db', db, '--json'), { env, encoding: 'utf8' });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const events = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Event & { engine?: { id: string } });
+  assert.equal(events[0]!.type, 'start');
+  assert.equal(events[0]!.engine?.id, 'pytorch');
+  assert.deepEqual(events.filter((e) => e.type === 'epoch').map((e) => e.epoch), [3]);
+  store = RunStore.open(db);
+  const after = store.requireRun(run!.id);
+  store.close();
+  assert.equal(after.status, 'completed');
+  assert.equal(after.config.engine, 'pytorch');
+  assert.equal(after.engine?.id, 'pytorch');
+  assert.equal(after.config.lr, run!.config.lr, 'the recipe is the run\'s own');
 });

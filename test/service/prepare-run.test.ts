@@ -37,6 +37,15 @@ test('the memory limit is a field of the request: kept when it reads, refused na
   assert.equal(refusal(() => prepareRun({ config: { model: 'lenet' }, memoryLimit: '150%' })).field, 'memoryLimit');
 });
 
+test('a start naming an engine refuses a device or precision it does not read before queueing; auto leaves it to the trainer', () => {
+  const foreign = refusal(() => prepareRun({ config: { model: 'lenet', engine: 'wasm', precision: 'bf16' } }, 'runs.1.'));
+  assert.equal(foreign.field, 'runs.1.config.precision');
+  assert.match(foreign.message, /^precision: the wasm engine does not read precision bf16; use --engine pytorch, or drop --precision$/);
+  assert.equal(prepareRun({ config: { model: 'lenet', engine: 'pytorch', precision: 'bf16', device: 'cpu' } }).config.precision, 'bf16');
+  assert.equal(prepareRun({ config: { model: 'lenet', engine: 'auto', precision: 'bf16' } }).config.precision, 'bf16');
+  assert.equal(prepareRun({ config: { model: 'lenet', engine: 'wasm', precision: 'fp32', device: 'auto' } }).config.engine, 'wasm', 'the defaults are read by every engine');
+});
+
 test('runs.start hands the worker the prepared config and the request memory limit; resume takes one too', async (t) => {
   const { dir, cleanup } = tempDir('prepare-');
   const messages: RunMessage[] = [];

@@ -195,6 +195,11 @@ export class RunStore {
     this.runs.setBaseline(id, baseline);
   }
 
+  /** A resumed run's config: only its epochs and where it trains (engine, device, precision, threads) may differ from the recorded one. */
+  setResumedConfig(id: string, config: RunConfigInput): void {
+    this.runs.setResumedConfig(id, config);
+  }
+
   tagRun(id: string, tag: string): void {
     this.runs.updateTags(id, { add: [tag] });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { runConfigSchema, type RunConfigInput } from '../../shared/train/run-config';
+import { RESUMABLE_FIELDS, runConfigSchema, type RunConfig, type RunConfigInput } from '../../shared/train/run-config';
+import { canonicalJson } from './config-hash';
 import { NOTES_MAX_LENGTH, TAGS_PER_RUN_MAX } from '../../shared/runs/run-limits';
 import type { CreateRunOptions, RunFilter, RunRecord } from '../../shared/runs/run-entities';
 import type { CheckpointRecords } from './checkpoint-records';
@@ -138,6 +139,26 @@ export class RunTable {
 
   setBaseline(id: string, baseline: boolean): void {
     this.updateRun(id, `baseline = ?`, baseline ? 1 : 0);
+  }
+
+  /**
+   * The config a resumed run trains with (service/prepare-run.ts's
+   * resumedConfig): how long (epochs) and where (engine, device, precision,
+   * threads) may change, nothing else, for its checkpoint holds the weights
+   * of the network and recipe it has. A config that differs in any other
+   * field is refused and nothing is written.
+   */
+  setResumedConfig(id: string, configInput: RunConfigInput): void {
+    const config = runConfigSchema.parse(configInput);
+    const recorded = this.requireRun(id).config;
+    const fields = new Set([...Object.keys(recorded), ...Object.keys(config)] as (keyof RunConfig)[]);
+    const changed = [...fields].filter((field) => !RESUMABLE_FIELDS.includes(field) && canonicalJson(recorded[field]) !== canonicalJson(config[field]));
+    if (changed.length > 0) {
+      throw new Error(`run ${id} resumes with its own ${changed.join(', ')}: a resume changes only its ${RESUMABLE_FIELDS.join(', ')}`);
+    }
+    const values = configColumns(config);
+    const assignments = assertColumns(values).map((column) => `${column} = @${column}`);
+    this.ctx.db.prepare(`UPDATE runs SET ${assignments.join(', ')} WHERE id = @id`).run({ ...values, id });
   }
 
   /**

@@ -1,23 +1,28 @@
 import { ApiError } from '../../api/api-error';
 import type { ApiParsedRequest, ApiResult } from '../../api/methods';
 import { busyElsewhere } from '../to-api-error';
-import { checkedMemoryLimit } from '../prepare-run';
+import { checkedMemoryLimit, resumedConfig } from '../prepare-run';
 import { datasetDirFor } from './start-runs';
 import type { ServiceParts } from './service-parts';
 
 /**
  * Continues a stopped run in place from its newest intact checkpoint: points
- * after that epoch are dropped and trained again, `epochs` may extend it.
+ * after that epoch are dropped and trained again, `epochs` may extend it, and
+ * `engine`, `device`, `precision`, `threads` move it to another engine (one
+ * checkpoint format for all). The config it resumes with is stored with the
+ * run before it is queued; its start event then records the engine it got.
  */
 export async function resumeRun(
   parts: ServiceParts,
-  { runId, epochs, dataDir, memoryLimit: limitText }: ApiParsedRequest<'runs.resume'>,
+  { runId, epochs, dataDir, memoryLimit: limitText, ...placement }: ApiParsedRequest<'runs.resume'>,
 ): Promise<ApiResult<'runs.resume'>> {
   const { store, hub, queue } = parts;
   const memoryLimit = checkedMemoryLimit(limitText);
   const run = store.requireRun(runId);
   if (queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} is already ${run.status}`);
   if (run.status === 'queued' || run.status === 'running') throw busyElsewhere(run);
+  // Checked before anything changes, as a start's config is: a refused engine leaves the run as it was.
+  const config = resumedConfig(run.config, { epochs, ...placement });
   // Checked here, before anything changes: a bad file refuses the resume and the run's record stays true.
   const { checkpoint, skipped } = await store.intactCheckpoint(runId);
   const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');
@@ -34,7 +39,6 @@ export async function resumeRun(
     );
   }
   if (queue.isActive(runId)) throw new ApiError('conflict', `run ${runId} was queued meanwhile`);
-  const config = { ...run.config, epochs: epochs ?? run.config.epochs };
   if (config.epochs <= checkpoint.epoch + 1) {
     throw new ApiError(
       'invalid-request',
@@ -45,6 +49,8 @@ export async function resumeRun(
   const datasetDir = datasetDirFor(parts, { dataDir }, '');
   store.transaction(() => {
     store.discardAfterEpoch(runId, checkpoint.epoch);
+    // Its record says how long and where it now trains, even before it starts (or if it never does).
+    store.setResumedConfig(runId, config);
     store.requeue(runId);
   });
   hub.emit({ topic: 'runs', change: 'updated', runIds: [runId] });

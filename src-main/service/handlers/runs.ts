@@ -7,6 +7,7 @@ import { resumeRun } from './resume-run';
 import { datasetDirFor, startRuns } from './start-runs';
 import { startOnWorkers } from './start-on-workers';
 import type { ServiceParts } from './service-parts';
+import type { TrainingEvent } from '../../shared/train/events';
 
 type RunTrainingMethods = 'runs.start' | 'runs.startQueue' | 'runs.resume' | 'runs.cancel' | 'runs.queue' | 'runs.events';
 
@@ -55,12 +56,24 @@ export function runHandlers(parts: ServiceParts): Pick<ApiHandlers, RunTrainingM
       return { runId, was };
     },
     'runs.queue': () => queue.state(),
-    'runs.events': ({ runId }) => {
+    'runs.events': ({ runId, whole }) => {
       store.requireRun(runId);
       const live = queue.eventsSoFar(runId);
-      if (!live) checkPointBudget(store, runId, 'runs.events');
-      const events = live ?? recordedEvents(store, runId);
+      const resumedAfter = whole ? queue.resumedAfter(runId) : undefined;
+      if (!live || resumedAfter !== undefined) checkPointBudget(store, runId, 'runs.events');
+      const events = live === undefined ? recordedEvents(store, runId) : resumedAfter === undefined ? live : [...historyUpTo(store, runId, resumedAfter), ...live];
       return { events, seq: hub.lastSeq };
     },
   };
+}
+
+/**
+ * A resumed run's own events begin at its checkpoint: before them, for a
+ * `whole` request, come its recorded start and every point up to that epoch
+ * (the resume kept those and dropped the rest), so a view opened now draws
+ * the whole run, as it would have watching from the first epoch. Points the
+ * resumed run has recorded since are in its live events.
+ */
+function historyUpTo(store: ServiceParts['store'], runId: string, epoch: number): TrainingEvent[] {
+  return recordedEvents(store, runId).filter((event) => event.type === 'start' || ('epoch' in event && event.epoch <= epoch));
 }

@@ -93,3 +93,22 @@ export const runConfigSchema = z.object({
 });
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/**
+ * Where a run trains, not what it trains: the engine and how it runs there.
+ * A resumed run may change these (and its epochs, how long it trains) and
+ * nothing else, since checkpoints are one format for every engine
+ * (docs/engines.md). Absent: the run's own. `engine` has no default here,
+ * unlike in the config, so "not given" stays distinguishable from "auto".
+ */
+export const runPlacementSchema = z.object({
+  engine: engineChoiceSchema.optional(),
+  device: runConfigSchema.shape.device,
+  precision: runConfigSchema.shape.precision,
+  threads: runConfigSchema.shape.threads,
+});
+export type RunPlacement = z.infer<typeof runPlacementSchema>;
+export type PlacementField = keyof RunPlacement;
+export const PLACEMENT_FIELDS = Object.keys(runPlacementSchema.shape) as PlacementField[];
+/** What a resume may change of a run's config: how long it trains, and where. */
+export const RESUMABLE_FIELDS: readonly (keyof RunConfig)[] = ['epochs', ...PLACEMENT_FIELDS];

@@ -40,7 +40,7 @@ export function runRow(run: RunRecord): RunRow {
 }
 
 /** Sorts with missing values last whatever the direction. */
-export function sortRows(rows: RunRow[], column: RunColumn, descending: boolean): RunRow[] {
+export function sortRows<R extends RunRow>(rows: R[], column: RunColumn, descending: boolean): R[] {
   const sign = descending ? -1 : 1;
   return [...rows].sort((a, b) => {
     const x = a[column];

@@ -30,7 +30,8 @@ export const useLiveRunStore = defineStore('liveRun', () => {
     held = pending;
     catchingUp.value = true;
     try {
-      const { events, seq } = await api.call('runs.events', { runId: id });
+      // The whole run: a resumed one from its first epoch, not from its checkpoint.
+      const { events, seq } = await api.call('runs.events', { runId: id, whole: true });
       if (mine !== generation) return;
       for (const event of events) timeline.apply(event);
       for (const live of pending) if (live.seq > seq) timeline.apply(live.event);

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
+import type { ApiRequest } from '../../../src-main/api/methods';
 import type { RunRecord } from '../../../src-main/shared/runs/run-entities';
 import { describeError, type ShownError } from '../lib/describe-error';
 import { serialReload } from '../lib/serial-reload';
@@ -75,6 +76,17 @@ export const useRunsStore = defineStore('runs', () => {
     put((await api.call('runs.tag', { runId, remove: [tag] })).run);
   }
 
+  /**
+   * Continues a stopped run in place (longer, or on another engine): its
+   * record, queued again, replaces the old one at once. `notice`: it resumes
+   * from an older checkpoint than its newest, and why.
+   */
+  async function resume(request: ApiRequest<'runs.resume'>): Promise<{ run: RunRecord; notice?: string }> {
+    const { run, notice } = await api.call('runs.resume', request);
+    put(run);
+    return { run, ...(notice ? { notice } : {}) };
+  }
+
   async function remove(runIds: readonly string[]): Promise<void> {
     for (const runId of runIds) await api.call('runs.delete', { runId });
     runs.value = runs.value.filter((r) => !runIds.includes(r.id));
@@ -113,5 +125,5 @@ export const useRunsStore = defineStore('runs', () => {
     return { count: imported.length, ...(notice ? { notice } : {}) };
   }
 
-  return { runs, loaded, error, load, run, add, rename, addTag, removeTag, remove, exportRuns, importFile };
+  return { runs, loaded, error, load, run, add, rename, addTag, removeTag, resume, remove, exportRuns, importFile };
 });

@@ -327,3 +327,21 @@ test('confusion matrices must be square with non-negative integer counts', (t) =
   assert.throws(() => store.setConfusion(id, [[1, 2.5], [3, 4]]), /non-negative integers/);
   assert.deepEqual(store.getConfusion(id), matrix, 'refused writes change nothing');
 });
+
+test('setResumedConfig writes how long and where a run trains, and refuses any other change, writing nothing', (t) => {
+  const { store } = openTemp(t);
+  const config = smallConfig({ engine: 'wasm', threads: 2 });
+  const id = store.createRun(config);
+  const { threads: _dropped, ...rest } = config;
+  store.setResumedConfig(id, { ...rest, epochs: 5, engine: 'pytorch', device: 'cpu', precision: 'bf16' });
+  const moved = store.requireRun(id).config;
+  assert.deepEqual(moved, { ...rest, epochs: 5, engine: 'pytorch', device: 'cpu', precision: 'bf16' });
+  assert.equal(store.requireRun(id).configHash, configHash(moved), 'the columns follow the config');
+  assert.deepEqual(store.listRuns({ model: config.model }).map((r) => r.config.epochs), [5]);
+
+  for (const other of [{ lr: 0.5 }, { model: 'lenet' }, { seed: 3 }, { trainLimit: 64 }]) {
+    assert.throws(() => store.setResumedConfig(id, { ...moved, ...other }), new RegExp(`resumes with its own ${Object.keys(other)[0]}: a resume changes only its epochs, engine, device, precision, threads`));
+  }
+  assert.deepEqual(store.requireRun(id).config, moved, 'a refused change writes nothing');
+  assert.throws(() => store.setResumedConfig('nope', moved), RunNotFoundError);
+});
