@@ -46,7 +46,7 @@ interface RunFlags {
 export function registerPlansCommands(program: Command): void {
   const plans = program
     .command('plans')
-    .description("The chapter's three exercises as queues of runs, each with a quick (CPU) and a book (GPU) budget.")
+    .description("The chapter's three exercises and the paper's warm start as queues of runs, each with a quick (CPU) and a book (GPU) budget.")
     .option('--json', 'print JSON: every plan with both budgets, its runs and estimated seconds')
     .addOption(new Option('--engine <engine>', 'engine whose speed the estimates use').choices(['auto', ...ENGINE_IDS]).default('auto'))
     .action(async (flags: ListFlags) => {

@@ -24,7 +24,7 @@ test('`plans --json` lists the three plans with both budgets, their runs and a t
   };
   assert.equal(listed.engine, 'wasm');
   assert.ok(listed.speed.imagesPerSec > 0);
-  assert.deepEqual(listed.plans.map((p) => p.id), ['vgg-vs-baselines', 'vgg-depths', 'vgg-resolution']);
+  assert.deepEqual(listed.plans.map((p) => p.id), ['vgg-vs-baselines', 'vgg-depths', 'vgg-resolution', 'vgg-warm-start']);
   for (const plan of listed.plans) {
     assert.deepEqual(Object.keys(plan.budgets), ['quick', 'book']);
     const { quick, book } = plan.budgets;
@@ -39,7 +39,7 @@ test('`plans --json` lists the three plans with both budgets, their runs and a t
 test('`plans run` refuses an unknown plan, and a warm-starting plan without checkpoints, before training', () => {
   const unknown = cli('plans', 'run', 'nope');
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown plan "nope": choose one of vgg-vs-baselines, vgg-depths, vgg-resolution/);
+  assert.match(unknown.stderr, /unknown plan "nope": choose one of vgg-vs-baselines, vgg-depths, vgg-resolution, vgg-warm-start/);
   const noCheckpoints = cli('plans', 'run', 'vgg-depths', '--checkpoints', 'none', '--db', join(home, 'x.sqlite'));
   assert.equal(noCheckpoints.code, 2);
   assert.match(noCheckpoints.stderr, /warm-starts runs from an earlier run's checkpoint/);

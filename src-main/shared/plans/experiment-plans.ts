@@ -81,6 +81,15 @@ const ALEXNET_SIDE = 96;
 const alexnetSide = (side: number): number => (side >= 67 ? side : ALEXNET_SIDE);
 
 /** The chapter's settings, for a GPU: full width, 4096 dense units, 96 px, the book's lr, the full data. */
+/** What the warm-start plan's quick budget measured (the shipped example runs; docs/first-hour.md has the layer statistics). */
+const WARM_START_QUICK_NOTE =
+  'Width 1/8, 512 dense units, 32 px, all 60,000 training and 10,000 test images, 2 epochs, batch 64, lr 0.02, momentum 0.9. ' +
+  'Measured with `vgg-workbench train --engine pytorch` on 2 shared CPU cores, seeds 1 and 2 (the example runs), test accuracy after epoch 0 and 1: ' +
+  'VGG-11 0.8079, 0.8261 and 0.8090, 0.8510; VGG-19 from random weights 0.1, 0.1 with both seeds (loss 2.304 throughout); ' +
+  'VGG-19 initialised from that VGG-11: seed 1 0.1, 0.1, seed 2 0.2005, 0.8356. A third try (seed 1, its VGG-11 trained on one thread: 0.8222) gave 0.1, 0.1 cold and 0.7864, 0.8278 warm. ' +
+  'The Layers tab shows why: cold, block1_conv1’s gradient is 3e-5 to 5e-5 at step 0 against VGG-11’s 4e-3 to 7e-3, and falls to 3e-7 to 3e-6 by the end, so the first layers never move (vanishing); ' +
+  'warm, it starts at 3.3e-3, as VGG-11’s. The warm seed-1 run failed differently: its first steps tripled block1_conv1’s weights (norm 2.8 to 7.2), and from step 722 the gradient of 15 of its 16 conv layers (all below block5_conv4) was exactly 0, with 87 % of block1’s ReLU outputs zero (dead units).';
+
 const BOOK: PlanSettings = {
   epochs: 10,
   batchSize: 64,
@@ -96,7 +105,8 @@ const BOOK: PlanSettings = {
 };
 
 /**
- * The three exercises at the end of the VGG chapter, each a queue of runs.
+ * The three exercises at the end of the VGG chapter, each a queue of runs,
+ * then the paper's warm start (issue 32: what the Layers tab shows).
  * The quick budgets train on all 60,000 images: cutting the data (not the
  * resolution) is what made the earlier 2,000-image plans teach the opposite
  * of the chapter. Their notes quote what `vgg-workbench train` measured on
@@ -176,6 +186,31 @@ export const EXPERIMENT_PLANS: readonly ExperimentPlan[] = [
     runs: () => [
       { model: 'vgg11', resize: 96, baseline: false },
       { model: 'vgg11', resize: 224, baseline: false },
+    ],
+  },
+  {
+    id: 'vgg-warm-start',
+    title: 'Why the paper warm-started: VGG-19 cold and from a trained VGG-11',
+    question:
+      'The VGG paper trained its deepest nets (D and E) from a trained shallow one (A), because, it says, deep nets trained from random weights stalled. Does a VGG-19 learn here from random weights, does it when it starts from a trained VGG-11, and what do its layer statistics (Layers tab) show?',
+    sharedResize: true,
+    budgets: {
+      quick: {
+        defaults: { epochs: 2, batchSize: 64, lr: 0.02, momentum: 0.9, widthRatio: 8, denseUnits: 512, resize: 32, trainLimit: 60000, testLimit: 10000, seed: 1, engine: 'auto' },
+        note: WARM_START_QUICK_NOTE,
+        caveat:
+          'At this CPU budget a warm start is no guarantee: cold VGG-19 stayed at chance in all 3 tries, warm VGG-19 left it in 2 of 3 (0.8356, 0.8278) and ended at chance once, its ReLUs dead. Run it with several seeds before reading one run.',
+      },
+      book: {
+        defaults: { ...BOOK, epochs: 2 },
+        note: 'The chapter’s recipe (96 px, full width, 4096 dense units, lr 0.05, plain SGD, batch 64) for 2 epochs on all 60,000 images: VGG-11, then VGG-19 from random weights and VGG-19 initialised from that VGG-11. Sized for a GPU.',
+      },
+    },
+    runs: (s) => [
+      { model: 'vgg11', resize: s.resize, baseline: false },
+      { model: 'vgg19', resize: s.resize, baseline: false },
+      // Index 0 is the VGG-11 above: the paper's configuration A seeding E.
+      { model: 'vgg19', resize: s.resize, baseline: false, initFrom: 0 },
     ],
   },
 ];

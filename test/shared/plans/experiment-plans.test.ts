@@ -5,11 +5,12 @@ import { makeRunConfig } from '../../../src-main/shared/train/make-run-config';
 import { checkRunFits } from '../../../src-main/core/train/memory-estimate';
 import { resolveNetwork } from '../../../src-main/shared/models/presets';
 import { EXPERIMENT_PLANS, PLAN_BUDGETS, findPlan, planRequests } from '../../../src-main/shared/plans/experiment-plans';
+import { planVariable } from '../../../src-main/shared/plans/plan-answer';
 
 test('every plan, in both budgets, queues requests the API accepts, for networks that fit their images and engine', () => {
   assert.deepEqual(
     EXPERIMENT_PLANS.map((plan) => plan.id),
-    ['vgg-vs-baselines', 'vgg-depths', 'vgg-resolution'],
+    ['vgg-vs-baselines', 'vgg-depths', 'vgg-resolution', 'vgg-warm-start'],
   );
   for (const plan of EXPERIMENT_PLANS) {
     for (const budget of PLAN_BUDGETS) {
@@ -57,6 +58,23 @@ test('exercise 1 quick: all 60,000 images, AlexNet narrowed like the VGG and fed
   const alexnet = requests[2]!.config;
   assert.ok(alexnet.resize! >= 67, 'AlexNet’s 11×11 stride-4 stem needs at least 67 px');
   assert.equal(requests[0]!.config.resize, quick.resize);
+});
+
+test('the warm-start plan: VGG-11, then VGG-19 from random weights and from that VGG-11, on all the images', () => {
+  const plan = findPlan('vgg-warm-start');
+  const quick = plan.budgets.quick.defaults;
+  assert.equal(quick.trainLimit, 60000);
+  const requests = planRequests(plan, quick);
+  assert.deepEqual(
+    requests.map((r) => [r.config.model, r.config.initFrom, r.tags.includes('warm-start')]),
+    [
+      ['vgg11', undefined, false],
+      ['vgg19', undefined, false],
+      ['vgg19', '#0', true],
+    ],
+  );
+  // The answer reads it as depth, with the warm start a row of its own.
+  assert.equal(planVariable(plan), 'depth');
 });
 
 test('every run of a plan trains with the plan’s one recipe, not each preset’s own (LeNet’s lr 0.5 diverges at 96 px)', () => {
