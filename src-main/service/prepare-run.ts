@@ -6,7 +6,7 @@ import { makeRunConfig, RunConfigError } from '../shared/train/make-run-config';
 import type { PreparedRun } from '../shared/train/prepared-run';
 import { runConfigSchema, type RunConfig, type RunPlacement } from '../shared/train/run-config';
 import { parseMemoryLimit } from '../core/engine/memory-limit';
-import { foreignFields, foreignFieldsRefusal } from '../core/train/run-engine';
+import { foreignFields, foreignFieldsRefusal } from '../core/engine/own-fields';
 import { inputTooSmall, toApiError } from './to-api-error';
 import { errorMessage } from '../shared/error-message';
 

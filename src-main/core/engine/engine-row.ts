@@ -154,8 +154,6 @@ export interface EngineRow {
    * `load` activated. Never throws: every end is reported as events.
    */
   run?(context: EngineRunContext): Promise<EngineRunResult>;
-  /** Run-config fields only this engine reads (`device`, `precision`); other engines refuse them when set. */
-  readonly ownFields?: readonly ('device' | 'precision')[];
   /** The memory a run gets on this engine; `availableBytes` is the machine's free memory now. */
   memory(availableBytes: number): EngineMemory;
   /**

@@ -5,6 +5,7 @@ import { fasterByMeasurement } from '../engine/auto-by-speed';
 import { readMeasuredSpeeds, type MeasuredSpeeds } from '../engine/measured-speeds';
 import type { EngineInfo } from '../../shared/train/events';
 import { ENGINE_IDS, type EngineId, type RunConfig } from '../../shared/train/run-config';
+import { foreignFieldsRefusal } from '../engine/own-fields';
 
 /**
  * Selects a run's engine, each candidate loaded as its row planned the run
@@ -60,29 +61,3 @@ function refuseForeignFields(config: RunConfig, engineId: EngineId): void {
   if (refusal) throw new Error(`config.${refusal.field}: ${refusal.message}`);
 }
 
-/** `device` and `precision` set to more than their defaults (auto, fp32) for an engine that does not read them. */
-export function foreignFields(config: Pick<RunConfig, 'device' | 'precision'>, engineId: EngineId): ('device' | 'precision')[] {
-  const own = ENGINE_ROWS[engineId].ownFields ?? [];
-  return (['device', 'precision'] as const).filter((field) => {
-    const value = config[field];
-    return value !== undefined && value !== 'auto' && value !== 'fp32' && !own.includes(field);
-  });
-}
-
-/**
- * The refusal of foreign fields (foreignFields), or undefined: the first
- * field, and a message naming the engines that read them. The trainer gives
- * it once `auto` has picked an engine; prepare-run.ts before queueing, for a
- * run that names its engine.
- */
-export function foreignFieldsRefusal(config: Pick<RunConfig, 'device' | 'precision'>, engineId: EngineId): { field: 'device' | 'precision'; message: string } | undefined {
-  const set = foreignFields(config, engineId);
-  if (set.length === 0) return undefined;
-  const readers = ENGINE_IDS.filter((id) => set.every((field) => ENGINE_ROWS[id].ownFields?.includes(field)));
-  return {
-    field: set[0]!,
-    message:
-      `the ${engineId} engine does not read ${set.map((f) => `${f} ${String(config[f])}`).join(' or ')}; ` +
-      `use --engine ${readers.join(' or ')}, or drop --${set[0]}`,
-  };
-}

@@ -24,5 +24,4 @@ export const pytorchRow: EngineRow = {
   },
   memory: (availableBytes) => machineMemory('pytorch', availableBytes),
   run: async (context) => (await import('./run-with-torch')).runWithTorch(context),
-  ownFields: ['device', 'precision'],
 };
