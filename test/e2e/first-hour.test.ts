@@ -123,7 +123,7 @@ test('the Plans view shows a time on every budget, and the book budgets say they
   const budgets = page.getByTestId(/^budget-/);
   await eventually(async () => ((await budgets.first().textContent())?.includes('about') ? true : undefined), 'this machine’s speed, measured', 180_000);
   const texts = await budgets.allTextContents();
-  assert.equal(texts.length, 6, 'three plans, two budgets each');
+  assert.equal(texts.length, 8, 'four plans, two budgets each');
   for (const text of texts) assert.match(text, /about \d+(\.\d)? (s|min|h) on this machine \(\w+\)/, text);
   for (const text of texts.filter((t) => t.includes('book'))) assert.match(text, /about \d+\.\d h/, text);
   assert.equal(texts.filter((t) => t.includes('the lesson does not show')).length, 3, 'each quick budget with a caveat carries it on the card');
