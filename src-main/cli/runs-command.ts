@@ -4,6 +4,7 @@ import { defaultDatabasePath } from '../core/paths';
 import { exportPages, importRuns, uniqueIds, WITHOUT_WEIGHTS_NOTICE } from '../core/store/export-import';
 import { fileError } from '../core/store/file-errors';
 import { RUN_STATUSES, type MetricSummary, type RunRecord, type RunStatus } from '../shared/runs/run-entities';
+import { epochsRecorded } from '../shared/runs/run-figures';
 import { BrokenRunError, RunBusyError, RunStore, type BrokenRun, type RunStoreOptions } from '../core/store/run-store';
 import { currentLivenessContext, liveQueueOwner } from '../core/store/owner-liveness';
 import { isDiskFullError } from '../core/store/database';
@@ -111,8 +112,7 @@ function formatCount(value: number | null): string {
 }
 
 function epochsCell(run: RunRecord): string {
-  const done = run.summary['epoch.test_acc']?.count ?? run.epochsCompleted ?? 0;
-  return `${done}/${run.config.epochs}`;
+  return `${epochsRecorded(run)}/${run.config.epochs}`;
 }
 
 function testAccCell(run: RunRecord): string {

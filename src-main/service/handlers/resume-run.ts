@@ -1,6 +1,7 @@
 import { ApiError } from '../../api/api-error';
 import type { ApiParsedRequest, ApiResult } from '../../api/methods';
 import { busyElsewhere } from '../to-api-error';
+import { epochsRecorded } from '../../shared/runs/run-figures';
 import { checkedMemoryLimit, resumedConfig } from '../prepare-run';
 import { datasetDirFor } from './start-runs';
 import type { ServiceParts } from './service-parts';
@@ -28,10 +29,10 @@ export async function resumeRun(
   const why = skipped.map((s) => `epoch ${s.epoch}: ${s.reason}`).join('; ');
   if (!checkpoint) {
     // The record may show epochs whose checkpoint was never finished (killed while writing it): say so, not "no epoch".
-    const epochsRecorded = run.summary['epoch.test_acc']?.count ?? run.epochsCompleted ?? 0;
+    const recorded = epochsRecorded(run);
     const because =
-      epochsRecorded > 0
-        ? `it recorded ${epochsRecorded} epoch(s), but no checkpoint of them was finished (stopped while writing one?), checkpoints were off, or it was imported without weights`
+      recorded > 0
+        ? `it recorded ${recorded} epoch(s), but no checkpoint of them was finished (stopped while writing one?), checkpoints were off, or it was imported without weights`
         : 'it finished no epoch, ran with checkpoints off, or was imported without weights';
     throw new ApiError(
       'conflict',

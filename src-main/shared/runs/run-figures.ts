@@ -27,6 +27,14 @@ export function endedNearChance(run: Pick<RunRecord, 'status' | 'summary'>): boo
 }
 
 /**
+ * Epochs a run recorded: its test-accuracy summary counts them (a run still
+ * training, or stopped, has no done event's count yet), else the done event's.
+ */
+export function epochsRecorded(run: Pick<RunRecord, 'summary' | 'epochsCompleted'>): number {
+  return run.summary[EPOCH_METRIC_KEYS.testAcc]?.count ?? run.epochsCompleted ?? 0;
+}
+
+/**
  * Seconds per epoch, the one figure Runs and Compare both show: a finished
  * run's duration over its epochs, else (still training, or stopped before
  * recording a duration) its last epoch's own time.

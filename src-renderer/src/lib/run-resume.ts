@@ -1,5 +1,5 @@
 import type { ApiRequest } from '../../../src-main/api/methods';
-import { EPOCH_METRIC_KEYS } from '../../../src-main/shared/runs/metric-keys';
+import { epochsRecorded } from '../../../src-main/shared/runs/run-figures';
 import type { RunRecord, RunStatus } from '../../../src-main/shared/runs/run-entities';
 import { RUN_FIELD_LIMITS, type EngineChoice, type Precision, type TorchDevice } from '../../../src-main/shared/train/run-config';
 
@@ -18,10 +18,6 @@ export interface ResumeOffer {
   epochs: number;
 }
 
-/** Epochs the run recorded: the summary of its test accuracy counts them, the done event's count where there is none. */
-export function epochsRecorded(run: Pick<RunRecord, 'summary' | 'epochsCompleted'>): number {
-  return run.summary[EPOCH_METRIC_KEYS.testAcc]?.count ?? run.epochsCompleted ?? 0;
-}
 
 /**
  * The action for a stopped or completed run; null for a queued or running
