@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fashionMnistDataFiles, findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../src-main/core/data/fashion-mnist';
 import { discoverTorchOnce } from '../src-main/core/engine/pytorch/discover-torch';
+import { detachedRunContext } from '../src-main/core/engine/detached-run-context';
 import { trainerJob } from '../src-main/core/engine/pytorch/trainer-job';
 import { benchLayerStatsEvery } from '../src-main/core/bench/bench-layer-stats';
 import { BENCH_LR, DEFAULT_WORKLOAD_NAMES, findWorkload } from '../src-main/core/bench/workloads';
@@ -34,10 +35,7 @@ if (!data) throw new Error(`${SYSTEM_FASHION_MNIST_DIR} lacks the Fashion-MNIST 
 for (const name of names) {
   const workload = findWorkload(name);
   const config = runConfigSchema.parse({ ...workload.network, resize: workload.side, batchSize: workload.batchSize, epochs: 1, lr: BENCH_LR, engine: 'pytorch', threads });
-  const job = await trainerJob(
-    { runId: 'cost', config, engine: { id: 'pytorch', backend: 'cpu', version: torch.probe.torch }, signal: new AbortController().signal, emit: () => undefined, checkpointWritten: () => undefined, data, estimatedBytes: 0, checkMemory: () => undefined },
-    0,
-  );
+  const job = await trainerJob(detachedRunContext({ runId: 'cost', config, engine: { id: 'pytorch', backend: 'cpu', version: torch.probe.torch }, data }), 0);
   const stepsPerEpoch = Math.ceil(FASHION_MNIST_SPLIT_SIZES.train / workload.batchSize);
   const every = benchLayerStatsEvery(workload, { VGG_WORKBENCH_BENCH_LAYER_STATS: 'default' })!;
   const result = spawnSync(torch.python.command, [...torch.python.args, measurer, torch.script, String(stepsPerEpoch), String(every), String(pairs)], {

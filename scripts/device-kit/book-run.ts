@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { fashionMnistDataFiles, findFashionMnistFiles } from '../../src-main/core/data/fashion-mnist';
 import { ENGINE_ROWS } from '../../src-main/core/engine/engines';
-import { estimateRunMemory } from '../../src-main/core/engine/run-memory';
+import { detachedRunContext } from '../../src-main/core/engine/detached-run-context';
 import { errorMessage } from '../../src-main/shared/error-message';
 import { runConfigSchema } from '../../src-main/shared/train/run-config';
 
@@ -57,18 +57,10 @@ export async function runBook(argv: readonly string[]): Promise<number> {
     const row = ENGINE_ROWS.pytorch;
     if (!row.run) throw new Error('the pytorch engine row has no runner');
     const engine = { id: 'pytorch' as const, ...(await row.load({ byName: true, ownRunnerOk: true })) };
-    const result = await row.run({
-      runId: 'book',
-      config,
-      engine,
-      signal: new AbortController().signal,
-      emit: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
-      checkpointWritten: () => undefined,
-      data,
-      estimatedBytes: estimateRunMemory(config).totalBytes,
-      // On a GPU the script checks the device's free memory itself (mem_get_info).
-      checkMemory: () => undefined,
-    });
+    // On a GPU the script checks the device's free memory itself (mem_get_info).
+    const result = await row.run(
+      detachedRunContext({ runId: 'book', config, engine, data, emit: (event) => process.stdout.write(`${JSON.stringify(event)}\n`) }),
+    );
     return result.status === 'completed' ? 0 : 1;
   } catch (error) {
     process.stderr.write(`error: ${errorMessage(error)}\n`);

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fashionMnistDataFiles, findFashionMnistFiles, SYSTEM_FASHION_MNIST_DIR } from '../data/fashion-mnist';
 import { reapOnExit } from '../engine/pytorch/child-reaper';
 import { discoverTorchOnce } from '../engine/pytorch/discover-torch';
+import { detachedRunContext } from '../engine/detached-run-context';
 import { parseTrainerLine } from '../engine/pytorch/trainer-lines';
 import { trainerJob, type TrainerJob } from '../engine/pytorch/trainer-job';
 import type { EngineInfo } from '../../shared/train/events';
@@ -89,20 +90,7 @@ export async function measurePytorchEngine(workload: BenchWorkload, options: Pyt
   });
   const window = options.steps ?? workload.steps;
   const engine: EngineInfo = { id: 'pytorch', backend: torch.probe.device, version: torch.probe.torch };
-  const base = await trainerJob(
-    {
-      runId: 'bench',
-      config,
-      engine,
-      signal: new AbortController().signal,
-      emit: () => undefined,
-      checkpointWritten: () => undefined,
-      data,
-      estimatedBytes: 0,
-      checkMemory: () => undefined,
-    },
-    0,
-  );
+  const base = await trainerJob(detachedRunContext({ runId: 'bench', config, engine, data }), 0);
   const onCpu = (options.device ?? torch.probe.device) === 'cpu';
   const blasThreads = onCpu ? await options.blasThreads?.() : undefined;
   const job: TrainerJob & { benchSteps: number; benchSeconds: number; blasThreads?: number } = {

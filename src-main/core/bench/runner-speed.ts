@@ -1,7 +1,7 @@
 import { appDataDir } from '../paths';
 import { fashionMnistDataFiles, findFashionMnistFiles, locateFashionMnist } from '../data/fashion-mnist';
 import type { EngineRow } from '../engine/engine-row';
-import { estimateRunMemory } from '../engine/run-memory';
+import { detachedRunContext } from '../engine/detached-run-context';
 import { errorMessage } from '../../shared/error-message';
 import type { EngineInfo, TrainingEvent } from '../../shared/train/events';
 import type { RunConfig } from '../../shared/train/run-config';
@@ -25,21 +25,19 @@ export async function measureRunnerSpeed(row: EngineRow, engine: EngineInfo, con
   if (!data) throw new Error(`measuring the ${row.id} engine reads Fashion-MNIST, and ${located.dir} lacks ${missing.join(', ')}`);
   const batches: Extract<TrainingEvent, { type: 'batch' }>[] = [];
   let failure: string | undefined;
-  const result = await row.run({
-    runId: 'speed',
-    config,
-    engine,
-    signal: new AbortController().signal,
-    emit: (event) => {
-      if (event.type === 'batch') batches.push(event);
-      if (event.type === 'error') failure = event.message;
-    },
-    checkpointWritten: () => undefined,
-    data,
-    estimatedBytes: estimateRunMemory(config).totalBytes,
-    checkMemory: () => undefined,
-    bench: { steps: steps + WARM_UP_STEPS },
-  });
+  const result = await row.run(
+    detachedRunContext({
+      runId: 'speed',
+      config,
+      engine,
+      data,
+      emit: (event) => {
+        if (event.type === 'batch') batches.push(event);
+        if (event.type === 'error') failure = event.message;
+      },
+      bench: { steps: steps + WARM_UP_STEPS },
+    }),
+  );
   if (result.status !== 'completed') throw new Error(`the ${row.id} engine's speed run ${result.status}: ${failure ?? 'no reason given'}`);
   const timed = batches.slice(WARM_UP_STEPS);
   const first = timed[0];
